@@ -1,0 +1,238 @@
+//! Reading catalogue pages (MyST Markdown) and BibTeX files into drafts of records.
+//!
+//! Parsing is pure: a file's bytes become a [`Catalogue`] of resource and concept drafts,
+//! the links between them (by index into the drafts) and a report line for every table
+//! row, list item, link and BibTeX entry. The service then matches the drafts against the
+//! store and decides what is created, updated, merged or unchanged.
+
+pub mod bibtex;
+pub mod markdown;
+pub mod text;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{ConceptData, Relation, ResourceData};
+
+/// What sort of file a catalogue came from; it decides which fields win on a merge
+/// (see `service::import`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFormat {
+    /// A Markdown catalogue page: authoritative for kind, level, URL and description.
+    Page,
+    /// A BibTeX file: authoritative for bibliographic fields (title, authors, venue...).
+    Bibtex,
+}
+
+/// The parse of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalogue {
+    /// File name, as in [`crate::domain::Provenance::file`].
+    pub file: String,
+    pub format: SourceFormat,
+    /// The page title (first level-1 heading), if any.
+    pub title: Option<String>,
+    pub resources: Vec<ResourceDraft>,
+    pub concepts: Vec<ConceptDraft>,
+    pub links: Vec<DraftLink>,
+    /// One line per source item, in file order.
+    pub report: Vec<ReportLine>,
+}
+
+/// A resource as a file describes it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourceDraft {
+    pub data: ResourceData,
+    /// The title was made up from the URL, not written by the author: it fills an empty
+    /// title but never replaces one.
+    pub title_guessed: bool,
+    /// The kind was guessed from the URL, not stated by a heading or column.
+    pub kind_guessed: bool,
+}
+
+/// A concept as a file describes it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConceptDraft {
+    pub data: ConceptData,
+    /// The category comes from a table column (`topic`, `task`), not a heading.
+    pub category_guessed: bool,
+}
+
+/// A draft record, by index into [`Catalogue::resources`] or [`Catalogue::concepts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DraftRef {
+    Resource(usize),
+    Concept(usize),
+}
+
+/// A typed link between two drafts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DraftLink {
+    pub source: DraftRef,
+    pub relation: Relation,
+    pub target: DraftRef,
+    /// 1-based line that states the link.
+    pub line: u32,
+}
+
+/// What sort of source item a report line is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A table body row.
+    Row,
+    /// A table cell beyond the header's columns.
+    Cell,
+    /// A bullet or numbered list item.
+    ListItem,
+    /// A Markdown link, autolink or bare URL.
+    Link,
+    /// A heading with the text under it that defines a concept or a resource.
+    Section,
+    /// A MyST `{cite}` role.
+    Citation,
+    /// A MyST directive (```` ```{bibliography} ````), not content.
+    Directive,
+    /// A BibTeX entry.
+    Entry,
+    /// The file as a whole (encoding repairs, unreadable bytes).
+    File,
+}
+
+/// What happened to a source item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The parser turned the item into the draft in [`ReportLine::draft`]; the service
+    /// replaces this with what happened to that draft in the store.
+    Parsed,
+    /// A new record was stored.
+    Created,
+    /// An existing record from this file was changed.
+    Updated,
+    /// The item was merged into a record that already existed (from this file or another).
+    Merged,
+    /// The store already held exactly this.
+    Unchanged,
+    /// Not imported; [`ReportLine::reason`] says why.
+    Skipped,
+    /// Imported, with a remark worth reading (an extra cell, a repaired encoding).
+    Warning,
+}
+
+/// One line of an import report.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ReportLine {
+    /// 1-based line in the file.
+    pub line: u32,
+    pub item: ItemKind,
+    pub outcome: Outcome,
+    /// What the item was about, in the author's words (a title, a name, a URL).
+    pub text: String,
+    /// Why it was skipped, merged or warned about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The draft the item became.
+    #[serde(skip)]
+    pub draft: Option<DraftRef>,
+}
+
+impl ReportLine {
+    /// A line for an item that became `draft`.
+    pub fn parsed(line: u32, item: ItemKind, text: impl Into<String>, draft: DraftRef) -> Self {
+        ReportLine {
+            line,
+            item,
+            outcome: Outcome::Parsed,
+            text: text.into(),
+            reason: None,
+            draft: Some(draft),
+        }
+    }
+
+    /// A line for an item that was not imported.
+    pub fn skipped(
+        line: u32,
+        item: ItemKind,
+        text: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        ReportLine {
+            line,
+            item,
+            outcome: Outcome::Skipped,
+            text: text.into(),
+            reason: Some(reason.into()),
+            draft: None,
+        }
+    }
+
+    /// A line for an item merged into another draft of the same file.
+    pub fn merged(
+        line: u32,
+        item: ItemKind,
+        text: impl Into<String>,
+        draft: DraftRef,
+        reason: impl Into<String>,
+    ) -> Self {
+        ReportLine {
+            line,
+            item,
+            outcome: Outcome::Merged,
+            text: text.into(),
+            reason: Some(reason.into()),
+            draft: Some(draft),
+        }
+    }
+
+    /// A remark about an item that was imported.
+    pub fn warning(
+        line: u32,
+        item: ItemKind,
+        text: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        ReportLine {
+            line,
+            item,
+            outcome: Outcome::Warning,
+            text: text.into(),
+            reason: Some(reason.into()),
+            draft: None,
+        }
+    }
+}
+
+/// A file that could not be read as a catalogue at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// The file's name or extension says neither Markdown nor BibTeX.
+    #[error("{file}: not a catalogue page (.md) or a BibTeX file (.bib)")]
+    UnknownFormat { file: String },
+    /// The BibTeX file is not BibTeX at all (no entry could be read).
+    #[error("{file}:{line}: {message}")]
+    Syntax {
+        file: String,
+        line: u32,
+        message: String,
+    },
+}
+
+/// Parses a file by its extension: `.md`/`.markdown` as a catalogue page, `.bib` as BibTeX.
+///
+/// # Errors
+/// [`ParseError::UnknownFormat`] for other extensions; [`ParseError::Syntax`] when a BibTeX
+/// file holds no readable entry although it is not empty.
+pub fn parse_file(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError> {
+    let lower = file_name.to_ascii_lowercase();
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        Ok(markdown::parse(file_name, bytes))
+    } else if lower.ends_with(".bib") {
+        bibtex::parse(file_name, bytes)
+    } else {
+        Err(ParseError::UnknownFormat {
+            file: file_name.to_owned(),
+        })
+    }
+}

@@ -1,0 +1,1 @@
+//! Text repair: byte order marks, mojibake, Unicode normalisation.

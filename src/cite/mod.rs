@@ -1,0 +1,1 @@
+//! Citation keys and the BibTeX, CSL-JSON and RIS writers.

@@ -1,0 +1,14 @@
+//! Pure types of the data model: resources, concepts, typed links and the vocabularies
+//! they use. Nothing here does I/O; a value of one of these types is valid.
+
+mod citation_key;
+mod person;
+mod record;
+mod slug;
+mod vocabulary;
+
+pub use citation_key::{CitationKey, CitationKeyError, MAX_KEY_LEN};
+pub use person::Person;
+pub use record::{Concept, ConceptData, EntityRef, Link, Provenance, Resource, ResourceData};
+pub use slug::{MAX_SLUG_LEN, Slug, SlugError};
+pub use vocabulary::{Category, EntityType, Level, Relation, ResourceKind, UnknownTerm};
