@@ -7,4 +7,9 @@
 
 pub mod catalogue;
 pub mod cite;
+pub mod config;
 pub mod domain;
+pub mod http;
+pub mod service;
+pub mod startup;
+pub mod store;

@@ -2,6 +2,7 @@
 //! they use. Nothing here does I/O; a value of one of these types is valid.
 
 mod citation_key;
+pub mod matching;
 mod person;
 mod record;
 mod slug;

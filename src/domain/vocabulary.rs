@@ -45,7 +45,7 @@ macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
         $name:ident as $label:literal {
-            $( $(#[$vmeta:meta])* $variant:ident = $canonical:literal $(| $synonym:literal)* ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $canonical:tt $(| $synonym:literal)* ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

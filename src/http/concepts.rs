@@ -1,0 +1,94 @@
+//! `/concepts`: ideas such as metrics, layer types and tasks, with their links.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use utoipa::IntoParams;
+
+use super::paging::list_response;
+use super::problem::{ApiError, ErrorCode, Problem, located};
+use super::query::Query;
+use super::views::{ConceptView, ListView, Urls};
+use crate::domain::{Category, Slug};
+use crate::service::Service;
+use crate::store::ConceptFilter;
+
+/// Query parameters of `GET /concepts`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListConceptsQuery {
+    /// Categories to keep; repeated or comma-separated values are alternatives.
+    #[param(style = Form, explode, inline)]
+    category: Option<Vec<Category>>,
+    /// Page size.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<u32>,
+    /// Where the page starts: the `cursor` of a `next` or `prev` link.
+    #[param(pattern = r"^[ab][0-9a-z]{1,12}$")]
+    cursor: Option<String>,
+}
+
+const LIST_PARAMETERS: &[&str] = &["category", "limit", "cursor"];
+
+/// Lists concepts, filtered by category and paged in import order.
+#[utoipa::path(
+    operation_id = "list_concepts",
+    tag = "concepts",
+    params(ListConceptsQuery),
+    responses(
+        (status = 200, description = "One page of concepts", body = ListView<ConceptView>,
+            headers(("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"))),
+        (status = 400, description = "Unknown parameter or invalid value", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/concepts")]
+pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpResponse, ApiError> {
+    located(&req, async {
+        let query = Query::parse(req.query_string(), LIST_PARAMETERS)?;
+        let filter = ConceptFilter {
+            categories: query.terms("category", Category::parse)?,
+        };
+        let page = service.list_concepts(&filter, &query.page()?).await?;
+        let urls = Urls::from_request(&req);
+        let ids: Vec<i64> = page.items.iter().map(|c| c.record.id).collect();
+        let items = page
+            .items
+            .iter()
+            .map(|item| ConceptView::new(item, &urls))
+            .collect();
+        Ok(list_response(&req, &urls, &page, &ids, items))
+    })
+    .await
+}
+
+/// Gets one concept with its links in both directions.
+#[utoipa::path(
+    operation_id = "get_concept",
+    tag = "concepts",
+    params(("slug" = String, Path, description = "The concept's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")),
+    responses(
+        (status = 200, description = "The concept", body = ConceptView),
+        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No concept has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/concepts/{slug}")]
+pub async fn get(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    located(&req, async {
+        Query::parse(req.query_string(), &[])?;
+        let slug = Slug::parse(&slug).map_err(|_| {
+            ApiError::new(
+                ErrorCode::ConceptNotFound,
+                format!("no concept has the slug `{slug}`"),
+            )
+        })?;
+        let item = service.get_concept(&slug).await?;
+        Ok(HttpResponse::Ok().json(ConceptView::new(&item, &Urls::from_request(&req))))
+    })
+    .await
+}

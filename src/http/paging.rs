@@ -1,0 +1,61 @@
+//! Paged list responses: the `next` URL in the body and RFC 8288 `Link` relations
+//! `first`, `prev` and `next` in the header.
+
+use actix_web::HttpRequest;
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use serde::Serialize;
+
+use super::query::encode_cursor;
+use super::views::{ListView, Urls};
+use crate::store::{Cursor, Page};
+
+/// The URL of this request with `cursor` replaced (or removed for `None`).
+fn page_url(req: &HttpRequest, urls: &Urls, cursor: Option<Cursor>) -> String {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string()).unwrap_or_default();
+    pairs.retain(|(name, _)| name != "cursor");
+    if let Some(cursor) = cursor {
+        pairs.push(("cursor".into(), encode_cursor(cursor)));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let path = req.path();
+    if query.is_empty() {
+        urls.at(path)
+    } else {
+        urls.at(&format!("{path}?{query}"))
+    }
+}
+
+/// A `200 OK` list response for one page, whose items have the internal ids `ids`.
+pub fn list_response<T: Serialize>(
+    req: &HttpRequest,
+    urls: &Urls,
+    page: &Page<impl Sized>,
+    ids: &[i64],
+    items: Vec<T>,
+) -> HttpResponse {
+    let next = match (page.has_after, ids.last()) {
+        (true, Some(&last)) => Some(page_url(req, urls, Some(Cursor::After(last)))),
+        _ => None,
+    };
+    let prev = match (page.has_before, ids.first()) {
+        (true, Some(&first)) => Some(page_url(req, urls, Some(Cursor::Before(first)))),
+        _ => None,
+    };
+    let first = page_url(req, urls, None);
+    let mut links = vec![format!("<{first}>; rel=\"first\"")];
+    if let Some(prev) = &prev {
+        links.push(format!("<{prev}>; rel=\"prev\""));
+    }
+    if let Some(next) = &next {
+        links.push(format!("<{next}>; rel=\"next\""));
+    }
+    HttpResponse::Ok()
+        .insert_header((header::LINK, links.join(", ")))
+        .json(ListView {
+            items,
+            total: page.total,
+            next,
+        })
+}

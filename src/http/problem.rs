@@ -1,0 +1,242 @@
+//! RFC 9457 problem details: the one shape every HTTP error leaves in.
+//!
+//! Each error has a stable machine-readable `code` from [`ErrorCode`], which fixes its
+//! status and title; `detail` says what went wrong this time, and `errors` names the
+//! offending fields or parameters.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::service::ServiceError;
+use crate::store::StoreError;
+
+/// The media type of problem details (RFC 9457 §3).
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+macro_rules! error_codes {
+    ($( $(#[$meta:meta])* $variant:ident = ($code:literal, $status:ident, $title:literal) ),+ $(,)?) => {
+        /// Stable error codes; clients may match on them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+        pub enum ErrorCode {
+            $( $(#[$meta])* #[serde(rename = $code)] $variant, )+
+        }
+
+        impl ErrorCode {
+            /// The code as sent in `code`.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code),+ }
+            }
+            /// The HTTP status that goes with the code.
+            pub const fn status(self) -> StatusCode {
+                match self { $(ErrorCode::$variant => StatusCode::$status),+ }
+            }
+            /// A short, fixed summary of the problem type (RFC 9457 `title`).
+            pub const fn title(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $title),+ }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// A query parameter's value is not allowed (`level=expert`, `limit=0`).
+    InvalidParameter = ("invalid_parameter", BAD_REQUEST, "A query parameter has an invalid value"),
+    /// The query string names a parameter the route does not take.
+    UnknownParameter = ("unknown_parameter", BAD_REQUEST, "Unknown query parameter"),
+    /// A parameter that takes one value was given several.
+    RepeatedParameter = ("repeated_parameter", BAD_REQUEST, "A query parameter was repeated"),
+    /// The query string is not `application/x-www-form-urlencoded`.
+    MalformedQuery = ("malformed_query", BAD_REQUEST, "The query string cannot be read"),
+    /// No resource has this slug.
+    ResourceNotFound = ("resource_not_found", NOT_FOUND, "Resource not found"),
+    /// No concept has this slug.
+    ConceptNotFound = ("concept_not_found", NOT_FOUND, "Concept not found"),
+    /// No route has this path.
+    RouteNotFound = ("route_not_found", NOT_FOUND, "No such route"),
+    /// The route exists but not for this method; `Allow` lists the methods.
+    MethodNotAllowed = ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed"),
+    /// The database does not answer.
+    StoreUnavailable = ("store_unavailable", SERVICE_UNAVAILABLE, "The store is unavailable"),
+    /// A fault on our side; the log has the cause.
+    Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
+}
+
+/// One offending field or parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The parameter or JSON field, e.g. `level`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+    /// The values it accepts, when they are a closed set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+}
+
+/// An RFC 9457 problem details object, with lore's `code` and `errors` extensions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:lore:problem:invalid_parameter",
+    "title": "A query parameter has an invalid value",
+    "status": 400,
+    "detail": "`expert` is not a level; expected one of: beginner, intermediate, advanced, multiple",
+    "instance": "/resources?level=expert",
+    "code": "invalid_parameter",
+    "errors": [{"field": "level", "message": "`expert` is not a level", "allowed": ["beginner", "intermediate", "advanced", "multiple"]}]
+}))]
+pub struct Problem {
+    /// A URI naming the problem type: `urn:lore:problem:{code}`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// The request target the problem is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    pub code: ErrorCode,
+    /// The offending fields or parameters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// An error on its way to becoming a problem response.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub instance: Option<String>,
+    /// Methods for the `Allow` header of a 405.
+    pub allow: Vec<Method>,
+}
+
+impl ApiError {
+    /// An error with a code and a detail message.
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            instance: None,
+            allow: Vec::new(),
+        }
+    }
+
+    /// Names an offending field or parameter.
+    pub fn field(
+        mut self,
+        field: &str,
+        message: impl Into<String>,
+        allowed: Option<Vec<String>>,
+    ) -> Self {
+        self.errors.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+            allowed,
+        });
+        self
+    }
+
+    /// Sets the request target the problem is about.
+    pub fn at(mut self, instance: impl Into<String>) -> Self {
+        self.instance = Some(instance.into());
+        self
+    }
+
+    /// The problem details body.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            problem_type: format!("urn:lore:problem:{}", self.code.as_str()),
+            title: self.code.title().to_owned(),
+            status: self.code.status().as_u16(),
+            detail: self.detail.clone(),
+            instance: self.instance.clone(),
+            code: self.code,
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+/// Runs a handler body and marks any error it returns with the request target
+/// (RFC 9457 `instance`).
+pub async fn located<T>(
+    req: &actix_web::HttpRequest,
+    body: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    body.await.map_err(|err| {
+        if err.instance.is_some() {
+            err
+        } else {
+            err.at(req.uri().to_string())
+        }
+    })
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if !self.allow.is_empty() {
+            let allow = self
+                .allow
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            if let Ok(value) = HeaderValue::from_str(&allow) {
+                response.insert_header((header::ALLOW, value));
+            }
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        response.body(body)
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound { entity, slug } => {
+                let code = if entity == "concept" {
+                    ErrorCode::ConceptNotFound
+                } else {
+                    ErrorCode::ResourceNotFound
+                };
+                ApiError::new(code, format!("no {entity} has the slug `{slug}`"))
+            }
+            ServiceError::Store(StoreError::Database(
+                ref cause @ (sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)),
+            )) => {
+                tracing::error!(error = %cause, "store unavailable");
+                ApiError::new(
+                    ErrorCode::StoreUnavailable,
+                    "the store did not answer; try again shortly",
+                )
+            }
+            other => {
+                tracing::error!(error = ?other, "request failed");
+                ApiError::new(
+                    ErrorCode::Internal,
+                    "the request failed on our side; the server log has the cause",
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! `/resources`: things to read, watch or run.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use utoipa::IntoParams;
+
+use super::paging::list_response;
+use super::problem::{ApiError, ErrorCode, Problem, located};
+use super::query::Query;
+use super::views::{ListView, ResourceView, Urls};
+use crate::domain::{Level, ResourceKind, Slug};
+use crate::service::Service;
+use crate::store::ResourceFilter;
+
+/// Query parameters of `GET /resources`. Filters take several values, repeated or
+/// comma-separated; values of one filter are alternatives, filters combine.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListResourcesQuery {
+    /// Levels to keep.
+    #[param(style = Form, explode, inline)]
+    level: Option<Vec<Level>>,
+    /// Kinds to keep.
+    #[param(style = Form, explode, inline)]
+    kind: Option<Vec<ResourceKind>>,
+    /// Concepts the resource must be linked to, by slug or name.
+    #[param(style = Form, explode)]
+    topic: Option<Vec<String>>,
+    /// Page size.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<u32>,
+    /// Where the page starts: the `cursor` of a `next` or `prev` link.
+    #[param(pattern = r"^[ab][0-9a-z]{1,12}$")]
+    cursor: Option<String>,
+}
+
+const LIST_PARAMETERS: &[&str] = &["level", "kind", "topic", "limit", "cursor"];
+
+/// Lists resources, filtered and paged in import order.
+#[utoipa::path(
+    operation_id = "list_resources",
+    tag = "resources",
+    params(ListResourcesQuery),
+    responses(
+        (status = 200, description = "One page of resources", body = ListView<ResourceView>,
+            headers(("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"))),
+        (status = 400, description = "Unknown parameter or invalid value", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/resources")]
+pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpResponse, ApiError> {
+    located(&req, async {
+        let query = Query::parse(req.query_string(), LIST_PARAMETERS)?;
+        let filter = ResourceFilter {
+            levels: query.terms("level", Level::parse)?,
+            kinds: query.terms("kind", ResourceKind::parse)?,
+            topics: query
+                .values("topic")?
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        };
+        let page = service.list_resources(&filter, &query.page()?).await?;
+        let urls = Urls::from_request(&req);
+        let ids: Vec<i64> = page.items.iter().map(|r| r.record.id).collect();
+        let items = page
+            .items
+            .iter()
+            .map(|item| ResourceView::new(item, &urls))
+            .collect();
+        Ok(list_response(&req, &urls, &page, &ids, items))
+    })
+    .await
+}
+
+/// Gets one resource with its links.
+#[utoipa::path(
+    operation_id = "get_resource",
+    tag = "resources",
+    params(("slug" = String, Path, description = "The resource's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")),
+    responses(
+        (status = 200, description = "The resource", body = ResourceView),
+        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No resource has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/resources/{slug}")]
+pub async fn get(
+    req: HttpRequest,
+    service: web::Data<Service>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    located(&req, async {
+        Query::parse(req.query_string(), &[])?;
+        let slug = Slug::parse(&slug).map_err(|_| {
+            ApiError::new(
+                ErrorCode::ResourceNotFound,
+                format!("no resource has the slug `{slug}`"),
+            )
+        })?;
+        let item = service.get_resource(&slug).await?;
+        Ok(HttpResponse::Ok().json(ResourceView::new(&item, &Urls::from_request(&req))))
+    })
+    .await
+}

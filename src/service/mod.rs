@@ -1,0 +1,242 @@
+//! Use cases: the only layer that touches both the store and the search index.
+
+mod import;
+mod merge;
+
+use std::path::{Path, PathBuf};
+
+pub use import::{ImportReport, ImportSummary};
+
+use crate::catalogue::{self, ParseError};
+use crate::domain::{EntityType, Slug};
+use crate::store::{
+    ConceptFilter, Page, PageRequest, ResourceFilter, Store, StoreError, StoredConcept, StoredLink,
+    StoredResource,
+};
+
+/// What a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("no {entity} has the slug `{slug}`")]
+    NotFound { entity: &'static str, slug: String },
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Result of a use case.
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// A record with every link that starts or ends at it.
+#[derive(Debug, Clone)]
+pub struct WithLinks<T> {
+    pub record: T,
+    pub links: Vec<StoredLink>,
+}
+
+/// The application's use cases over one store.
+#[derive(Clone, Debug)]
+pub struct Service {
+    store: Store,
+}
+
+impl Service {
+    /// A service over `store`.
+    pub fn new(store: Store) -> Self {
+        Service { store }
+    }
+
+    /// The store, for readiness checks and tests.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// One page of resources with their links.
+    ///
+    /// # Errors
+    /// [`ServiceError::Store`].
+    pub async fn list_resources(
+        &self,
+        filter: &ResourceFilter,
+        page: &PageRequest,
+    ) -> Result<Page<WithLinks<StoredResource>>> {
+        let page = self.store.list_resources(filter, page).await?;
+        let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
+        let links = self.store.links_of(EntityType::Resource, &ids).await?;
+        Ok(attach_links(page, links, EntityType::Resource, |r| r.id))
+    }
+
+    /// One resource with its links.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`], [`ServiceError::Store`].
+    pub async fn get_resource(&self, slug: &Slug) -> Result<WithLinks<StoredResource>> {
+        let record =
+            self.store
+                .resource_by_slug(slug)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound {
+                    entity: "resource",
+                    slug: slug.to_string(),
+                })?;
+        let links = self
+            .store
+            .links_of(EntityType::Resource, &[record.id])
+            .await?;
+        Ok(WithLinks { record, links })
+    }
+
+    /// One page of concepts with their links.
+    ///
+    /// # Errors
+    /// [`ServiceError::Store`].
+    pub async fn list_concepts(
+        &self,
+        filter: &ConceptFilter,
+        page: &PageRequest,
+    ) -> Result<Page<WithLinks<StoredConcept>>> {
+        let page = self.store.list_concepts(filter, page).await?;
+        let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+        let links = self.store.links_of(EntityType::Concept, &ids).await?;
+        Ok(attach_links(page, links, EntityType::Concept, |c| c.id))
+    }
+
+    /// One concept with its links in both directions.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`], [`ServiceError::Store`].
+    pub async fn get_concept(&self, slug: &Slug) -> Result<WithLinks<StoredConcept>> {
+        let record =
+            self.store
+                .concept_by_slug(slug)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound {
+                    entity: "concept",
+                    slug: slug.to_string(),
+                })?;
+        let links = self
+            .store
+            .links_of(EntityType::Concept, &[record.id])
+            .await?;
+        Ok(WithLinks { record, links })
+    }
+
+    /// Imports one catalogue page or BibTeX file given as bytes, in one transaction.
+    ///
+    /// # Errors
+    /// [`ServiceError::Parse`] when the file is not a catalogue at all;
+    /// [`ServiceError::Store`] (nothing is written then).
+    pub async fn import_bytes(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        actor: Option<&str>,
+    ) -> Result<ImportReport> {
+        let catalogue = catalogue::parse_file(file_name, bytes)?;
+        import::apply(&self.store, catalogue, actor).await
+    }
+
+    /// Imports files and directories: a directory contributes its `.bib` files first (so
+    /// the authors' citation keys are in place before pages refer to the same works),
+    /// then its `.md` files, each set in name order. Each file is its own transaction;
+    /// the reports come back in import order, with one `Err` per file that failed.
+    pub async fn import_paths(&self, paths: &[PathBuf]) -> Vec<(PathBuf, Result<ImportReport>)> {
+        let mut files = Vec::new();
+        for path in paths {
+            match catalogue_files(path) {
+                Ok(found) => files.extend(found),
+                Err(err) => files.push((path.clone(), Some(err))),
+            }
+        }
+        let mut reports = Vec::with_capacity(files.len());
+        for (path, listing_error) in files {
+            let result = match listing_error {
+                Some(err) => Err(err),
+                None => self.import_file(&path).await,
+            };
+            reports.push((path, result));
+        }
+        reports
+    }
+
+    async fn import_file(&self, path: &Path) -> Result<ImportReport> {
+        let bytes = tokio::fs::read(path)
+            .await
+            .map_err(|source| ServiceError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        self.import_bytes(&name, &bytes, None).await
+    }
+}
+
+/// The files to import for `path`: itself, or for a directory its `.bib` then `.md`
+/// files (not recursive).
+fn catalogue_files(path: &Path) -> Result<Vec<(PathBuf, Option<ServiceError>)>> {
+    let read_error = |source| ServiceError::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let metadata = std::fs::metadata(path).map_err(read_error)?;
+    if !metadata.is_dir() {
+        return Ok(vec![(path.to_path_buf(), None)]);
+    }
+    let mut bib = Vec::new();
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(read_error)? {
+        let entry = entry.map_err(read_error)?;
+        let file = entry.path();
+        let extension = file
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("bib") => bib.push(file),
+            Some("md" | "markdown") => pages.push(file),
+            _ => {}
+        }
+    }
+    bib.sort();
+    pages.sort();
+    Ok(bib.into_iter().chain(pages).map(|p| (p, None)).collect())
+}
+
+/// Distributes links over the records of a page they start or end at.
+fn attach_links<T>(
+    page: Page<T>,
+    links: Vec<StoredLink>,
+    entity_type: EntityType,
+    id: impl Fn(&T) -> i64,
+) -> Page<WithLinks<T>> {
+    let items = page
+        .items
+        .into_iter()
+        .map(|record| {
+            let own = id(&record);
+            let touches =
+                |end: &crate::store::LinkEnd| end.entity_type == entity_type && end.id == own;
+            let links = links
+                .iter()
+                .filter(|l| touches(&l.source) || touches(&l.target))
+                .cloned()
+                .collect();
+            WithLinks { record, links }
+        })
+        .collect();
+    Page {
+        items,
+        total: page.total,
+        has_before: page.has_before,
+        has_after: page.has_after,
+    }
+}

@@ -1,0 +1,147 @@
+//! Building the application: store, service and a bound HTTP server. Tests call
+//! [`Application::build`] with port 0 and talk to the real server.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::http::{self, ApiDoc, KnownRoutes};
+use crate::service::{ImportReport, Service, ServiceError};
+use crate::store::{Store, StoreError};
+use utoipa::OpenApi;
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot import the seed catalogue: {0}")]
+    Seed(#[from] ServiceError),
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    server: Server,
+    addr: SocketAddr,
+    service: Service,
+    seed_reports: Vec<ImportReport>,
+}
+
+/// Opens the store named by `settings` (creating the data directory first).
+///
+/// # Errors
+/// [`StartupError::DataDir`] or [`StartupError::Store`].
+pub async fn open_store(settings: &crate::config::StoreSettings) -> Result<Store, StartupError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartupError::DataDir {
+        path: settings.data_dir.display().to_string(),
+        source,
+    })?;
+    Ok(Store::connect(&settings.database_url()).await?)
+}
+
+impl Application {
+    /// Opens the store (running migrations), imports the seed catalogue when the store is
+    /// empty, and binds the server.
+    ///
+    /// # Errors
+    /// [`StartupError`] naming what failed.
+    pub async fn build(settings: &Settings) -> Result<Application, StartupError> {
+        let store = open_store(&settings.store).await?;
+        let service = Service::new(store);
+
+        let mut seed_reports = Vec::new();
+        if let Some(seed_dir) = &settings.seed_dir
+            && service.store().count_resources().await? == 0
+        {
+            for (path, result) in service.import_paths(std::slice::from_ref(seed_dir)).await {
+                match result {
+                    Ok(report) => seed_reports.push(report),
+                    Err(err) => {
+                        tracing::error!(file = %path.display(), error = %err, "seed import failed");
+                        return Err(StartupError::Seed(err));
+                    }
+                }
+            }
+        }
+
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
+            addr: settings.bind,
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.bind,
+            source,
+        })?;
+        let server = serve(listener, service.clone())
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        Ok(Application {
+            server,
+            addr,
+            service,
+            seed_reports,
+        })
+    }
+
+    /// The address the server listens on (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The service behind the server.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// What the seed import did, when it ran.
+    pub fn seed_reports(&self) -> &[ImportReport] {
+        &self.seed_reports
+    }
+
+    /// Serves until the process is told to stop (SIGINT/SIGTERM).
+    ///
+    /// # Errors
+    /// I/O errors of the server.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server future, to spawn in tests.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+fn serve(listener: TcpListener, service: Service) -> std::io::Result<Server> {
+    let service = web::Data::new(service);
+    let known = web::Data::new(KnownRoutes::from_openapi(&http::openapi()));
+    let server = HttpServer::new(move || {
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .app_data(service.clone())
+            .configure(http::routes)
+            .split_for_parts();
+        app.app_data(known.clone())
+            .service(SwaggerUi::new("/docs/{_:.*}").url(http::OPENAPI_PATH, api))
+            .service(http::docs_redirect)
+            .default_service(web::to(http::fallback))
+            .wrap(tracing_actix_web::TracingLogger::default())
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

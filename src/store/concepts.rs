@@ -1,0 +1,262 @@
+//! Concepts: reads, matching on import, inserts and updates.
+
+use sqlx::FromRow;
+
+use super::resources::{provenance, provenance_values};
+use super::sql::{Sql, Value};
+use super::{Page, PageRequest, Result, Store, StoreError, Tx, conflict_on, now};
+use crate::domain::matching::name_key;
+use crate::domain::{Category, Concept, ConceptData, Slug};
+
+const COLUMNS: &str = "c.id, c.slug, c.name, c.category, c.definition, c.note, c.aliases, c.citation_keys, \
+    c.source_file, c.heading_path, c.source_line, c.version, c.created_at, c.updated_at";
+
+/// Filters of `GET /concepts`; values within a list are alternatives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConceptFilter {
+    pub categories: Vec<Category>,
+}
+
+/// A concept with its internal id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredConcept {
+    /// Internal id; never leaves the service.
+    pub id: i64,
+    pub concept: Concept,
+}
+
+#[derive(FromRow)]
+struct ConceptRow {
+    id: i64,
+    slug: String,
+    name: String,
+    category: Option<String>,
+    definition: Option<String>,
+    note: Option<String>,
+    aliases: String,
+    citation_keys: String,
+    source_file: Option<String>,
+    heading_path: String,
+    source_line: Option<i64>,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+impl TryFrom<ConceptRow> for StoredConcept {
+    type Error = StoreError;
+
+    fn try_from(row: ConceptRow) -> Result<Self> {
+        let bad = |what: &str, e: &dyn std::fmt::Display| {
+            StoreError::Corrupt(format!("concept {what}: {e}"))
+        };
+        Ok(StoredConcept {
+            id: row.id,
+            concept: Concept {
+                slug: Slug::parse(&row.slug).map_err(|e| bad("slug", &e))?,
+                version: row.version,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                data: ConceptData {
+                    name: row.name,
+                    category: row
+                        .category
+                        .as_deref()
+                        .map(Category::parse)
+                        .transpose()
+                        .map_err(|e| bad("category", &e))?,
+                    definition: row.definition,
+                    note: row.note,
+                    aliases: serde_json::from_str(&row.aliases).map_err(|e| bad("aliases", &e))?,
+                    citation_keys: serde_json::from_str(&row.citation_keys)
+                        .map_err(|e| bad("citation keys", &e))?,
+                    provenance: provenance(row.source_file, &row.heading_path, row.source_line)?,
+                },
+            },
+        })
+    }
+}
+
+fn rows_to_concepts(rows: Vec<ConceptRow>) -> Result<Vec<StoredConcept>> {
+    rows.into_iter().map(StoredConcept::try_from).collect()
+}
+
+fn push_filter(sql: &mut Sql, filter: &ConceptFilter) {
+    if !filter.categories.is_empty() {
+        sql.push(" AND c.category IN (")
+            .bind_list(
+                filter
+                    .categories
+                    .iter()
+                    .map(|c| Value::Text(c.as_str().into())),
+            )
+            .push(")");
+    }
+}
+
+impl Store {
+    /// One page of concepts matching `filter`, in id (import) order.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`], or [`StoreError::Corrupt`] for an unreadable row.
+    pub async fn list_concepts(
+        &self,
+        filter: &ConceptFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StoredConcept>> {
+        let mut count = Sql::new("SELECT COUNT(*) FROM concepts c WHERE 1 = 1");
+        push_filter(&mut count, filter);
+        let total = count.fetch_count(&self.pool).await?;
+        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM concepts c WHERE 1 = 1"));
+        push_filter(&mut select, filter);
+        page.push_keyset(&mut select, "c.id");
+        let rows: Vec<ConceptRow> = select.fetch_all(&self.pool).await?;
+        Ok(page.finish(rows_to_concepts(rows)?, total))
+    }
+
+    /// Concepts with an id above `after`, in id order, at most `batch`.
+    ///
+    /// # Errors
+    /// As [`Store::list_concepts`].
+    pub async fn concepts_after(&self, after: i64, batch: u32) -> Result<Vec<StoredConcept>> {
+        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM concepts c WHERE c.id > "));
+        select
+            .bind(Value::Int(after))
+            .push(" ORDER BY c.id ASC LIMIT ")
+            .bind(Value::Int(i64::from(batch)));
+        rows_to_concepts(select.fetch_all(&self.pool).await?)
+    }
+
+    /// The concept with `slug`, if any.
+    ///
+    /// # Errors
+    /// As [`Store::list_concepts`].
+    pub async fn concept_by_slug(&self, slug: &Slug) -> Result<Option<StoredConcept>> {
+        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM concepts c WHERE c.slug = "));
+        select.bind(Value::Text(slug.to_string()));
+        let rows: Vec<ConceptRow> = select.fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .next()
+            .map(StoredConcept::try_from)
+            .transpose()
+    }
+
+    /// The concepts with these ids, in id order.
+    ///
+    /// # Errors
+    /// As [`Store::list_concepts`].
+    pub async fn concepts_by_ids(&self, ids: &[i64]) -> Result<Vec<StoredConcept>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM concepts c WHERE c.id IN ("));
+        select
+            .bind_list(ids.iter().map(|&id| Value::Int(id)))
+            .push(") ORDER BY c.id");
+        rows_to_concepts(select.fetch_all(&self.pool).await?)
+    }
+}
+
+impl Tx {
+    /// The stored concept with the same name (compared as slugs: "Object detection" is
+    /// "object-detection"), if any.
+    ///
+    /// # Errors
+    /// As [`Store::list_concepts`].
+    pub async fn find_concept(&mut self, name: &str) -> Result<Option<StoredConcept>> {
+        let mut select = Sql::new(&format!(
+            "SELECT {COLUMNS} FROM concepts c WHERE c.name_key = "
+        ));
+        select
+            .bind(Value::Text(name_key(name)))
+            .push(" ORDER BY c.id LIMIT 1");
+        let rows: Vec<ConceptRow> = select.fetch_all(&mut *self.tx).await?;
+        rows.into_iter()
+            .next()
+            .map(StoredConcept::try_from)
+            .transpose()
+    }
+
+    /// Whether a concept already has `slug`.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn concept_slug_taken(&mut self, slug: &Slug) -> Result<bool> {
+        let mut count = Sql::new("SELECT COUNT(*) FROM concepts WHERE slug = ");
+        count.bind(Value::Text(slug.to_string()));
+        Ok(count.fetch_count(&mut *self.tx).await? > 0)
+    }
+
+    /// Inserts a concept and returns its id.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the slug is taken; [`StoreError::Database`].
+    pub async fn insert_concept(&mut self, slug: &Slug, data: &ConceptData) -> Result<i64> {
+        let at = now();
+        let mut sql = Sql::new(
+            "INSERT INTO concepts (slug, name, name_key, category, definition, note, aliases, citation_keys, \
+             source_file, heading_path, source_line, version, created_at, updated_at) VALUES (",
+        );
+        sql.bind(Value::Text(slug.to_string())).push(", ");
+        push_data_values(&mut sql, data);
+        sql.push(", 1, ")
+            .bind(Value::Text(at.clone()))
+            .push(", ")
+            .bind(Value::Text(at))
+            .push(") RETURNING id");
+        let ids: Vec<(i64,)> = sql
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(conflict_on("slug"))?;
+        ids.first()
+            .map(|(id,)| *id)
+            .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))
+    }
+
+    /// Replaces a concept's data (not its slug) and increments its version.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn update_concept(&mut self, id: i64, data: &ConceptData) -> Result<()> {
+        let mut sql = Sql::new(
+            "UPDATE concepts SET (name, name_key, category, definition, note, aliases, citation_keys, \
+             source_file, heading_path, source_line, version, updated_at) = (",
+        );
+        push_data_values(&mut sql, data);
+        sql.push(", version + 1, ")
+            .bind(Value::Text(now()))
+            .push(") WHERE id = ")
+            .bind(Value::Int(id));
+        sql.execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    /// Increments a concept's version (its representation changed, e.g. a new link).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn touch_concept(&mut self, id: i64) -> Result<()> {
+        let mut sql = Sql::new("UPDATE concepts SET version = version + 1, updated_at = ");
+        sql.bind(Value::Text(now()))
+            .push(" WHERE id = ")
+            .bind(Value::Int(id));
+        sql.execute(&mut *self.tx).await?;
+        Ok(())
+    }
+}
+
+fn push_data_values(sql: &mut Sql, data: &ConceptData) {
+    let (file, heading_path, line) = provenance_values(data.provenance.as_ref());
+    sql.bind_list([
+        Value::Text(data.name.clone()),
+        Value::Text(name_key(&data.name)),
+        Value::opt_text(data.category.map(|c| c.as_str())),
+        Value::opt_text(data.definition.clone()),
+        Value::opt_text(data.note.clone()),
+        Value::Text(serde_json::to_string(&data.aliases).unwrap_or_else(|_| "[]".into())),
+        Value::Text(serde_json::to_string(&data.citation_keys).unwrap_or_else(|_| "[]".into())),
+        Value::opt_text(file),
+        Value::Text(heading_path),
+        Value::opt_int(line),
+    ]);
+}

@@ -1,0 +1,164 @@
+//! Typed links between records, read from either end.
+
+use sqlx::FromRow;
+
+use super::sql::{Sql, Value};
+use super::{Result, Store, StoreError, Tx, now};
+use crate::domain::{Category, EntityType, Relation, Slug};
+
+/// One end of a stored link, with what a view needs to show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkEnd {
+    pub entity_type: EntityType,
+    /// Internal id.
+    pub id: i64,
+    pub slug: Slug,
+    /// Title of a resource or name of a concept.
+    pub label: String,
+    /// Category, for a concept end.
+    pub category: Option<Category>,
+}
+
+/// A stored link with both ends resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLink {
+    pub source: LinkEnd,
+    pub relation: Relation,
+    pub target: LinkEnd,
+}
+
+#[derive(FromRow)]
+struct LinkRow {
+    source_type: String,
+    source_id: i64,
+    relation: String,
+    target_type: String,
+    target_id: i64,
+    source_slug: Option<String>,
+    source_label: Option<String>,
+    source_category: Option<String>,
+    target_slug: Option<String>,
+    target_label: Option<String>,
+    target_category: Option<String>,
+}
+
+fn end(
+    entity_type: &str,
+    id: i64,
+    slug: Option<String>,
+    label: Option<String>,
+    category: Option<String>,
+) -> Result<Option<LinkEnd>> {
+    let bad = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("link end: {e}"));
+    let entity_type = EntityType::parse(entity_type).ok_or_else(|| bad(&entity_type))?;
+    // A dangling end (its record was deleted outside lore) is not shown.
+    let (Some(slug), Some(label)) = (slug, label) else {
+        return Ok(None);
+    };
+    Ok(Some(LinkEnd {
+        entity_type,
+        id,
+        slug: Slug::parse(&slug).map_err(|e| bad(&e))?,
+        label,
+        category: category
+            .as_deref()
+            .map(Category::parse)
+            .transpose()
+            .map_err(|e| bad(&e))?,
+    }))
+}
+
+impl Store {
+    /// Every link that starts or ends at one of `ids` of type `entity_type`, in link
+    /// order, each with both ends resolved.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] or [`StoreError::Corrupt`].
+    pub async fn links_of(&self, entity_type: EntityType, ids: &[i64]) -> Result<Vec<StoredLink>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT l.source_type, l.source_id, l.relation, l.target_type, l.target_id, \
+             COALESCE(rs.slug, cs.slug) AS source_slug, COALESCE(rs.title, cs.name) AS source_label, \
+             cs.category AS source_category, \
+             COALESCE(rt.slug, ct.slug) AS target_slug, COALESCE(rt.title, ct.name) AS target_label, \
+             ct.category AS target_category \
+             FROM links l \
+             LEFT JOIN resources rs ON l.source_type = 'resource' AND rs.id = l.source_id \
+             LEFT JOIN concepts cs ON l.source_type = 'concept' AND cs.id = l.source_id \
+             LEFT JOIN resources rt ON l.target_type = 'resource' AND rt.id = l.target_id \
+             LEFT JOIN concepts ct ON l.target_type = 'concept' AND ct.id = l.target_id \
+             WHERE (l.source_type = ",
+        );
+        sql.bind(Value::Text(entity_type.as_str().into()))
+            .push(" AND l.source_id IN (")
+            .bind_list(ids.iter().map(|&id| Value::Int(id)))
+            .push(")) OR (l.target_type = ")
+            .bind(Value::Text(entity_type.as_str().into()))
+            .push(" AND l.target_id IN (")
+            .bind_list(ids.iter().map(|&id| Value::Int(id)))
+            .push(")) ORDER BY l.id");
+        let rows: Vec<LinkRow> = sql.fetch_all(&self.pool).await?;
+        let mut links = Vec::with_capacity(rows.len());
+        for row in rows {
+            let relation =
+                Relation::parse(&row.relation).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let source = end(
+                &row.source_type,
+                row.source_id,
+                row.source_slug,
+                row.source_label,
+                row.source_category,
+            )?;
+            let target = end(
+                &row.target_type,
+                row.target_id,
+                row.target_slug,
+                row.target_label,
+                row.target_category,
+            )?;
+            if let (Some(source), Some(target)) = (source, target) {
+                links.push(StoredLink {
+                    source,
+                    relation,
+                    target,
+                });
+            }
+        }
+        Ok(links)
+    }
+}
+
+impl Tx {
+    /// Adds a link unless it exists; returns whether it was added.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn insert_link(
+        &mut self,
+        source: (EntityType, i64),
+        relation: Relation,
+        target: (EntityType, i64),
+        origin: Option<(&str, u32)>,
+    ) -> Result<bool> {
+        let mut sql = Sql::new(
+            "INSERT INTO links (source_type, source_id, relation, target_type, target_id, source_file, \
+             source_line, created_at) VALUES (",
+        );
+        sql.bind_list([
+            Value::Text(source.0.as_str().into()),
+            Value::Int(source.1),
+            Value::Text(relation.as_str().into()),
+            Value::Text(target.0.as_str().into()),
+            Value::Int(target.1),
+            Value::opt_text(origin.map(|(file, _)| file)),
+            Value::opt_int(origin.map(|(_, line)| line)),
+            Value::Text(now()),
+        ])
+        .push(
+            ") ON CONFLICT (source_type, source_id, relation, target_type, target_id) DO NOTHING",
+        );
+        Ok(sql.execute(&mut *self.tx).await? > 0)
+    }
+}

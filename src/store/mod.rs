@@ -1,0 +1,196 @@
+//! The store: every SQL statement lore runs, for SQLite and PostgreSQL.
+//!
+//! One implementation over sqlx's `Any` driver with portable SQL (`$1` placeholders,
+//! `ON CONFLICT`, `RETURNING`); each backend keeps its own DDL under `migrations/`. The
+//! only dialect-specific statement is PostgreSQL's advisory lock that serialises writers,
+//! so that change-log sequence numbers become visible in commit order (a follower reading
+//! `seq > n` never skips a change that commits late).
+
+mod changes;
+mod concepts;
+mod links;
+mod page;
+mod resources;
+mod sql;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Connection, Executor};
+
+pub use changes::{Change, ChangeOp};
+pub use concepts::{ConceptFilter, StoredConcept};
+pub use links::{LinkEnd, StoredLink};
+pub use page::{Cursor, Page, PageRequest};
+pub use resources::{ResourceFilter, StoredResource};
+
+/// Which database a store talks to, chosen from the URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://path?mode=rwc`: an embedded file, the zero-setup default.
+    Sqlite,
+    /// `postgres://` or `postgresql://`.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    ///
+    /// # Errors
+    /// [`StoreError::UnsupportedUrl`] for any other scheme.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+}
+
+/// What can go wrong in the store. Messages never include SQL or credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database URL must start with sqlite:, postgres:// or postgresql://")]
+    UnsupportedUrl,
+    #[error("could not run the database migrations")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("a record with this {field} already exists")]
+    Conflict { field: &'static str },
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        StoreError::Database(err)
+    }
+}
+
+/// Result of a store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A pool of connections to one database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// The migrations of each backend, embedded at build time.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Connects to `url` (an SQLite file is created if missing) and runs the migrations.
+    ///
+    /// SQLite connections use WAL journaling and a 5 s busy timeout so that a `lore import`
+    /// in another process can write while the server reads.
+    ///
+    /// # Errors
+    /// [`StoreError::UnsupportedUrl`], [`StoreError::Database`] when the database cannot
+    /// be reached, [`StoreError::Migrate`] when a migration fails.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(StoreError::Migrate)
+    }
+
+    /// Which backend this store uses.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks that the database answers.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when it does not.
+    pub async fn ping(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        conn.ping().await?;
+        Ok(())
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. On PostgreSQL it first takes a transaction-scoped
+    /// advisory lock so writers commit one at a time and change-log `seq` values become
+    /// visible in order; SQLite serialises writers by itself.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn begin(&self) -> Result<Tx> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7311)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(Tx { tx })
+    }
+}
+
+/// A write transaction: dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+impl Tx {
+    /// Commits every write of the transaction at once.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`]; nothing is written then.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Now, as RFC 3339 in UTC with second precision (`2026-11-30T03:38:00Z`).
+pub(crate) fn now() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Conflict`] on `field`.
+pub(crate) fn conflict_on(field: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |err| match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { field },
+        _ => StoreError::Database(err),
+    }
+}

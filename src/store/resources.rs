@@ -1,0 +1,476 @@
+//! Resources: reads, matching on import, inserts and updates.
+
+use std::collections::BTreeMap;
+
+use sqlx::FromRow;
+
+use super::sql::{Sql, Value};
+use super::{Page, PageRequest, Result, Store, StoreError, Tx, conflict_on, now};
+use crate::domain::matching::{name_key, title_key, url_key};
+use crate::domain::{
+    CitationKey, Level, Person, Provenance, Resource, ResourceData, ResourceKind, Slug,
+};
+
+/// The columns every resource read selects, in [`ResourceRow`] order.
+const COLUMNS: &str = "r.id, r.slug, r.kind, r.title, r.url, r.level, r.description, r.authors, \
+    r.authors_truncated, r.year, r.month, r.journal, r.booktitle, r.publisher, r.institution, \
+    r.volume, r.number, r.pages, r.doi, r.arxiv_id, r.arxiv_class, r.isbn, r.urldate, \
+    r.citation_key, r.key_origin, r.attributes, r.enriched_from, r.source_file, r.heading_path, \
+    r.source_line, r.version, r.created_at, r.updated_at";
+
+/// Filters of `GET /resources`: within a list the values are alternatives (OR), across
+/// lists they all apply (AND). An empty list does not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceFilter {
+    pub levels: Vec<Level>,
+    pub kinds: Vec<ResourceKind>,
+    /// Concepts the resource is linked to, by slug or name ("object-detection",
+    /// "object detection").
+    pub topics: Vec<String>,
+}
+
+/// A resource with what only the store knows about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResource {
+    /// Internal id; never leaves the service.
+    pub id: i64,
+    pub resource: Resource,
+    /// `generated` or `imported`, when the resource has a citation key.
+    pub key_origin: Option<String>,
+    /// The `.bib` file whose entry last set the bibliographic fields.
+    pub enriched_from: Option<String>,
+}
+
+#[derive(FromRow)]
+struct ResourceRow {
+    id: i64,
+    slug: String,
+    kind: String,
+    title: String,
+    url: Option<String>,
+    level: Option<String>,
+    description: Option<String>,
+    authors: String,
+    authors_truncated: i64,
+    year: Option<i64>,
+    month: Option<i64>,
+    journal: Option<String>,
+    booktitle: Option<String>,
+    publisher: Option<String>,
+    institution: Option<String>,
+    volume: Option<String>,
+    number: Option<String>,
+    pages: Option<String>,
+    doi: Option<String>,
+    arxiv_id: Option<String>,
+    arxiv_class: Option<String>,
+    isbn: Option<String>,
+    urldate: Option<String>,
+    citation_key: Option<String>,
+    key_origin: Option<String>,
+    attributes: String,
+    enriched_from: Option<String>,
+    source_file: Option<String>,
+    heading_path: String,
+    source_line: Option<i64>,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {err}"))
+}
+
+impl TryFrom<ResourceRow> for StoredResource {
+    type Error = StoreError;
+
+    fn try_from(row: ResourceRow) -> Result<Self> {
+        let slug = Slug::parse(&row.slug).map_err(|e| corrupt("resource slug", e))?;
+        let kind = ResourceKind::parse(&row.kind).map_err(|e| corrupt("resource kind", e))?;
+        let level = row
+            .level
+            .as_deref()
+            .map(Level::parse)
+            .transpose()
+            .map_err(|e| corrupt("resource level", e))?;
+        let authors: Vec<Person> =
+            serde_json::from_str(&row.authors).map_err(|e| corrupt("resource authors", e))?;
+        let attributes: BTreeMap<String, String> =
+            serde_json::from_str(&row.attributes).map_err(|e| corrupt("resource attributes", e))?;
+        let citation_key = row
+            .citation_key
+            .as_deref()
+            .map(CitationKey::parse)
+            .transpose()
+            .map_err(|e| corrupt("citation key", e))?;
+        let provenance = provenance(row.source_file, &row.heading_path, row.source_line)?;
+        Ok(StoredResource {
+            id: row.id,
+            key_origin: row.key_origin,
+            enriched_from: row.enriched_from,
+            resource: Resource {
+                slug,
+                version: row.version,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                data: ResourceData {
+                    kind: Some(kind),
+                    title: row.title,
+                    url: row.url,
+                    level,
+                    description: row.description,
+                    authors,
+                    authors_truncated: row.authors_truncated != 0,
+                    year: row.year.and_then(|y| i32::try_from(y).ok()),
+                    month: row.month.and_then(|m| u8::try_from(m).ok()),
+                    journal: row.journal,
+                    booktitle: row.booktitle,
+                    publisher: row.publisher,
+                    institution: row.institution,
+                    volume: row.volume,
+                    number: row.number,
+                    pages: row.pages,
+                    doi: row.doi,
+                    arxiv_id: row.arxiv_id,
+                    arxiv_class: row.arxiv_class,
+                    isbn: row.isbn,
+                    urldate: row.urldate,
+                    citation_key,
+                    attributes,
+                    provenance,
+                },
+            },
+        })
+    }
+}
+
+/// Reads provenance columns; shared with concepts.
+pub(super) fn provenance(
+    file: Option<String>,
+    heading_path: &str,
+    line: Option<i64>,
+) -> Result<Option<Provenance>> {
+    let Some(file) = file else { return Ok(None) };
+    let heading_path: Vec<String> =
+        serde_json::from_str(heading_path).map_err(|e| corrupt("heading path", e))?;
+    let line = line.and_then(|l| u32::try_from(l).ok()).unwrap_or(0);
+    Ok(Some(Provenance {
+        file,
+        heading_path,
+        line,
+    }))
+}
+
+/// Writes provenance columns as (file, heading path JSON, line); shared with concepts.
+pub(super) fn provenance_values(
+    provenance: Option<&Provenance>,
+) -> (Option<String>, String, Option<i64>) {
+    match provenance {
+        Some(p) => (
+            Some(p.file.clone()),
+            serde_json::to_string(&p.heading_path).unwrap_or_else(|_| "[]".into()),
+            Some(i64::from(p.line)),
+        ),
+        None => (None, "[]".into(), None),
+    }
+}
+
+fn rows_to_resources(rows: Vec<ResourceRow>) -> Result<Vec<StoredResource>> {
+    rows.into_iter().map(StoredResource::try_from).collect()
+}
+
+fn push_filter(sql: &mut Sql, filter: &ResourceFilter) {
+    if !filter.levels.is_empty() {
+        sql.push(" AND r.level IN (")
+            .bind_list(filter.levels.iter().map(|l| Value::Text(l.as_str().into())))
+            .push(")");
+    }
+    if !filter.kinds.is_empty() {
+        sql.push(" AND r.kind IN (")
+            .bind_list(filter.kinds.iter().map(|k| Value::Text(k.as_str().into())))
+            .push(")");
+    }
+    if !filter.topics.is_empty() {
+        let keys: Vec<String> = filter.topics.iter().map(|t| name_key(t)).collect();
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM links l JOIN concepts c ON c.id = l.source_id \
+             WHERE l.source_type = 'concept' AND l.target_type = 'resource' AND l.target_id = r.id \
+             AND (c.slug IN (",
+        )
+        .bind_list(keys.iter().cloned().map(Value::Text))
+        .push(") OR c.name_key IN (")
+        .bind_list(keys.into_iter().map(Value::Text))
+        .push(")))");
+    }
+}
+
+impl Store {
+    /// One page of resources matching `filter`, in id (import) order.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`], or [`StoreError::Corrupt`] for an unreadable row.
+    pub async fn list_resources(
+        &self,
+        filter: &ResourceFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StoredResource>> {
+        let mut count = Sql::new("SELECT COUNT(*) FROM resources r WHERE 1 = 1");
+        push_filter(&mut count, filter);
+        let total = count.fetch_count(&self.pool).await?;
+
+        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE 1 = 1"));
+        push_filter(&mut select, filter);
+        page.push_keyset(&mut select, "r.id");
+        let rows: Vec<ResourceRow> = select.fetch_all(&self.pool).await?;
+        Ok(page.finish(rows_to_resources(rows)?, total))
+    }
+
+    /// Every resource matching `filter`, in id order, `batch` rows per query: for exports
+    /// and index rebuilds that must not hold everything in memory at once.
+    ///
+    /// # Errors
+    /// As [`Store::list_resources`].
+    pub async fn resources_after(
+        &self,
+        filter: &ResourceFilter,
+        after: i64,
+        batch: u32,
+    ) -> Result<Vec<StoredResource>> {
+        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE 1 = 1"));
+        push_filter(&mut select, filter);
+        select.push(" AND r.id > ").bind(Value::Int(after));
+        select
+            .push(" ORDER BY r.id ASC LIMIT ")
+            .bind(Value::Int(i64::from(batch)));
+        let rows: Vec<ResourceRow> = select.fetch_all(&self.pool).await?;
+        rows_to_resources(rows)
+    }
+
+    /// The resource with `slug`, if any.
+    ///
+    /// # Errors
+    /// As [`Store::list_resources`].
+    pub async fn resource_by_slug(&self, slug: &Slug) -> Result<Option<StoredResource>> {
+        let mut select = Sql::new(&format!(
+            "SELECT {COLUMNS} FROM resources r WHERE r.slug = "
+        ));
+        select.bind(Value::Text(slug.to_string()));
+        let rows: Vec<ResourceRow> = select.fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .next()
+            .map(StoredResource::try_from)
+            .transpose()
+    }
+
+    /// The resources with these ids, in id order.
+    ///
+    /// # Errors
+    /// As [`Store::list_resources`].
+    pub async fn resources_by_ids(&self, ids: &[i64]) -> Result<Vec<StoredResource>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut select = Sql::new(&format!(
+            "SELECT {COLUMNS} FROM resources r WHERE r.id IN ("
+        ));
+        select
+            .bind_list(ids.iter().map(|&id| Value::Int(id)))
+            .push(") ORDER BY r.id");
+        rows_to_resources(select.fetch_all(&self.pool).await?)
+    }
+
+    /// How many resources the store holds.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn count_resources(&self) -> Result<i64> {
+        Sql::new("SELECT COUNT(*) FROM resources")
+            .fetch_count(&self.pool)
+            .await
+            .map_err(Into::into)
+    }
+}
+
+impl Tx {
+    /// The stored resource that `data` describes, looked up in this order: DOI, arXiv id,
+    /// URL, citation key, then title (each normalised; see [`crate::domain::matching`]).
+    ///
+    /// # Errors
+    /// As [`Store::list_resources`].
+    pub async fn find_resource(&mut self, data: &ResourceData) -> Result<Option<StoredResource>> {
+        let mut probes: Vec<(&str, String)> = Vec::new();
+        if let Some(doi) = &data.doi {
+            probes.push(("lower(r.doi) = ", doi.to_lowercase()));
+        }
+        if let Some(arxiv) = &data.arxiv_id {
+            probes.push(("r.arxiv_id = ", arxiv.clone()));
+        }
+        if let Some(key) = data.url.as_deref().and_then(url_key) {
+            probes.push(("r.url_key = ", key));
+        }
+        if let Some(key) = &data.citation_key {
+            probes.push(("lower(r.citation_key) = ", key.as_str().to_lowercase()));
+        }
+        let title = title_key(&data.title);
+        if !title.is_empty() {
+            probes.push(("r.title_key = ", title));
+        }
+        for (condition, value) in probes {
+            let mut select = Sql::new(&format!(
+                "SELECT {COLUMNS} FROM resources r WHERE {condition}"
+            ));
+            select
+                .bind(Value::Text(value))
+                .push(" ORDER BY r.id LIMIT 1");
+            let rows: Vec<ResourceRow> = select.fetch_all(&mut *self.tx).await?;
+            if let Some(row) = rows.into_iter().next() {
+                return StoredResource::try_from(row).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether a resource already has `slug`.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn resource_slug_taken(&mut self, slug: &Slug) -> Result<bool> {
+        let mut count = Sql::new("SELECT COUNT(*) FROM resources WHERE slug = ");
+        count.bind(Value::Text(slug.to_string()));
+        Ok(count.fetch_count(&mut *self.tx).await? > 0)
+    }
+
+    /// Whether a resource other than `except_id` has `key`, ignoring case.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn citation_key_taken(&mut self, key: &str, except_id: Option<i64>) -> Result<bool> {
+        let mut count = Sql::new("SELECT COUNT(*) FROM resources WHERE lower(citation_key) = ");
+        count.bind(Value::Text(key.to_lowercase()));
+        count
+            .push(" AND id <> ")
+            .bind(Value::Int(except_id.unwrap_or(-1)));
+        Ok(count.fetch_count(&mut *self.tx).await? > 0)
+    }
+
+    /// Inserts a resource and returns its id.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the slug or citation key is taken;
+    /// [`StoreError::Database`].
+    pub async fn insert_resource(
+        &mut self,
+        slug: &Slug,
+        data: &ResourceData,
+        key_origin: Option<&str>,
+        enriched_from: Option<&str>,
+    ) -> Result<i64> {
+        let at = now();
+        let mut sql = Sql::new(
+            "INSERT INTO resources (slug, kind, title, title_key, url, url_key, level, description, \
+             authors, authors_truncated, year, month, journal, booktitle, publisher, institution, volume, \
+             number, pages, doi, arxiv_id, arxiv_class, isbn, urldate, citation_key, key_origin, attributes, \
+             enriched_from, source_file, heading_path, source_line, version, created_at, updated_at) VALUES (",
+        );
+        sql.bind(Value::Text(slug.to_string())).push(", ");
+        push_data_values(&mut sql, data, key_origin, enriched_from);
+        sql.push(", 1, ")
+            .bind(Value::Text(at.clone()))
+            .push(", ")
+            .bind(Value::Text(at))
+            .push(") RETURNING id");
+        let ids: Vec<(i64,)> = sql
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(conflict_on("slug or citation key"))?;
+        ids.first()
+            .map(|(id,)| *id)
+            .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))
+    }
+
+    /// Replaces a resource's data (not its slug) and increments its version.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the citation key is taken; [`StoreError::Database`].
+    pub async fn update_resource(
+        &mut self,
+        id: i64,
+        data: &ResourceData,
+        key_origin: Option<&str>,
+        enriched_from: Option<&str>,
+    ) -> Result<()> {
+        let mut sql = Sql::new(
+            "UPDATE resources SET (kind, title, title_key, url, url_key, level, description, authors, \
+             authors_truncated, year, month, journal, booktitle, publisher, institution, volume, number, \
+             pages, doi, arxiv_id, arxiv_class, isbn, urldate, citation_key, key_origin, attributes, \
+             enriched_from, source_file, heading_path, source_line, version, updated_at) = (",
+        );
+        push_data_values(&mut sql, data, key_origin, enriched_from);
+        sql.push(", version + 1, ")
+            .bind(Value::Text(now()))
+            .push(") WHERE id = ")
+            .bind(Value::Int(id));
+        sql.execute(&mut *self.tx)
+            .await
+            .map_err(conflict_on("citation key"))?;
+        Ok(())
+    }
+
+    /// Increments a resource's version (its representation changed, e.g. a new link).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn touch_resource(&mut self, id: i64) -> Result<()> {
+        let mut sql = Sql::new("UPDATE resources SET version = version + 1, updated_at = ");
+        sql.bind(Value::Text(now()))
+            .push(" WHERE id = ")
+            .bind(Value::Int(id));
+        sql.execute(&mut *self.tx).await?;
+        Ok(())
+    }
+}
+
+/// Appends the bound values of every data column, in the order the statements name them.
+fn push_data_values(
+    sql: &mut Sql,
+    data: &ResourceData,
+    key_origin: Option<&str>,
+    enriched_from: Option<&str>,
+) {
+    let text = |v: &Option<String>| Value::opt_text(v.clone());
+    let (file, heading_path, line) = provenance_values(data.provenance.as_ref());
+    let values = [
+        Value::Text(data.kind_or_default().as_str().into()),
+        Value::Text(data.title.clone()),
+        Value::Text(title_key(&data.title)),
+        text(&data.url),
+        Value::opt_text(data.url.as_deref().and_then(url_key)),
+        Value::opt_text(data.level.map(|l| l.as_str())),
+        text(&data.description),
+        Value::Text(serde_json::to_string(&data.authors).unwrap_or_else(|_| "[]".into())),
+        Value::Int(i64::from(data.authors_truncated)),
+        Value::opt_int(data.year),
+        Value::opt_int(data.month),
+        text(&data.journal),
+        text(&data.booktitle),
+        text(&data.publisher),
+        text(&data.institution),
+        text(&data.volume),
+        text(&data.number),
+        text(&data.pages),
+        text(&data.doi),
+        text(&data.arxiv_id),
+        text(&data.arxiv_class),
+        text(&data.isbn),
+        text(&data.urldate),
+        Value::opt_text(data.citation_key.as_ref().map(|k| k.as_str())),
+        Value::opt_text(key_origin),
+        Value::Text(serde_json::to_string(&data.attributes).unwrap_or_else(|_| "{}".into())),
+        Value::opt_text(enriched_from),
+        Value::opt_text(file),
+        Value::Text(heading_path),
+        Value::opt_int(line),
+    ];
+    sql.bind_list(values);
+}
