@@ -8,7 +8,8 @@
 //!   month, venue, publisher, volume, number, pages, DOI, arXiv id and class, ISBN;
 //! - anything else, and anything guessed (a title made from a URL, a kind guessed from a
 //!   host), only fills a field that is empty;
-//! - provenance stays with the first file that described the record;
+//! - provenance stays with the first page that described the record (a `.bib` entry's
+//!   provenance gives way to a page's);
 //! - a citation key is set when the record has none; an author's key from a `.bib` entry
 //!   replaces a generated one once, and an imported key never changes.
 
@@ -123,7 +124,16 @@ pub(crate) fn merge_resource(
     for (name, value) in &new.attributes {
         data.attributes.insert(name.clone(), value.clone());
     }
-    fill(&mut data.provenance, &new.provenance);
+    // A page is where a work is catalogued: its provenance replaces that of a `.bib` entry.
+    let from_bibtex = data
+        .provenance
+        .as_ref()
+        .is_some_and(|p| Some(p.file.as_str()) == enriched_from);
+    if page && from_bibtex {
+        set(&mut data.provenance, &new.provenance);
+    } else {
+        fill(&mut data.provenance, &new.provenance);
+    }
 
     // Citation key.
     let mut origin = key_origin.map(str::to_owned);

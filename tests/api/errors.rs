@@ -1,0 +1,143 @@
+//! Error responses: RFC 9457 problem details with stable codes.
+
+use crate::cases;
+use crate::helpers::{TestApp, assert_problem};
+
+cases![
+    seeded: an_unknown_level_names_the_parameter_and_the_allowed_values,
+    seeded: an_unknown_parameter_is_rejected_not_ignored,
+    seeded: a_bad_limit_is_rejected,
+    seeded: a_foreign_cursor_is_rejected,
+    seeded: unknown_slugs_are_not_found,
+    seeded: a_wrong_method_is_405_with_allow,
+    unseeded: unknown_routes_are_problems_too,
+    seeded: an_empty_filter_value_is_rejected,
+];
+
+async fn an_unknown_level_names_the_parameter_and_the_allowed_values(app: &TestApp) {
+    let body = assert_problem(
+        app.get("/resources?level=expert").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "level");
+    assert_eq!(
+        body["errors"][0]["allowed"],
+        serde_json::json!(["beginner", "intermediate", "advanced", "multiple"])
+    );
+    assert_eq!(body["instance"], "/resources?level=expert");
+    let body = assert_problem(
+        app.get("/concepts?category=colour").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "category");
+    let body = assert_problem(
+        app.get("/resources?kind=podcast").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "kind");
+}
+
+async fn an_unknown_parameter_is_rejected_not_ignored(app: &TestApp) {
+    let body = assert_problem(
+        app.get("/resources?levle=beginner").await,
+        400,
+        "unknown_parameter",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "levle");
+    assert!(
+        body["errors"][0]["allowed"]
+            .as_array()
+            .unwrap()
+            .contains(&"level".into())
+    );
+    assert_problem(
+        app.get("/resources/umich?x=1").await,
+        400,
+        "unknown_parameter",
+    )
+    .await;
+    assert_problem(app.get("/health?verbose=1").await, 400, "unknown_parameter").await;
+}
+
+async fn a_bad_limit_is_rejected(app: &TestApp) {
+    for limit in ["0", "501", "-3", "many", "1.5"] {
+        let body = assert_problem(
+            app.get(&format!("/resources?limit={limit}")).await,
+            400,
+            "invalid_parameter",
+        )
+        .await;
+        assert_eq!(body["errors"][0]["field"], "limit");
+    }
+    assert_problem(
+        app.get("/resources?limit=1&limit=2").await,
+        400,
+        "repeated_parameter",
+    )
+    .await;
+    assert_eq!(app.get("/resources?limit=500").await.status(), 200);
+}
+
+async fn a_foreign_cursor_is_rejected(app: &TestApp) {
+    let body = assert_problem(
+        app.get("/resources?cursor=%F0%9F%98%80").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "cursor");
+}
+
+async fn unknown_slugs_are_not_found(app: &TestApp) {
+    assert_problem(
+        app.get("/resources/no-such-thing").await,
+        404,
+        "resource_not_found",
+    )
+    .await;
+    assert_problem(
+        app.get("/concepts/no-such-thing").await,
+        404,
+        "concept_not_found",
+    )
+    .await;
+    assert_problem(
+        app.get("/resources/NOT%20A%20SLUG").await,
+        404,
+        "resource_not_found",
+    )
+    .await;
+}
+
+async fn a_wrong_method_is_405_with_allow(app: &TestApp) {
+    for (method, path) in [
+        (reqwest::Method::POST, "/resources"),
+        (reqwest::Method::DELETE, "/concepts/pooling"),
+        (reqwest::Method::PUT, "/health"),
+    ] {
+        let response = app
+            .client
+            .request(method, app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], "GET", "{path}");
+        assert_problem(response, 405, "method_not_allowed").await;
+    }
+}
+
+async fn unknown_routes_are_problems_too(app: &TestApp) {
+    assert_problem(app.get("/nowhere").await, 404, "route_not_found").await;
+}
+
+async fn an_empty_filter_value_is_rejected(app: &TestApp) {
+    let body = assert_problem(app.get("/resources?level=").await, 400, "invalid_parameter").await;
+    assert_eq!(body["errors"][0]["field"], "level");
+}

@@ -1,0 +1,125 @@
+//! Importing catalogues into a running server's store: idempotent, transactional, lossless.
+
+use crate::cases;
+use crate::helpers::{TestApp, repo_root};
+
+cases![
+    seeded: importing_the_seed_again_changes_nothing,
+    unseeded: edge_cases_import_without_loss,
+    unseeded: real_catalogues_account_for_every_link,
+];
+
+async fn importing_the_seed_again_changes_nothing(app: &TestApp) {
+    let store = app_store(app).await;
+    let before_seq = store.last_change_seq().await.unwrap();
+    let before = app.get_json("/resources?limit=500", 200).await;
+    let concepts_before = app.get_json("/concepts?limit=500", 200).await;
+
+    let seed = repo_root().join("seed");
+    let (status, stdout, stderr) =
+        app.lore(&["import", seed.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let reports: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for report in reports.as_array().unwrap() {
+        let summary = &report["summary"];
+        assert_eq!(summary["created"], 0, "{report}");
+        assert_eq!(summary["updated"], 0, "{report}");
+        assert_eq!(summary["links_added"], 0, "{report}");
+    }
+
+    assert_eq!(
+        store.last_change_seq().await.unwrap(),
+        before_seq,
+        "no change was logged"
+    );
+    assert_eq!(app.get_json("/resources?limit=500", 200).await, before);
+    assert_eq!(
+        app.get_json("/concepts?limit=500", 200).await,
+        concepts_before
+    );
+    store.close().await;
+}
+
+async fn edge_cases_import_without_loss(app: &TestApp) {
+    let cases = repo_root().join("tests/fixtures/cases");
+    let (status, stdout, stderr) =
+        app.lore(&["import", cases.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let reports: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let report = |file: &str| {
+        reports
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["file"] == file)
+            .unwrap()
+            .clone()
+    };
+
+    let extra = report("extra-cells.md");
+    let warning = extra["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["outcome"] == "warning")
+        .expect("a warning");
+    assert_eq!(warning["line"], 7, "{warning}");
+
+    let missing = app
+        .get_json("/resources?topic=spectral-methods,optimisers,arrays", 200)
+        .await;
+    assert_eq!(missing["total"], 3);
+    let signals = missing["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "Signals 200")
+        .unwrap();
+    assert_eq!(signals["url"], "https://example.org/signals?list=A1&idx=2");
+    assert_eq!(signals["level"], "intermediate");
+
+    let all = app.get_json("/resources?limit=500", 200).await;
+    assert!(
+        !all.to_string().contains('\u{feff}'),
+        "no byte order mark in any record"
+    );
+    let concepts = app.get_json("/concepts?limit=500", 200).await;
+    assert!(!concepts.to_string().contains('\u{feff}'));
+}
+
+async fn real_catalogues_account_for_every_link(app: &TestApp) {
+    let dir = repo_root().join("tests/fixtures/catalogues");
+    let (status, stdout, stderr) = app.lore(&["import", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let reports: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for report in reports.as_array().unwrap() {
+        for line in report["lines"].as_array().unwrap() {
+            if line["outcome"] == "skipped" {
+                assert!(
+                    line["reason"].as_str().is_some_and(|r| !r.is_empty()),
+                    "a skip says why: {line}"
+                );
+            }
+        }
+        assert!(
+            report["summary"]["created"].as_u64().unwrap() > 0,
+            "{}",
+            report["file"]
+        );
+    }
+    // Importing again changes nothing.
+    let (status, stdout, _) = app.lore(&["import", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(status, 0);
+    let again: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for report in again.as_array().unwrap() {
+        assert_eq!(report["summary"]["created"], 0, "{}", report["file"]);
+        assert_eq!(report["summary"]["updated"], 0, "{}", report["file"]);
+        assert_eq!(report["summary"]["links_added"], 0, "{}", report["file"]);
+    }
+}
+
+async fn app_store(app: &TestApp) -> lore::store::Store {
+    lore::store::Store::connect(&app.database_url)
+        .await
+        .unwrap()
+}
