@@ -21,8 +21,9 @@ struct Cli {
     /// Settings file (TOML); `./lore.toml` is read when present.
     #[arg(long, global = true, env = "LORE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
+    /// What to do; `serve` when omitted.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -130,7 +131,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => FileSettings::load(path, true)?,
         None => FileSettings::load(std::path::Path::new(config::DEFAULT_CONFIG_FILE), false)?,
     };
-    match cli.command {
+    // `lore` alone serves with the defaults (and the LORE_* environment).
+    let command = match cli.command {
+        Some(command) => command,
+        None => Cli::parse_from(["lore", "serve"])
+            .command
+            .ok_or_else(|| anyhow::anyhow!("no command given"))?,
+    };
+    match command {
         Command::Serve(args) => serve(args, file).await,
         Command::Import(args) => import(args, file).await,
         Command::Openapi => {

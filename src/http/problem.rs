@@ -17,7 +17,7 @@ use crate::store::StoreError;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 macro_rules! error_codes {
-    ($( $(#[$meta:meta])* $variant:ident = ($code:literal, $status:ident, $title:literal) ),+ $(,)?) => {
+    ($( $(#[$meta:meta])* $variant:ident = ($code:tt, $status:ident, $title:literal) ),+ $(,)?) => {
         /// Stable error codes; clients may match on them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
         pub enum ErrorCode {

@@ -1,7 +1,7 @@
 //! `/resources`: things to read, watch or run.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::paging::list_response;
 use super::problem::{ApiError, ErrorCode, Problem, located};
@@ -24,7 +24,7 @@ pub struct ListResourcesQuery {
     #[param(style = Form, explode, inline)]
     kind: Option<Vec<ResourceKind>>,
     /// Concepts the resource must be linked to, by slug or name.
-    #[param(style = Form, explode)]
+    #[param(style = Form, explode, inline, value_type = Option<Vec<TopicValue>>)]
     topic: Option<Vec<String>>,
     /// Page size.
     #[param(minimum = 1, maximum = 500, default = 50)]
@@ -33,6 +33,12 @@ pub struct ListResourcesQuery {
     #[param(pattern = r"^[ab][0-9a-z]{1,12}$")]
     cursor: Option<String>,
 }
+
+/// A concept slug or name; commas separate alternatives, none may be blank.
+#[derive(ToSchema)]
+#[schema(pattern = r"^\s*[^,\s][^,]*(,\s*[^,\s][^,]*)*$")]
+#[allow(dead_code)]
+struct TopicValue(String);
 
 const LIST_PARAMETERS: &[&str] = &["level", "kind", "topic", "limit", "cursor"];
 
