@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa::IntoParams;
 
+use super::etag::json_with_etag;
 use super::paging::list_response;
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
@@ -36,7 +37,10 @@ const LIST_PARAMETERS: &[&str] = &["category", "limit", "cursor"];
     params(ListConceptsQuery),
     responses(
         (status = 200, description = "One page of concepts", body = ListView<ConceptView>,
-            headers(("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"))),
+            headers(
+                ("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"),
+                ("ETag" = String, description = "Strong entity tag of the body"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Unknown parameter or invalid value", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -67,7 +71,9 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
     tag = "concepts",
     params(("slug" = String, Path, description = "The concept's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")),
     responses(
-        (status = 200, description = "The concept", body = ConceptView),
+        (status = 200, description = "The concept", body = ConceptView,
+            headers(("ETag" = String, description = "Strong entity tag of the body"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concept has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -88,7 +94,10 @@ pub async fn get(
             )
         })?;
         let item = service.get_concept(&slug).await?;
-        Ok(HttpResponse::Ok().json(ConceptView::new(&item, &Urls::from_request(&req))))
+        Ok(json_with_etag(
+            &req,
+            &ConceptView::new(&item, &Urls::from_request(&req)),
+        ))
     })
     .await
 }

@@ -1,7 +1,9 @@
 //! The REST API: thin handlers over the service, problem+json errors, paging, and the
 //! OpenAPI document collected from the handlers by utoipa-actix-web.
 
+mod changes;
 mod concepts;
+pub mod etag;
 mod health;
 mod paging;
 pub mod problem;
@@ -36,6 +38,7 @@ pub const DOCS_PATH: &str = "/docs/";
     tags(
         (name = "resources", description = "Things to read, watch or run"),
         (name = "concepts", description = "Ideas, with links to the resources that explain them"),
+        (name = "changes", description = "The change log, for mirrors and replicas"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]
@@ -47,6 +50,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(resources::get)
         .service(concepts::list)
         .service(concepts::get)
+        .service(changes::list)
         .service(health::health)
         .service(health::ready);
 }

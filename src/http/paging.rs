@@ -6,6 +6,7 @@ use actix_web::HttpResponse;
 use actix_web::http::header;
 use serde::Serialize;
 
+use super::etag::json_with_etag;
 use super::query::encode_cursor;
 use super::views::{ListView, Urls};
 use crate::store::{Cursor, Page};
@@ -27,7 +28,7 @@ fn page_url(req: &HttpRequest, urls: &Urls, cursor: Option<Cursor>) -> String {
     }
 }
 
-/// A `200 OK` list response for one page, whose items have the internal ids `ids`.
+/// A `200 OK` list response (or `304 Not Modified`, see [`json_with_etag`]) for one page, whose items have the internal ids `ids`.
 pub fn list_response<T: Serialize>(
     req: &HttpRequest,
     urls: &Urls,
@@ -51,11 +52,16 @@ pub fn list_response<T: Serialize>(
     if let Some(next) = &next {
         links.push(format!("<{next}>; rel=\"next\""));
     }
-    HttpResponse::Ok()
-        .insert_header((header::LINK, links.join(", ")))
-        .json(ListView {
+    let mut response = json_with_etag(
+        req,
+        &ListView {
             items,
             total: page.total,
             next,
-        })
+        },
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&links.join(", ")) {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    response
 }

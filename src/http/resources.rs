@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa::{IntoParams, ToSchema};
 
+use super::etag::json_with_etag;
 use super::paging::list_response;
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
@@ -49,7 +50,10 @@ const LIST_PARAMETERS: &[&str] = &["level", "kind", "topic", "limit", "cursor"];
     params(ListResourcesQuery),
     responses(
         (status = 200, description = "One page of resources", body = ListView<ResourceView>,
-            headers(("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"))),
+            headers(
+                ("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"),
+                ("ETag" = String, description = "Strong entity tag of the body"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Unknown parameter or invalid value", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -86,7 +90,9 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
     tag = "resources",
     params(("slug" = String, Path, description = "The resource's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")),
     responses(
-        (status = 200, description = "The resource", body = ResourceView),
+        (status = 200, description = "The resource", body = ResourceView,
+            headers(("ETag" = String, description = "Strong entity tag of the body"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No resource has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -107,7 +113,10 @@ pub async fn get(
             )
         })?;
         let item = service.get_resource(&slug).await?;
-        Ok(HttpResponse::Ok().json(ResourceView::new(&item, &Urls::from_request(&req))))
+        Ok(json_with_etag(
+            &req,
+            &ResourceView::new(&item, &Urls::from_request(&req)),
+        ))
     })
     .await
 }

@@ -127,6 +127,14 @@ impl Service {
         Ok(WithLinks { record, links })
     }
 
+    /// Up to `limit` changes after `since`, in order.
+    ///
+    /// # Errors
+    /// [`ServiceError::Store`].
+    pub async fn changes_since(&self, since: i64, limit: u32) -> Result<Vec<crate::store::Change>> {
+        Ok(self.store.changes_since(since, limit).await?)
+    }
+
     /// Imports one catalogue page or BibTeX file given as bytes, in one transaction.
     ///
     /// # Errors

@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod changes;
 mod cli;
 mod concepts;
 mod errors;
@@ -73,6 +74,7 @@ fn run_case(backend: Backend, case: &Case) -> Result<(), Failed> {
 fn main() {
     let args = Arguments::from_args();
     let cases: Vec<Case> = [
+        changes::cases(),
         cli::cases(),
         concepts::cases(),
         errors::cases(),
