@@ -6,8 +6,10 @@
 //! store and decides what is created, updated, merged or unchanged.
 
 pub mod bibtex;
+mod dates;
 pub mod markdown;
 pub mod text;
+mod urls;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -38,6 +40,33 @@ pub struct Catalogue {
     pub links: Vec<DraftLink>,
     /// One line per source item, in file order.
     pub report: Vec<ReportLine>,
+    /// The page's headings in order, each with a unique anchor; empty for BibTeX.
+    pub sections: Vec<PageSection>,
+}
+
+impl Catalogue {
+    /// The section a 1-based line belongs to: the last heading at or above it.
+    pub fn section_at(&self, line: u32) -> Option<&PageSection> {
+        self.sections.iter().rev().find(|s| s.line <= line)
+    }
+}
+
+/// A heading of a page and the anchor that names its section.
+///
+/// Anchors are [`crate::domain::Slug::from_title`] of the heading; the n-th repeat of a
+/// heading (n ≥ 2) gets `--n` (`metrics`, `metrics--2`). A slug never holds `--`, so a
+/// repeat can never take the anchor of another heading (`Metrics 1` is `metrics-1`), and an
+/// anchor depends only on the headings before it with the same text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PageSection {
+    /// Heading texts from the page title down to this heading.
+    pub heading_path: Vec<String>,
+    /// Unique within the page.
+    pub anchor: String,
+    /// 1 to 6.
+    pub level: u8,
+    /// 1-based line of the heading.
+    pub line: u32,
 }
 
 /// A resource as a file describes it.
@@ -98,6 +127,10 @@ pub enum ItemKind {
     Entry,
     /// The file as a whole (encoding repairs, unreadable bytes).
     File,
+    /// An HTML comment (`<!-- ... -->`), not content.
+    Comment,
+    /// Raw HTML other than a comment that holds a link or an image; not read.
+    Html,
 }
 
 /// What happened to a source item.
