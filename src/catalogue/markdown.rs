@@ -69,8 +69,9 @@ struct HeadingFrame {
 struct Segment {
     concept: Option<usize>,
     resource: Option<usize>,
-    /// The link that gave the section's resource its URL, by (line, URL).
-    primary_link: Option<(u32, String)>,
+    /// The link that gave the section's resource its URL, by (line, URL), and how the
+    /// resource was added.
+    primary_link: Option<(u32, String, Added)>,
     category: Option<Category>,
     kind: Option<ResourceKind>,
     /// A kind named by an emphasised label paragraph (`*(Blogs)*`), for the lists after it.
@@ -283,7 +284,7 @@ impl<'t> Page<'t> {
                 name: name.to_owned(),
                 category,
                 definition: (!definition.is_empty()).then(|| definition.to_owned()),
-                provenance: Some(self.provenance(inline.line)),
+                provenance: Some(self.heading_provenance(inline.line, name)),
                 ..ConceptData::default()
             },
             category_guessed: false,
@@ -333,7 +334,7 @@ impl<'t> Page<'t> {
         let mut draft = ResourceDraft::default();
         draft.data.title = title.to_owned();
         draft.data.description = (!description.is_empty()).then_some(description);
-        draft.data.provenance = Some(self.provenance(inline.line));
+        draft.data.provenance = Some(self.heading_provenance(inline.line, title));
         let section_kind = self.headings.iter().rev().find_map(|h| match h.role {
             Role::Kind(kind) => Some(kind),
             _ => None,
@@ -348,11 +349,13 @@ impl<'t> Page<'t> {
                     draft.kind_guessed = true;
                 }
             }
-            self.segment.primary_link = Some((link.line, link.url.clone()));
         } else {
             draft.data.kind = section_kind;
         }
         let added = self.add_resource(draft);
+        if let Some(link) = &primary {
+            self.segment.primary_link = Some((link.line, link.url.clone(), added));
+        }
         self.report_added(
             inline.line,
             ItemKind::Section,
@@ -388,14 +391,11 @@ impl<'t> Page<'t> {
                     .segment
                     .primary_link
                     .as_ref()
-                    .is_some_and(|(line, url)| *line == link.line && *url == link.url);
-                if primary {
-                    self.report.push(ReportLine::parsed(
-                        link.line,
-                        ItemKind::Link,
-                        &link.url,
-                        DraftRef::Resource(resource),
-                    ));
+                    .filter(|(line, url, _)| *line == link.line && *url == link.url)
+                    .map(|(_, _, added)| *added);
+                if let Some(added) = primary {
+                    let target = DraftRef::Resource(resource);
+                    self.report_added(link.line, ItemKind::Link, &link.url, target, added);
                 } else {
                     self.attribute_link(resource, link);
                 }
@@ -974,6 +974,13 @@ impl<'t> Page<'t> {
         }
     }
 
+    /// Provenance of a record a heading defines, read before the heading is pushed.
+    fn heading_provenance(&self, line: u32, heading: &str) -> Provenance {
+        let mut provenance = self.provenance(line);
+        provenance.heading_path.push(heading.to_owned());
+        provenance
+    }
+
     /// Adds a resource, or merges it into the earlier draft with the same URL (or, without
     /// a URL, the same title): the earlier draft keeps its values and gains missing ones.
     fn add_resource(&mut self, draft: ResourceDraft) -> Added {
@@ -1032,7 +1039,6 @@ impl<'t> Page<'t> {
     fn report_added(&mut self, line: u32, item: ItemKind, text: &str, draft: DraftRef, added: Added) {
         self.report.push(match added.merged_into {
             None => ReportLine::parsed(line, item, text, draft),
-            Some(first) if first == line => ReportLine::parsed(line, item, text, draft),
             Some(first) => ReportLine::merged(
                 line,
                 item,

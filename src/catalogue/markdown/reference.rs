@@ -152,14 +152,26 @@ pub(super) fn parse(prose: &str, strong: Option<&str>) -> Reference {
     reference
 }
 
-/// Byte index of the first `(` whose content holds a year (1900–2099).
+/// Byte index of the first `(` that opens a date parenthetical: one that starts with a
+/// year (`(2015)`, `(2014, C. Dong et al.`) or holds only a year, months and kind words
+/// (`(Book, Jan 2017)`). Prose in parentheses that merely mentions a year is not one.
 fn find_year_paren(s: &str) -> Option<usize> {
     s.match_indices('(').map(|(i, _)| i).find(|&open| {
         let inner = &s[open + 1..];
         let inner = &inner[..inner.find(')').unwrap_or(inner.len())];
-        inner
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| year(w).is_some())
+        let mut words = inner
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .peekable();
+        if words.peek().is_some_and(|w| year(w).is_some()) {
+            return true;
+        }
+        let mut has_year = false;
+        let all_dates = words.all(|w| {
+            has_year |= year(w).is_some();
+            year(w).is_some() || month_number(w).is_some() || ResourceKind::parse(w).is_ok()
+        });
+        all_dates && has_year
     })
 }
 
@@ -217,7 +229,7 @@ fn looks_like_authors(s: &str, lenient: bool) -> bool {
 fn split_names(s: &str) -> (Vec<String>, bool) {
     let mut s = s
         .trim()
-        .trim_end_matches([')', ']', ',', ';', ':', ' '])
+        .trim_end_matches([')', ']', ',', ';', ':', ' ', '.'])
         .to_owned();
     let lower = s.to_lowercase();
     let mut truncated = false;
@@ -352,6 +364,19 @@ mod tests {
             "CS231n, Convolutional Neural Networks for Visual Recognition, Stanford University"
         );
         assert!(r.authors.is_empty());
+    }
+
+    #[test]
+    fn prose_that_mentions_a_year_in_parentheses_is_not_a_reference() {
+        let r = parse(
+            "If a paper is added, another paper (usually from More Papers from 2016 section) should be removed",
+            None,
+        );
+        assert_eq!(r.year, None);
+        assert!(!r.is_bibliographic());
+        let r = parse("Inside-outside net (2016), S. Bell et al. .", None);
+        assert_eq!(family(&r), ["Bell"]);
+        assert!(r.authors_truncated);
     }
 
     #[test]
