@@ -100,13 +100,17 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError> {
                     }
                 }
                 Err((offset, message)) => {
-                    let error_line = line + line_of_text(source, offset) - 1;
-                    first_error.get_or_insert((error_line, message.clone()));
+                    // The entry's own line is where the author looks; the error's line
+                    // (within the entry's text) goes into the reason.
+                    let within = offset.min(source.trim_end().len());
+                    let error_line = line + line_of_text(source, within) - 1;
+                    let message = format!("unreadable entry ({message} on line {error_line})");
+                    first_error.get_or_insert((line, message.clone()));
                     catalogue.report.push(ReportLine::skipped(
-                        error_line,
+                        line,
                         ItemKind::Entry,
                         format!("@{}", piece.kind),
-                        format!("unreadable entry starting on line {line}: {message}"),
+                        message,
                     ));
                 }
             },
