@@ -486,6 +486,5 @@ fn line_of_text(text: &str, offset: usize) -> u32 {
     u32::try_from(count + 1).unwrap_or(u32::MAX)
 }
 
-
 #[cfg(test)]
 mod tests;

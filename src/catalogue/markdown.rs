@@ -26,8 +26,8 @@ use blocks::{Block, Cite, Inline, LineIndex, LinkForm, LinkRef, Row, Table};
 use table::{Column, Layout};
 
 use super::{
-    Catalogue, ConceptDraft, DraftLink, DraftRef, ItemKind, PageSection, ReportLine,
-    ResourceDraft, SourceFormat, text, urls,
+    Catalogue, ConceptDraft, DraftLink, DraftRef, ItemKind, PageSection, ReportLine, ResourceDraft,
+    SourceFormat, text, urls,
 };
 use crate::domain::{Category, ConceptData, Level, Provenance, Relation, ResourceKind, Slug};
 
@@ -323,9 +323,9 @@ impl<'t> Page<'t> {
         let description = body
             .iter()
             .filter_map(|b| match b {
-                Block::Paragraph(p) if !is_link_line(b) && !p.is_label() => Some(
-                    self.text[p.span.clone()].trim().to_owned(),
-                ),
+                Block::Paragraph(p) if !is_link_line(b) && !p.is_label() => {
+                    Some(self.text[p.span.clone()].trim().to_owned())
+                }
                 _ => None,
             })
             .filter(|d| !d.is_empty())
@@ -757,10 +757,7 @@ impl<'t> Page<'t> {
         url: &str,
         reference: bool,
     ) {
-        if let Some(kind) = stated
-            .or(self.segment.label_kind)
-            .or(self.segment.kind)
-        {
+        if let Some(kind) = stated.or(self.segment.label_kind).or(self.segment.kind) {
             draft.data.kind = Some(refined(kind, url));
         } else if reference {
             draft.data.kind = Some(ResourceKind::Paper);
@@ -781,7 +778,12 @@ impl<'t> Page<'t> {
     }
 
     fn row(&mut self, header: &[String], layout: &Layout, row: &Row) {
-        let cell_text = |i: usize| row.cells.get(i).map(|c| collapse(&c.text)).unwrap_or_default();
+        let cell_text = |i: usize| {
+            row.cells
+                .get(i)
+                .map(|c| collapse(&c.text))
+                .unwrap_or_default()
+        };
         for cell in &row.cells {
             for (line, text) in &cell.comments {
                 self.comment(*line, text);
@@ -882,7 +884,10 @@ impl<'t> Page<'t> {
                 Column::Year => match leading_year(&value) {
                     Some(year) => draft.data.year = Some(year),
                     None => {
-                        draft.data.attributes.insert(header[i].trim().to_owned(), value);
+                        draft
+                            .data
+                            .attributes
+                            .insert(header[i].trim().to_owned(), value);
                     }
                 },
                 Column::Description => draft.data.description = Some(value),
@@ -941,17 +946,33 @@ impl<'t> Page<'t> {
         for (names, category) in [(topics, Category::Topic), (tasks, Category::Task)] {
             for name in names {
                 let concept = self.column_concept(&name, category, true, row.line);
-                self.link(DraftRef::Concept(concept), Relation::ExplainedBy, target, row.line);
+                self.link(
+                    DraftRef::Concept(concept),
+                    Relation::ExplainedBy,
+                    target,
+                    row.line,
+                );
             }
         }
         if let Some(name) = model {
             // The model column says outright that the name is a model.
             let concept = self.column_concept(&name, Category::Model, false, row.line);
-            self.link(DraftRef::Concept(concept), Relation::IntroducedIn, target, row.line);
+            self.link(
+                DraftRef::Concept(concept),
+                Relation::IntroducedIn,
+                target,
+                row.line,
+            );
         }
     }
 
-    fn column_concept(&mut self, name: &str, category: Category, guessed: bool, line: u32) -> usize {
+    fn column_concept(
+        &mut self,
+        name: &str,
+        category: Category,
+        guessed: bool,
+        line: u32,
+    ) -> usize {
         let draft = ConceptDraft {
             data: ConceptData {
                 name: name.to_owned(),
@@ -1036,7 +1057,14 @@ impl<'t> Page<'t> {
         }
     }
 
-    fn report_added(&mut self, line: u32, item: ItemKind, text: &str, draft: DraftRef, added: Added) {
+    fn report_added(
+        &mut self,
+        line: u32,
+        item: ItemKind,
+        text: &str,
+        draft: DraftRef,
+        added: Added,
+    ) {
         self.report.push(match added.merged_into {
             None => ReportLine::parsed(line, item, text, draft),
             Some(first) => ReportLine::merged(
@@ -1073,7 +1101,8 @@ fn merge_resource(existing: &mut ResourceDraft, new: ResourceDraft) -> u32 {
         data.title = new.data.title;
         existing.title_guessed = false;
     }
-    if data.kind.is_none() || (existing.kind_guessed && !new.kind_guessed && new.data.kind.is_some())
+    if data.kind.is_none()
+        || (existing.kind_guessed && !new.kind_guessed && new.data.kind.is_some())
     {
         data.kind = new.data.kind;
         existing.kind_guessed = new.kind_guessed;
@@ -1255,7 +1284,11 @@ fn is_separator(c: char) -> bool {
 }
 
 fn leading_year(text: &str) -> Option<i32> {
-    let digits: String = text.trim().chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = text
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     (digits.len() == 4).then(|| digits.parse().ok()).flatten()
 }
 

@@ -159,9 +159,9 @@ fn reread_as_utf8(run: &str) -> Option<String> {
 
 /// The white-space delimited word around `start..start + len` of `line`, for the report.
 fn enclosing_word(line: &str, start: usize, len: usize) -> &str {
-    let from = line[..start]
-        .rfind(char::is_whitespace)
-        .map_or(0, |i| i + line[i..].chars().next().map_or(1, char::len_utf8));
+    let from = line[..start].rfind(char::is_whitespace).map_or(0, |i| {
+        i + line[i..].chars().next().map_or(1, char::len_utf8)
+    });
     let to = line[start + len..]
         .find(char::is_whitespace)
         .map_or(line.len(), |i| start + len + i);

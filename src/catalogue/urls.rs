@@ -63,8 +63,7 @@ pub(crate) fn guess_kind(raw: &str) -> ResourceKind {
     let Some(p) = parts(raw) else {
         return ResourceKind::Webpage;
     };
-    if host_is(&p.host, "arxiv.org") || p.path.ends_with(".pdf") || host_is(&p.host, "doi.org")
-    {
+    if host_is(&p.host, "arxiv.org") || p.path.ends_with(".pdf") || host_is(&p.host, "doi.org") {
         return ResourceKind::Paper;
     }
     if host_is(&p.host, "youtube.com") || p.host == "youtu.be" {
@@ -245,7 +244,11 @@ mod tests {
     fn links_that_are_not_resources_have_a_reason() {
         assert_eq!(skip_reason("#caltech-cs156"), Some("in-page anchor"));
         assert_eq!(skip_reason("mailto:a@b.org"), Some("e-mail address"));
-        assert!(skip_reason("Contributing.md").unwrap().starts_with("relative"));
+        assert!(
+            skip_reason("Contributing.md")
+                .unwrap()
+                .starts_with("relative")
+        );
         assert!(skip_reason("../x.html").unwrap().starts_with("relative"));
         assert!(skip_reason("javascript:alert(1)").is_some());
         assert_eq!(skip_reason("https://arxiv.org/abs/1506.01497"), None);
@@ -255,7 +258,10 @@ mod tests {
     fn kinds_are_guessed_from_the_address() {
         let cases = [
             ("https://arxiv.org/pdf/2212.13881.pdf", ResourceKind::Paper),
-            ("http://papers.nips.cc/paper/5347-x.pdf", ResourceKind::Paper),
+            (
+                "http://papers.nips.cc/paper/5347-x.pdf",
+                ResourceKind::Paper,
+            ),
             (
                 "https://www.youtube.com/playlist?list=PLD63A284B7615313A",
                 ResourceKind::Course,
@@ -264,8 +270,14 @@ mod tests {
                 "https://www.youtube.com/watch?v=QytpbYkGxKo&list=PLL",
                 ResourceKind::Course,
             ),
-            ("https://www.youtube.com/watch?v=IA3WxTTPXqQ", ResourceKind::Video),
-            ("https://github.com/patty-13/30_Days", ResourceKind::Repository),
+            (
+                "https://www.youtube.com/watch?v=IA3WxTTPXqQ",
+                ResourceKind::Video,
+            ),
+            (
+                "https://github.com/patty-13/30_Days",
+                ResourceKind::Repository,
+            ),
             ("https://docs.rs/tantivy", ResourceKind::Documentation),
             (
                 "https://pytorch.org/tutorials/beginner/data_loading_tutorial.html",
@@ -295,14 +307,21 @@ mod tests {
             "https://arxiv.org/pdf/1506.01497v2.pdf",
             "https://export.arxiv.org/pdf/1506.01497v2",
         ] {
-            assert_eq!(arxiv_id_from_url(url).as_deref(), Some("1506.01497"), "{url}");
+            assert_eq!(
+                arxiv_id_from_url(url).as_deref(),
+                Some("1506.01497"),
+                "{url}"
+            );
         }
         assert_eq!(
             arxiv_id_from_url("https://arxiv.org/abs/hep-th/9901001v1").as_deref(),
             Some("hep-th/9901001")
         );
         assert_eq!(arxiv_id("arXiv:2212.13881").as_deref(), Some("2212.13881"));
-        assert_eq!(arxiv_id_from_url("https://example.org/abs/1506.01497"), None);
+        assert_eq!(
+            arxiv_id_from_url("https://example.org/abs/1506.01497"),
+            None
+        );
     }
 
     #[test]

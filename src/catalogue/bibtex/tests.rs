@@ -68,7 +68,10 @@ fn the_seed_references_give_three_papers() {
     assert_eq!(jiao.data.volume.as_deref(), Some("7"));
     assert_eq!(jiao.data.pages.as_deref(), Some("128837–128868"));
     assert_eq!(jiao.data.year, Some(2019));
-    assert_eq!(jiao.data.doi.as_deref(), Some("10.1109/ACCESS.2019.2939201"));
+    assert_eq!(
+        jiao.data.doi.as_deref(),
+        Some("10.1109/ACCESS.2019.2939201")
+    );
     assert_eq!(jiao.data.arxiv_id.as_deref(), Some("1907.09408"));
     assert_eq!(jiao.data.arxiv_class.as_deref(), Some("cs.CV"));
 
@@ -86,7 +89,10 @@ fn the_seed_references_give_three_papers() {
     assert_eq!(feature.data.arxiv_id.as_deref(), Some("2212.13881"));
     assert_eq!(feature.data.arxiv_class.as_deref(), Some("stat.ML"));
     let provenance = feature.data.provenance.as_ref().unwrap();
-    assert_eq!((provenance.file.as_str(), provenance.line), ("references.bib", 28));
+    assert_eq!(
+        (provenance.file.as_str(), provenance.line),
+        ("references.bib", 28)
+    );
 }
 
 #[test]
@@ -123,7 +129,10 @@ fn comments_preambles_unicode_dashes_and_one_line_entries() {
     assert_eq!(c.resources.len(), 1);
     let jiao = by_key(&c, "jiao");
     assert_eq!(jiao.data.pages.as_deref(), Some("128837–128868"));
-    assert_eq!(jiao.data.doi.as_deref(), Some("10.1109/ACCESS.2019.2939201"));
+    assert_eq!(
+        jiao.data.doi.as_deref(),
+        Some("10.1109/ACCESS.2019.2939201")
+    );
     assert_eq!(c.report.len(), 1);
     assert_eq!(c.report[0].line, 5);
 }
@@ -151,9 +160,20 @@ fn a_broken_entry_is_reported_and_the_others_still_import() {
         .map(|l| l.line)
         .collect();
     assert_eq!(skipped, [3, 10]);
-    let reason = c.report.iter().find(|l| l.line == 3).unwrap().reason.clone().unwrap();
+    let reason = c
+        .report
+        .iter()
+        .find(|l| l.line == 3)
+        .unwrap()
+        .reason
+        .clone()
+        .unwrap();
     assert!(reason.contains("on line 5"), "{reason}");
-    assert!(c.report.iter().any(|l| l.line == 6 && l.outcome == Outcome::Parsed));
+    assert!(
+        c.report
+            .iter()
+            .any(|l| l.line == 6 && l.outcome == Outcome::Parsed)
+    );
     assert_eq!(by_key(&c, "fifth").data.kind, Some(ResourceKind::Book));
 }
 
@@ -166,7 +186,11 @@ fn names_keep_their_parts() {
     let authors = &a.data.authors;
     assert_eq!(authors.len(), 5);
     assert_eq!(
-        (authors[0].particle.as_deref(), authors[0].family.as_deref(), authors[0].given.as_deref()),
+        (
+            authors[0].particle.as_deref(),
+            authors[0].family.as_deref(),
+            authors[0].given.as_deref()
+        ),
         (Some("van der"), Some("Maaten"), Some("Laurens"))
     );
     assert_eq!(
@@ -235,10 +259,18 @@ fn keys_bad_or_repeated_and_undefined_macros_are_reported() {
     assert!(outcomes.contains(&(2, Outcome::Skipped)), "{outcomes:?}");
     let m = by_key(&c, "m");
     assert_eq!(m.data.journal.as_deref(), Some("undefinedmacro"));
-    assert!(c.report.iter().any(|l| l.line == 4 && l.outcome == Outcome::Warning));
+    assert!(
+        c.report
+            .iter()
+            .any(|l| l.line == 4 && l.outcome == Outcome::Warning)
+    );
     let unkeyed = c.resources.iter().find(|r| r.data.title == "E").unwrap();
     assert_eq!(unkeyed.data.citation_key, None);
-    assert!(c.report.iter().any(|l| l.line == 5 && l.outcome == Outcome::Warning));
+    assert!(
+        c.report
+            .iter()
+            .any(|l| l.line == 5 && l.outcome == Outcome::Warning)
+    );
 }
 
 #[test]

@@ -113,33 +113,70 @@ pub(super) struct Row {
 /// A block of the page, in source order.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Block {
-    Heading { level: u8, inline: Inline },
+    Heading {
+        level: u8,
+        inline: Inline,
+    },
     Paragraph(Inline),
     /// A list item's own content (nested items are blocks of their own, after it).
-    Item { depth: usize, inline: Inline },
+    Item {
+        depth: usize,
+        inline: Inline,
+    },
     Table(Table),
     /// A fenced block with a `{directive}` info string.
-    Directive { line: u32, name: String },
+    Directive {
+        line: u32,
+        name: String,
+    },
     /// An HTML comment, in a block of HTML or inline.
-    Comment { line: u32, text: String },
+    Comment {
+        line: u32,
+        text: String,
+    },
     /// Raw HTML (not a comment) that holds a link or image.
-    Html { line: u32, text: String },
+    Html {
+        line: u32,
+        text: String,
+    },
     /// A thematic break (`---`).
-    Rule { line: u32, offset: usize },
+    Rule {
+        line: u32,
+        offset: usize,
+    },
 }
 
 /// What an open container is; `collects` says whether it owns an inline collector.
 enum Frame {
     Heading(u8),
-    Paragraph { collects: bool },
-    Item { slot: usize },
+    Paragraph {
+        collects: bool,
+    },
+    Item {
+        slot: usize,
+    },
     Cell,
-    Link { url: String, form: LinkForm, text_start: usize, line: u32 },
-    Image { url: String, text_start: usize, line: u32 },
-    Strong { text_start: usize, at_start: bool },
+    Link {
+        url: String,
+        form: LinkForm,
+        text_start: usize,
+        line: u32,
+    },
+    Image {
+        url: String,
+        text_start: usize,
+        line: u32,
+    },
+    Strong {
+        text_start: usize,
+        at_start: bool,
+    },
     Emphasis,
     CodeBlock,
-    HtmlBlock { start: usize, text: String },
+    HtmlBlock {
+        start: usize,
+        text: String,
+    },
     Other,
 }
 
@@ -406,10 +443,7 @@ impl Walker<'_> {
         match (tag, frame) {
             (TagEnd::Heading(_), Frame::Heading(level)) => {
                 if let Some(inline) = self.collectors.pop() {
-                    self.blocks.push(Block::Heading {
-                        level,
-                        inline: inline,
-                    });
+                    self.blocks.push(Block::Heading { level, inline });
                 }
             }
             (TagEnd::Paragraph, Frame::Paragraph { collects }) => {
@@ -426,7 +460,6 @@ impl Walker<'_> {
             }
             (TagEnd::TableCell, Frame::Cell) => {
                 if let Some(inline) = self.collectors.pop() {
-                    let inline = inline;
                     if self.in_head {
                         if let Some(table) = self.table.as_mut() {
                             table.header.push(inline.text.trim().to_owned());
@@ -518,7 +551,9 @@ impl Walker<'_> {
         let mut outside = String::new();
         while let Some(open) = rest.find("<!--") {
             outside.push_str(&rest[..open]);
-            let close = rest[open..].find("-->").map_or(rest.len(), |i| open + i + 3);
+            let close = rest[open..]
+                .find("-->")
+                .map_or(rest.len(), |i| open + i + 3);
             self.blocks.push(Block::Comment {
                 line: self.lines.line(offset + open),
                 text: rest[open..close].to_owned(),
@@ -703,7 +738,11 @@ mod tests {
             .collect();
         assert_eq!(
             texts,
-            [(0, "a".to_owned()), (1, "b".to_owned()), (0, "c".to_owned())]
+            [
+                (0, "a".to_owned()),
+                (1, "b".to_owned()),
+                (0, "c".to_owned())
+            ]
         );
     }
 

@@ -38,9 +38,7 @@ pub(super) fn classify(header: &str) -> Column {
         .to_lowercase();
     match key.as_str() {
         "title" | "name" | "resource" | "resources" => Column::Title,
-        "link" | "links" | "url" | "urls" | "href" | "website" | "site" | "where" => {
-            Column::Link
-        }
+        "link" | "links" | "url" | "urls" | "href" | "website" | "site" | "where" => Column::Link,
         "topic" | "topics" | "subject" | "subjects" => Column::Topic,
         "task" | "tasks" => Column::Task,
         "level" | "levels" | "difficulty" => Column::Level,
@@ -75,9 +73,8 @@ pub(super) struct Layout {
 impl Layout {
     pub(super) fn new(header: &[String]) -> Layout {
         let mut columns: Vec<Column> = header.iter().map(|h| classify(h)).collect();
-        let find = |columns: &[Column], wanted: &dyn Fn(&Column) -> bool| {
-            columns.iter().position(|c| wanted(c))
-        };
+        let find =
+            |columns: &[Column], wanted: &dyn Fn(&Column) -> bool| columns.iter().position(wanted);
         let paper = find(&columns, &|c| *c == Column::Paper);
         let model = find(&columns, &|c| *c == Column::Model);
         let titled = find(&columns, &|c| {
@@ -183,7 +180,12 @@ mod tests {
 
     #[test]
     fn a_model_table_with_papers_is_about_the_papers() {
-        let layout = Layout::new(&["Model".into(), "paper".into(), "task".into(), "level".into()]);
+        let layout = Layout::new(&[
+            "Model".into(),
+            "paper".into(),
+            "task".into(),
+            "level".into(),
+        ]);
         assert_eq!(layout.title, Some(1));
         assert_eq!(layout.model, Some(0));
         assert_eq!(layout.kind, Some(ResourceKind::Paper));

@@ -134,7 +134,9 @@ fn assert_accounts_for_everything(bytes: &[u8], c: &Catalogue) {
     }
     for (i, _) in c.resources.iter().enumerate() {
         assert!(
-            c.report.iter().any(|l| l.draft == Some(DraftRef::Resource(i))),
+            c.report
+                .iter()
+                .any(|l| l.draft == Some(DraftRef::Resource(i))),
             "resource {i} has no report line"
         );
     }
@@ -309,9 +311,24 @@ fn the_seed_page_links_concepts_to_resources() {
     let k = |n: &str| DraftRef::Concept(concept(&c, n).0);
     let paper = r("Faster R-CNN: Towards Real-Time Object Detection with Region Proposal Networks");
     let survey = r("A Survey of Deep Learning-based Object Detection");
-    assert!(has_link(&c, k("Faster R-CNN"), Relation::IntroducedIn, paper));
-    assert!(has_link(&c, k("object detection"), Relation::ExplainedBy, survey));
-    assert!(has_link(&c, k("object detection"), Relation::ExplainedBy, paper));
+    assert!(has_link(
+        &c,
+        k("Faster R-CNN"),
+        Relation::IntroducedIn,
+        paper
+    ));
+    assert!(has_link(
+        &c,
+        k("object detection"),
+        Relation::ExplainedBy,
+        survey
+    ));
+    assert!(has_link(
+        &c,
+        k("object detection"),
+        Relation::ExplainedBy,
+        paper
+    ));
     assert!(has_link(
         &c,
         k("Pooling"),
@@ -361,8 +378,11 @@ fn the_seed_page_reports_every_item() {
     assert_eq!(lines_of(&c, ItemKind::Row).len(), 7);
     assert_eq!(lines_of(&c, ItemKind::ListItem).len(), 5);
     assert_eq!(lines_of(&c, ItemKind::Section).len(), 4);
-    assert!(c.report.iter().all(|l| l.outcome != Outcome::Skipped
-        || l.item == ItemKind::Directive));
+    assert!(
+        c.report
+            .iter()
+            .all(|l| l.outcome != Outcome::Skipped || l.item == ItemKind::Directive)
+    );
 }
 
 #[test]
@@ -377,7 +397,10 @@ fn extra_cells_are_kept_as_attributes_with_a_warning() {
     let c = parse("extra-cells.md", EXTRA_CELLS);
     assert_eq!(c.resources.len(), 2);
     let (_, tensors) = resource(&c, "Tensor Basics");
-    assert_eq!(tensors.data.url.as_deref(), Some("https://example.org/tensors"));
+    assert_eq!(
+        tensors.data.url.as_deref(),
+        Some("https://example.org/tensors")
+    );
     assert_eq!(tensors.data.level, Some(Level::Beginner));
     assert_eq!(tensors.data.kind, Some(ResourceKind::Course));
     assert_eq!(
@@ -387,16 +410,18 @@ fn extra_cells_are_kept_as_attributes_with_a_warning() {
     let (_, graphs) = resource(&c, "Graph Nets 101");
     assert_eq!(graphs.data.level, Some(Level::Intermediate));
     assert!(graphs.data.attributes.is_empty());
-    let warning = c
-        .report
-        .iter()
-        .find(|l| l.item == ItemKind::Cell)
-        .unwrap();
+    let warning = c.report.iter().find(|l| l.item == ItemKind::Cell).unwrap();
     assert_eq!(
         (warning.line, warning.outcome, warning.text.as_str()),
         (5, Outcome::Warning, "2021")
     );
-    assert!(warning.reason.as_deref().unwrap().contains("extra-cells.md:5"));
+    assert!(
+        warning
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("extra-cells.md:5")
+    );
     assert_accounts_for_everything(EXTRA_CELLS, &c);
 }
 
@@ -448,7 +473,10 @@ fn a_byte_order_mark_does_not_hide_the_title() {
     assert_eq!(c.title.as_deref(), Some("Sparse Nets Reading List"));
     assert_eq!(c.sections[0].anchor, "sparse-nets-reading-list");
     let (_, primer) = resource(&c, "Pruning primer");
-    assert_eq!(primer.data.url.as_deref(), Some("https://example.org/prune"));
+    assert_eq!(
+        primer.data.url.as_deref(),
+        Some("https://example.org/prune")
+    );
     assert_eq!(primer.data.level, Some(Level::Beginner));
     assert_eq!(
         primer.data.provenance.as_ref().unwrap().heading_path,
@@ -463,11 +491,17 @@ fn a_byte_order_mark_does_not_hide_the_title() {
 fn repeated_headings_get_unique_stable_anchors() {
     let c = parse("repeated-headings.md", REPEATED);
     let anchors: Vec<&str> = c.sections.iter().map(|s| s.anchor.as_str()).collect();
-    assert_eq!(anchors, ["metrics-page", "metrics", "metrics--2", "metrics-1"]);
+    assert_eq!(
+        anchors,
+        ["metrics-page", "metrics", "metrics--2", "metrics-1"]
+    );
     let lines: Vec<u32> = c.sections.iter().map(|s| s.line).collect();
     assert_eq!(lines, [1, 3, 5, 7]);
     assert_eq!(c.sections[2].heading_path, ["Metrics page", "Metrics"]);
-    assert_eq!(c.section_at(6).map(|s| s.anchor.as_str()), Some("metrics--2"));
+    assert_eq!(
+        c.section_at(6).map(|s| s.anchor.as_str()),
+        Some("metrics--2")
+    );
     // Dropping the repeat leaves the other anchors as they were.
     let c = parse("x.md", b"# Metrics page\n\n## Metrics\n\n## Metrics 1\n");
     let anchors: Vec<&str> = c.sections.iter().map(|s| s.anchor.as_str()).collect();
@@ -581,16 +615,24 @@ fn awesome_papers_have_years_and_authors() {
     assert_eq!(bold.len(), 100);
     assert!(bold.iter().all(|r| !r.data.authors.is_empty()), "authors");
     assert_eq!(bold.iter().filter(|r| r.data.year.is_none()).count(), 1);
-    assert!(bold.iter().all(|r| r.data.kind == Some(ResourceKind::Paper)));
-    // What HTML comments hide is not imported.
     assert!(
-        c.resources
-            .iter()
-            .all(|r| !r.data.url.as_deref().unwrap_or("").contains("scholar.google"))
+        bold.iter()
+            .all(|r| r.data.kind == Some(ResourceKind::Paper))
     );
+    // What HTML comments hide is not imported.
+    assert!(c.resources.iter().all(|r| {
+        !r.data
+            .url
+            .as_deref()
+            .unwrap_or("")
+            .contains("scholar.google")
+    }));
     assert_eq!(lines_of(&c, ItemKind::Comment).len(), 10);
     // Blog labels give their lists a kind.
-    assert_eq!(resource(&c, "Distill").1.data.kind, Some(ResourceKind::Post));
+    assert_eq!(
+        resource(&c, "Distill").1.data.kind,
+        Some(ResourceKind::Post)
+    );
     assert!(c.concepts.is_empty());
 }
 
@@ -674,7 +716,11 @@ fn duplicates_merge_into_the_first_mention() {
     assert_eq!((warning.line, warning.text.as_str()), (11, "expert"));
     assert_eq!(c.resources[0].data.level, Some(Level::Beginner));
     assert_eq!(
-        c.resources[0].data.attributes.get("level").map(String::as_str),
+        c.resources[0]
+            .data
+            .attributes
+            .get("level")
+            .map(String::as_str),
         Some("expert")
     );
 }
@@ -686,13 +732,19 @@ fn unknown_columns_are_attributes_and_kinds_come_from_columns() {
     let (_, x) = resource(&c, "X");
     assert_eq!(x.data.kind, Some(ResourceKind::Paper));
     assert!(!x.kind_guessed);
-    assert_eq!(x.data.attributes.get("Stars").map(String::as_str), Some("5"));
+    assert_eq!(
+        x.data.attributes.get("Stars").map(String::as_str),
+        Some("5")
+    );
     assert_eq!(x.data.year, Some(2020));
     assert_eq!(x.data.authors.len(), 2);
     let (_, y) = resource(&c, "Y");
     assert_eq!(y.data.kind, Some(ResourceKind::Repository));
     assert!(y.kind_guessed);
-    assert_eq!(y.data.attributes.get("kind").map(String::as_str), Some("gizmo"));
+    assert_eq!(
+        y.data.attributes.get("kind").map(String::as_str),
+        Some("gizmo")
+    );
 }
 
 #[test]
