@@ -220,7 +220,7 @@ impl<'t> Page<'t> {
             let definition = self.text[inline.span.end.min(body_end)..body_end].trim();
             let index = self.concept_section(&text, category, definition, inline, parent_concept);
             Role::Concept(index, category)
-        } else if level >= 2 && body.iter().any(is_link_line) {
+        } else if level >= 2 && body.iter().any(introduces_heading_resource) {
             Role::Resource(self.resource_section(&text, inline, body))
         } else {
             Role::Plain
@@ -254,6 +254,9 @@ impl<'t> Page<'t> {
             kind,
             label_kind: None,
         };
+        for (line, text) in &inline.comments {
+            self.comment(*line, text);
+        }
         // Links written in the heading itself are resources of the section's kind.
         self.standalone_links(inline);
         self.cites(&inline.cites);
@@ -772,6 +775,13 @@ impl<'t> Page<'t> {
 
     fn table(&mut self, table: &Table) {
         let layout = Layout::new(&table.header);
+        for cell in &table.header_cells {
+            for (line, text) in &cell.comments {
+                self.comment(*line, text);
+            }
+            self.cites(&cell.cites);
+            self.standalone_links(cell);
+        }
         for row in &table.rows {
             self.row(&table.header, &layout, row);
         }
@@ -788,6 +798,7 @@ impl<'t> Page<'t> {
             for (line, text) in &cell.comments {
                 self.comment(*line, text);
             }
+            self.cites(&cell.cites);
         }
         // Every link of the row, in column order, with its column.
         let mut usable: Vec<(usize, LinkRef)> = Vec::new();
@@ -1149,6 +1160,21 @@ fn is_link_line(block: &Block) -> bool {
     }
 }
 
+/// A line of links whose first link does not name its resource (`🔗 [Link to
+/// Course](url)`): the heading above names it. A line like `[PyTorch](url)` names its own
+/// resource and leaves the heading alone.
+fn introduces_heading_resource(block: &Block) -> bool {
+    is_link_line(block)
+        && match block {
+            Block::Paragraph(p) => p
+                .links
+                .iter()
+                .find(|l| skip_reason(l).is_none())
+                .is_some_and(is_generic),
+            _ => false,
+        }
+}
+
 /// Link text that says nothing about the resource: "[pdf]", "here", "Link to Course",
 /// or the URL itself.
 fn is_generic(link: &LinkRef) -> bool {
@@ -1156,7 +1182,7 @@ fn is_generic(link: &LinkRef) -> bool {
     matches!(link.form, LinkForm::Bare | LinkForm::Autolink)
         || text.is_empty()
         || link.text.trim() == link.url
-        || text.starts_with("link")
+        || link.text.trim().to_lowercase().starts_with("link")
         || matches!(
             text.as_str(),
             "pdf"

@@ -32,11 +32,15 @@ pub enum SourceFormat {
 pub struct Catalogue {
     /// File name, as in [`crate::domain::Provenance::file`].
     pub file: String,
+    /// Whether the file was a page or a BibTeX file.
     pub format: SourceFormat,
     /// The page title (first level-1 heading), if any.
     pub title: Option<String>,
+    /// Resource drafts, deduplicated within the file (by URL, else by title).
     pub resources: Vec<ResourceDraft>,
+    /// Concept drafts, deduplicated within the file (by name, ignoring case).
     pub concepts: Vec<ConceptDraft>,
+    /// Typed links between the drafts.
     pub links: Vec<DraftLink>,
     /// One line per source item, in file order.
     pub report: Vec<ReportLine>,
@@ -72,6 +76,7 @@ pub struct PageSection {
 /// A resource as a file describes it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceDraft {
+    /// The fields the file states; `provenance` is where the draft was first mentioned.
     pub data: ResourceData,
     /// The title was made up from the URL, not written by the author: it fills an empty
     /// title but never replaces one.
@@ -83,6 +88,7 @@ pub struct ResourceDraft {
 /// A concept as a file describes it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConceptDraft {
+    /// The fields the file states; `provenance` is where the draft was first mentioned.
     pub data: ConceptData,
     /// The category comes from a table column (`topic`, `task`), not a heading.
     pub category_guessed: bool,
@@ -91,15 +97,20 @@ pub struct ConceptDraft {
 /// A draft record, by index into [`Catalogue::resources`] or [`Catalogue::concepts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DraftRef {
+    /// Index into [`Catalogue::resources`].
     Resource(usize),
+    /// Index into [`Catalogue::concepts`].
     Concept(usize),
 }
 
 /// A typed link between two drafts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DraftLink {
+    /// The link's source end; its entity type matches [`Relation::ends`].
     pub source: DraftRef,
+    /// The link type.
     pub relation: Relation,
+    /// The link's target end.
     pub target: DraftRef,
     /// 1-based line that states the link.
     pub line: u32,
@@ -159,7 +170,9 @@ pub enum Outcome {
 pub struct ReportLine {
     /// 1-based line in the file.
     pub line: u32,
+    /// What sort of source item the line is about.
     pub item: ItemKind,
+    /// What happened to it.
     pub outcome: Outcome,
     /// What the item was about, in the author's words (a title, a name, a URL).
     pub text: String,
@@ -242,12 +255,18 @@ impl ReportLine {
 pub enum ParseError {
     /// The file's name or extension says neither Markdown nor BibTeX.
     #[error("{file}: not a catalogue page (.md) or a BibTeX file (.bib)")]
-    UnknownFormat { file: String },
+    UnknownFormat {
+        /// The file name as given.
+        file: String,
+    },
     /// The BibTeX file is not BibTeX at all (no entry could be read).
     #[error("{file}:{line}: {message}")]
     Syntax {
+        /// The file name as given.
         file: String,
+        /// 1-based line of the first text that is not BibTeX, or of the first broken entry.
         line: u32,
+        /// What is wrong there.
         message: String,
     },
 }

@@ -98,6 +98,8 @@ impl Inline {
 pub(super) struct Table {
     pub line: u32,
     pub header: Vec<String>,
+    /// The header cells' content, for the links an author may put there.
+    pub header_cells: Vec<Inline>,
     pub rows: Vec<Row>,
 }
 
@@ -463,6 +465,7 @@ impl Walker<'_> {
                     if self.in_head {
                         if let Some(table) = self.table.as_mut() {
                             table.header.push(inline.text.trim().to_owned());
+                            table.header_cells.push(inline);
                         }
                     } else if let Some(row) = self.row.as_mut() {
                         row.cells.push(inline);

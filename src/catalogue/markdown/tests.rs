@@ -760,6 +760,31 @@ fn arxiv_and_doi_links_carry_their_identifiers() {
 }
 
 #[test]
+fn a_line_of_generic_links_makes_the_heading_a_resource() {
+    let page = "# P\n\n## Deep Dive Course\n\nCovers everything.\n\n- Week 1\n- [Week 2 notes](https://w.example/2)\n\n🔗 [Link to Course](https://c.example/) 🔗 [Slides](https://c.example/slides)\n\n## Tools\n\n[PyTorch](https://pytorch.org/)\n\n[JAX](https://jax.example/)\n";
+    let c = parse("p.md", page.as_bytes());
+    let (course, r) = resource(&c, "Deep Dive Course");
+    assert_eq!(r.data.url.as_deref(), Some("https://c.example/"));
+    assert_eq!(r.data.kind, Some(ResourceKind::Course));
+    assert!(!r.kind_guessed);
+    assert_eq!(r.data.description.as_deref(), Some("Covers everything."));
+    assert_eq!(r.data.attributes["contents"], "Week 1");
+    assert_eq!(r.data.attributes["slides"], "https://c.example/slides");
+    let (week2, _) = resource(&c, "Week 2 notes");
+    assert!(has_link(
+        &c,
+        DraftRef::Resource(week2),
+        Relation::PartOf,
+        DraftRef::Resource(course)
+    ));
+    // Links that name their own resources do not make the heading one.
+    resource(&c, "PyTorch");
+    resource(&c, "JAX");
+    assert!(c.resources.iter().all(|r| r.data.title != "Tools"));
+    assert_accounts_for_everything(page.as_bytes(), &c);
+}
+
+#[test]
 fn nested_concept_headings_are_narrower_concepts() {
     let page = "## Layers\n\n### Pooling\nReduces size.\n\n#### Max pooling\nTakes the maximum.\n";
     let c = parse("p.md", page.as_bytes());
@@ -816,3 +841,4 @@ proptest! {
         prop_assert_eq!(lines_of(&c, ItemKind::Link).len(), urls.len());
     }
 }
+
