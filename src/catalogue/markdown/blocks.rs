@@ -595,6 +595,15 @@ impl Walker<'_> {
             if !html.contains("-->") {
                 self.in_comment = true;
             }
+        } else {
+            let lower = html.to_ascii_lowercase();
+            if lower.contains("href=") || lower.contains("src=") {
+                // Report order is by line, so the block may precede its paragraph here.
+                self.blocks.push(Block::Html {
+                    line: self.lines.line(range.start),
+                    text: html.to_owned(),
+                });
+            }
         }
     }
 

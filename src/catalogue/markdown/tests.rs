@@ -665,6 +665,17 @@ fn comments_and_directives_are_not_content() {
     assert_eq!(comments.iter().map(|l| l.line).collect::<Vec<_>>(), [5, 9]);
     assert_eq!(lines_of(&c, ItemKind::Directive)[0].text, "{figure}");
     assert_accounts_for_everything(page.as_bytes(), &c);
+    let c = parse(
+        "p.md",
+        b"Text <a href=\"https://x.example\">x</a> more.\n\n<p><img src=\"https://x.example/i.png\"></p>\n",
+    );
+    assert_eq!(
+        lines_of(&c, ItemKind::Html)
+            .iter()
+            .map(|l| (l.line, l.outcome))
+            .collect::<Vec<_>>(),
+        [(1, Outcome::Skipped), (3, Outcome::Skipped)]
+    );
 }
 
 #[test]
@@ -841,4 +852,3 @@ proptest! {
         prop_assert_eq!(lines_of(&c, ItemKind::Link).len(), urls.len());
     }
 }
-
