@@ -271,7 +271,7 @@ impl Walker<'_> {
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         match event {
             Event::Start(tag) => self.start(tag, range),
-            Event::End(tag) => self.end(tag, range),
+            Event::End(tag) => self.end(tag),
             Event::Text(t) => {
                 if !self.in_comment && !self.in_code_block() {
                     self.text(&t, range);
@@ -435,7 +435,7 @@ impl Walker<'_> {
         self.frames.push(frame);
     }
 
-    fn end(&mut self, tag: TagEnd, range: Range<usize>) {
+    fn end(&mut self, tag: TagEnd) {
         if !matches!(tag, TagEnd::Link | TagEnd::Image) {
             self.flush();
         }
@@ -545,7 +545,6 @@ impl Walker<'_> {
             (TagEnd::HtmlBlock, Frame::HtmlBlock { start, text }) => self.html_block(start, &text),
             _ => {}
         }
-        let _ = range;
     }
 
     fn html_block(&mut self, start: usize, html: &str) {
