@@ -1,16 +1,1335 @@
 //! Catalogue pages: MyST Markdown read with pulldown-cmark (GFM tables).
+//!
+//! A page is read as its author writes it (DESIGN.md, "The catalogue importer"):
+//! - headings give the section path; a heading that names a concept category
+//!   (`## Metrics`, `## Layer types:`) makes its list items concepts of that category and
+//!   its sub-headings (`### Pooling`) concepts whose definition is the text under them; a
+//!   heading that names a resource kind (`## Courses`) gives its rows and items that kind;
+//! - tables map columns by header synonyms ([`table::classify`]);
+//! - list items with links are resources, read as references where they look like one
+//!   (`**Title** (2015), G. Hinton et al. [[pdf]](url)`);
+//! - a section whose text ends in a line of links (`🔗 [Link to Course](url)`) is one
+//!   resource titled by its heading;
+//! - every other link becomes a resource of its own;
+//! - MyST directives and HTML comments are not content.
+//!
+//! Every table row, list item and link gets exactly one report line (parsed, merged or
+//! skipped with a reason); warnings are extra lines.
 
-use super::{Catalogue, SourceFormat};
+mod blocks;
+mod reference;
+mod table;
 
-/// Parses a catalogue page.
-pub fn parse(file_name: &str, _bytes: &[u8]) -> Catalogue {
-    Catalogue {
-        file: file_name.to_owned(),
-        format: SourceFormat::Page,
-        title: None,
-        resources: Vec::new(),
-        concepts: Vec::new(),
-        links: Vec::new(),
-        report: Vec::new(),
+use std::collections::{BTreeMap, HashMap};
+
+use blocks::{Block, Cite, Inline, LineIndex, LinkForm, LinkRef, Row, Table};
+use table::{Column, Layout};
+
+use super::{
+    Catalogue, ConceptDraft, DraftLink, DraftRef, ItemKind, PageSection, ReportLine, ResourceDraft,
+    SourceFormat, text, urls,
+};
+use crate::domain::{Category, ConceptData, Level, Provenance, Relation, ResourceKind, Slug};
+
+/// Parses a catalogue page. Never fails: what cannot be read is reported.
+pub fn parse(file_name: &str, bytes: &[u8]) -> Catalogue {
+    let decoded = text::decode(bytes);
+    let lines = LineIndex::new(&decoded.text);
+    let blocks = blocks::read_blocks(&decoded.text, &lines);
+    let mut page = Page::new(file_name, &decoded.text, decoded.report);
+    page.read(&blocks);
+    page.finish()
+}
+
+/// What a heading makes of the text under it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    /// The page title (first level-1 heading).
+    Title,
+    Plain,
+    /// `## Metrics`: list items are concepts of the category.
+    Category(Category),
+    /// `## Courses`: rows and items are resources of the kind.
+    Kind(ResourceKind),
+    /// `### Pooling` under a category heading: the heading defines the concept.
+    Concept(usize, Option<Category>),
+    /// `## Caltech CS156: ...` with a line of links: the heading names one resource.
+    Resource(usize),
+}
+
+struct HeadingFrame {
+    level: u8,
+    text: String,
+    role: Role,
+}
+
+/// What the text under the current heading (up to the next heading or thematic break)
+/// belongs to.
+#[derive(Debug, Clone, Default)]
+struct Segment {
+    concept: Option<usize>,
+    resource: Option<usize>,
+    /// The link that gave the section's resource its URL, by (line, URL), and how the
+    /// resource was added.
+    primary_link: Option<(u32, String, Added)>,
+    category: Option<Category>,
+    kind: Option<ResourceKind>,
+    /// A kind named by an emphasised label paragraph (`*(Blogs)*`), for the lists after it.
+    label_kind: Option<ResourceKind>,
+}
+
+struct Page<'t> {
+    file: String,
+    text: &'t str,
+    title: Option<String>,
+    resources: Vec<ResourceDraft>,
+    concepts: Vec<ConceptDraft>,
+    links: Vec<DraftLink>,
+    report: Vec<ReportLine>,
+    sections: Vec<PageSection>,
+    by_url: HashMap<String, usize>,
+    by_title: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    anchor_counts: HashMap<String, u32>,
+    headings: Vec<HeadingFrame>,
+    segment: Segment,
+}
+
+/// Where a draft ended up: a new draft, or merged into an earlier one.
+#[derive(Debug, Clone, Copy)]
+struct Added {
+    index: usize,
+    /// The line of the earlier draft this one was merged into.
+    merged_into: Option<u32>,
+}
+
+impl<'t> Page<'t> {
+    fn new(file: &str, text: &'t str, report: Vec<ReportLine>) -> Self {
+        Page {
+            file: file.to_owned(),
+            text,
+            title: None,
+            resources: Vec::new(),
+            concepts: Vec::new(),
+            links: Vec::new(),
+            report,
+            sections: Vec::new(),
+            by_url: HashMap::new(),
+            by_title: HashMap::new(),
+            by_name: HashMap::new(),
+            anchor_counts: HashMap::new(),
+            headings: Vec::new(),
+            segment: Segment::default(),
+        }
+    }
+
+    fn finish(mut self) -> Catalogue {
+        // Items are reported as they are read; warnings follow their item on the same line.
+        self.report.sort_by_key(|line| line.line);
+        Catalogue {
+            file: self.file,
+            format: SourceFormat::Page,
+            title: self.title,
+            resources: self.resources,
+            concepts: self.concepts,
+            links: self.links,
+            report: self.report,
+            sections: self.sections,
+        }
+    }
+
+    fn read(&mut self, blocks: &[Block]) {
+        for (i, block) in blocks.iter().enumerate() {
+            match block {
+                Block::Heading { level, inline } => {
+                    let end = blocks[i + 1..]
+                        .iter()
+                        .position(|b| matches!(b, Block::Heading { .. } | Block::Rule { .. }))
+                        .map_or(blocks.len(), |j| i + 1 + j);
+                    let body_end = match blocks.get(end) {
+                        Some(Block::Heading { inline, .. }) => inline.span.start,
+                        Some(Block::Rule { offset, .. }) => *offset,
+                        _ => self.text.len(),
+                    };
+                    self.heading(*level, inline, &blocks[i + 1..end], body_end);
+                }
+                Block::Rule { .. } => {
+                    // A thematic break ends the text that belongs to the heading above it
+                    // (ml-youtube-courses puts its footer after `---`).
+                    self.segment.concept = None;
+                    self.segment.resource = None;
+                    self.segment.primary_link = None;
+                    self.segment.label_kind = None;
+                }
+                Block::Paragraph(inline) => self.paragraph(inline),
+                Block::Item { inline, .. } => self.item(inline),
+                Block::Table(table) => self.table(table),
+                Block::Directive { line, name } => self.report.push(ReportLine::skipped(
+                    *line,
+                    ItemKind::Directive,
+                    format!("{{{name}}}"),
+                    "MyST directive: not content",
+                )),
+                Block::Comment { line, text } => self.comment(*line, text),
+                Block::Html { line, text } => self.report.push(ReportLine::skipped(
+                    *line,
+                    ItemKind::Html,
+                    shorten(text, 100),
+                    "raw HTML is not read; write the link in Markdown to import it",
+                )),
+            }
+        }
+    }
+
+    // ----- headings -------------------------------------------------------------------
+
+    fn heading(&mut self, level: u8, inline: &Inline, body: &[Block], body_end: usize) {
+        let text = collapse(&inline.text);
+        self.segment.primary_link = None;
+        while self.headings.last().is_some_and(|h| h.level >= level) {
+            self.headings.pop();
+        }
+        let mut heading_path: Vec<String> = self.headings.iter().map(|h| h.text.clone()).collect();
+        heading_path.push(text.clone());
+        let anchor = self.unique_anchor(&text);
+        self.sections.push(PageSection {
+            heading_path,
+            anchor,
+            level,
+            line: inline.line,
+        });
+
+        let name = vocabulary_text(&text);
+        let parent_category = self.headings.iter().rev().find_map(|h| match h.role {
+            Role::Category(c) => Some(Some(c)),
+            Role::Concept(_, c) => Some(c),
+            _ => None,
+        });
+        let parent_concept = match self.headings.last().map(|h| h.role) {
+            Some(Role::Concept(index, _)) => Some(index),
+            _ => None,
+        };
+        let role = if level == 1 && self.title.is_none() {
+            self.title = Some(text.clone());
+            Role::Title
+        } else if let Ok(category) = Category::parse(&name) {
+            Role::Category(category)
+        } else if let Ok(kind) = ResourceKind::parse(&name) {
+            Role::Kind(kind)
+        } else if let Some(category) = parent_category {
+            let definition = self.text[inline.span.end.min(body_end)..body_end].trim();
+            let index = self.concept_section(&text, category, definition, inline, parent_concept);
+            Role::Concept(index, category)
+        } else if level >= 2 && body.iter().any(introduces_heading_resource) {
+            Role::Resource(self.resource_section(&text, inline, body))
+        } else {
+            Role::Plain
+        };
+        self.headings.push(HeadingFrame {
+            level,
+            text: text.clone(),
+            role,
+        });
+        let kind = self.headings.iter().rev().find_map(|h| match h.role {
+            Role::Kind(kind) => Some(kind),
+            _ => None,
+        });
+        let primary_link = std::mem::take(&mut self.segment.primary_link);
+        self.segment = Segment {
+            concept: match role {
+                Role::Concept(index, _) => Some(index),
+                _ => None,
+            },
+            resource: match role {
+                Role::Resource(index) => Some(index),
+                _ => None,
+            },
+            primary_link: matches!(role, Role::Resource(_))
+                .then_some(primary_link)
+                .flatten(),
+            category: match role {
+                Role::Category(category) => Some(category),
+                _ => None,
+            },
+            kind,
+            label_kind: None,
+        };
+        for (line, text) in &inline.comments {
+            self.comment(*line, text);
+        }
+        // Links written in the heading itself are resources of the section's kind.
+        self.standalone_links(inline);
+        self.cites(&inline.cites);
+    }
+
+    /// `metrics`, then `metrics--2` for a repeat: see [`PageSection`].
+    fn unique_anchor(&mut self, text: &str) -> String {
+        let base = Slug::from_title(text, "section").as_str().to_owned();
+        let count = self.anchor_counts.entry(base.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            base
+        } else {
+            format!("{base}--{count}")
+        }
+    }
+
+    fn concept_section(
+        &mut self,
+        name: &str,
+        category: Option<Category>,
+        definition: &str,
+        inline: &Inline,
+        parent: Option<usize>,
+    ) -> usize {
+        let draft = ConceptDraft {
+            data: ConceptData {
+                name: name.to_owned(),
+                category,
+                definition: (!definition.is_empty()).then(|| definition.to_owned()),
+                provenance: Some(self.heading_provenance(inline.line, name)),
+                ..ConceptData::default()
+            },
+            category_guessed: false,
+        };
+        let added = self.add_concept(draft);
+        self.report_added(
+            inline.line,
+            ItemKind::Section,
+            name,
+            DraftRef::Concept(added.index),
+            added,
+        );
+        if let Some(parent) = parent.filter(|&p| p != added.index) {
+            self.link(
+                DraftRef::Concept(added.index),
+                Relation::Broader,
+                DraftRef::Concept(parent),
+                inline.line,
+            );
+        }
+        added.index
+    }
+
+    /// A heading whose section ends in a line of links: one resource, titled by the
+    /// heading, its URL from the first link, its description from the section's prose.
+    fn resource_section(&mut self, title: &str, inline: &Inline, body: &[Block]) -> usize {
+        let primary = body
+            .iter()
+            .filter(|b| is_link_line(b))
+            .flat_map(|b| match b {
+                Block::Paragraph(p) => p.links.iter(),
+                _ => [].iter(),
+            })
+            .find(|l| skip_reason(l).is_none())
+            .cloned();
+        let description = body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph(p) if !is_link_line(b) && !p.is_label() => {
+                    Some(self.text[p.span.clone()].trim().to_owned())
+                }
+                _ => None,
+            })
+            .filter(|d| !d.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let mut draft = ResourceDraft::default();
+        draft.data.title = title.to_owned();
+        draft.data.description = (!description.is_empty()).then_some(description);
+        draft.data.provenance = Some(self.heading_provenance(inline.line, title));
+        let section_kind = self.headings.iter().rev().find_map(|h| match h.role {
+            Role::Kind(kind) => Some(kind),
+            _ => None,
+        });
+        if let Some(link) = &primary {
+            draft.data.url = Some(link.url.clone());
+            set_identifiers(&mut draft, &link.url);
+            match section_kind.or_else(|| kind_named_in(&link.text)) {
+                Some(kind) => draft.data.kind = Some(refined(kind, &link.url)),
+                None => {
+                    draft.data.kind = Some(urls::guess_kind(&link.url));
+                    draft.kind_guessed = true;
+                }
+            }
+        } else {
+            draft.data.kind = section_kind;
+        }
+        let added = self.add_resource(draft);
+        if let Some(link) = &primary {
+            self.segment.primary_link = Some((link.line, link.url.clone(), added));
+        }
+        self.report_added(
+            inline.line,
+            ItemKind::Section,
+            title,
+            DraftRef::Resource(added.index),
+            added,
+        );
+        added.index
+    }
+
+    // ----- paragraphs -------------------------------------------------------------------
+
+    fn paragraph(&mut self, inline: &Inline) {
+        if inline.is_label() {
+            let label = inline
+                .text
+                .trim()
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_owned();
+            self.segment.label_kind = ResourceKind::parse(&label).ok();
+            return;
+        }
+        for (line, text) in &inline.comments {
+            self.comment(*line, text);
+        }
+        self.cites(&inline.cites);
+        if let Some(resource) = self.segment.resource {
+            for link in &inline.links {
+                if self.skip_link(link) {
+                    continue;
+                }
+                let primary = self
+                    .segment
+                    .primary_link
+                    .as_ref()
+                    .filter(|(line, url, _)| *line == link.line && *url == link.url)
+                    .map(|(_, _, added)| *added);
+                if let Some(added) = primary {
+                    let target = DraftRef::Resource(resource);
+                    self.report_added(link.line, ItemKind::Link, &link.url, target, added);
+                } else {
+                    self.attribute_link(resource, link);
+                }
+            }
+            return;
+        }
+        self.standalone_links(inline);
+    }
+
+    /// Each link of `inline` becomes a resource of its own; in a concept's section, one
+    /// that explains the concept.
+    fn standalone_links(&mut self, inline: &Inline) {
+        for link in &inline.links {
+            if self.skip_link(link) {
+                continue;
+            }
+            let index = self.link_resource(link);
+            if let Some(concept) = self.segment.concept {
+                self.link(
+                    DraftRef::Concept(concept),
+                    Relation::ExplainedBy,
+                    DraftRef::Resource(index),
+                    link.line,
+                );
+            }
+        }
+    }
+
+    /// A resource made from one link, with its report line.
+    fn link_resource(&mut self, link: &LinkRef) -> usize {
+        let mut draft = ResourceDraft::default();
+        if is_generic(link) {
+            draft.data.title = urls::title_from_url(&link.url);
+            draft.title_guessed = true;
+        } else {
+            draft.data.title = collapse(&link.text);
+        }
+        draft.data.url = Some(link.url.clone());
+        set_identifiers(&mut draft, &link.url);
+        self.set_kind(&mut draft, None, &link.url, false);
+        draft.data.provenance = Some(self.provenance(link.line));
+        let added = self.add_resource(draft);
+        self.report_added(
+            link.line,
+            ItemKind::Link,
+            &link.url,
+            DraftRef::Resource(added.index),
+            added,
+        );
+        added.index
+    }
+
+    /// Keeps a secondary link as an attribute of `resource`, named by its text.
+    fn attribute_link(&mut self, resource: usize, link: &LinkRef) {
+        let attributes = &mut self.resources[resource].data.attributes;
+        let key = unique_key(attributes, &attribute_name(&link.text));
+        attributes.insert(key.clone(), link.url.clone());
+        self.report.push(ReportLine::merged(
+            link.line,
+            ItemKind::Link,
+            &link.url,
+            DraftRef::Resource(resource),
+            format!("kept as attribute `{key}` of the resource"),
+        ));
+    }
+
+    /// Reports a link that is not a resource; true when it was skipped.
+    fn skip_link(&mut self, link: &LinkRef) -> bool {
+        match skip_reason(link) {
+            Some(reason) => {
+                self.report.push(ReportLine::skipped(
+                    link.line,
+                    ItemKind::Link,
+                    &link.url,
+                    reason,
+                ));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn cites(&mut self, cites: &[Cite]) {
+        for cite in cites {
+            let text = cite.keys.join(", ");
+            match self.segment.concept {
+                Some(concept) => {
+                    let keys = &mut self.concepts[concept].data.citation_keys;
+                    for key in &cite.keys {
+                        if !keys.contains(key) {
+                            keys.push(key.clone());
+                        }
+                    }
+                    self.report.push(ReportLine::parsed(
+                        cite.line,
+                        ItemKind::Citation,
+                        text,
+                        DraftRef::Concept(concept),
+                    ));
+                }
+                None => self.report.push(ReportLine::skipped(
+                    cite.line,
+                    ItemKind::Citation,
+                    text,
+                    format!(
+                        "{{{}}} role outside a concept's section: nothing to attach it to",
+                        cite.role
+                    ),
+                )),
+            }
+        }
+    }
+
+    fn comment(&mut self, line: u32, text: &str) {
+        self.report.push(ReportLine::skipped(
+            line,
+            ItemKind::Comment,
+            shorten(text, 100),
+            "HTML comment: not content",
+        ));
+    }
+
+    // ----- list items -------------------------------------------------------------------
+
+    fn item(&mut self, inline: &Inline) {
+        for (line, text) in &inline.comments {
+            self.comment(*line, text);
+        }
+        let usable: Vec<LinkRef> = inline
+            .links
+            .iter()
+            .filter(|l| !self.skip_link(l))
+            .cloned()
+            .collect();
+        let prose = reference::clean_prose(&inline.prose);
+        let shown = shorten(&collapse(&inline.text), 120);
+
+        if let Some(concept) = self.segment.concept {
+            // A list inside a concept's definition: part of its text.
+            let name = self.concepts[concept].data.name.clone();
+            self.report.push(ReportLine::merged(
+                inline.line,
+                ItemKind::ListItem,
+                shown,
+                DraftRef::Concept(concept),
+                format!("part of the definition of {name}"),
+            ));
+            self.explaining_links(concept, &usable);
+            self.cites(&inline.cites);
+            return;
+        }
+        if let Some(resource) = self.segment.resource {
+            if usable.is_empty() {
+                // A course's lecture list: part of the course, never concepts.
+                let attributes = &mut self.resources[resource].data.attributes;
+                let contents = attributes.entry("contents".to_owned()).or_default();
+                if !contents.is_empty() {
+                    contents.push('\n');
+                }
+                contents.push_str(&collapse(&inline.text));
+                self.report.push(ReportLine::merged(
+                    inline.line,
+                    ItemKind::ListItem,
+                    shown,
+                    DraftRef::Resource(resource),
+                    "kept in the `contents` attribute of the section's resource",
+                ));
+            } else {
+                let index = self.item_resource(inline, &usable, &prose);
+                self.link(
+                    DraftRef::Resource(index),
+                    Relation::PartOf,
+                    DraftRef::Resource(resource),
+                    inline.line,
+                );
+            }
+            self.cites(&inline.cites);
+            return;
+        }
+        if let Some(category) = self.segment.category {
+            self.concept_item(inline, category, &usable, &prose, shown);
+            return;
+        }
+        self.cites(&inline.cites);
+        if !usable.is_empty() {
+            self.item_resource(inline, &usable, &prose);
+        } else if !inline.links.is_empty() {
+            self.report.push(ReportLine::skipped(
+                inline.line,
+                ItemKind::ListItem,
+                shown,
+                "its links are not resources (see the link lines)",
+            ));
+        } else {
+            let parsed = reference::parse(&prose, inline.strong.as_deref());
+            let kind = self.segment.label_kind.or(self.segment.kind);
+            if !parsed.title.is_empty() && (kind.is_some() || parsed.is_bibliographic()) {
+                self.item_resource(inline, &[], &prose);
+            } else {
+                self.report.push(ReportLine::skipped(
+                    inline.line,
+                    ItemKind::ListItem,
+                    shown,
+                    "plain text outside a concept or resource section",
+                ));
+            }
+        }
+    }
+
+    /// A list item under a category heading: a concept, with a trailing parenthetical as
+    /// its note, explained by the item's links.
+    fn concept_item(
+        &mut self,
+        inline: &Inline,
+        category: Category,
+        usable: &[LinkRef],
+        prose: &str,
+        shown: String,
+    ) {
+        let source = if prose.trim_matches(is_separator).is_empty() {
+            usable
+                .first()
+                .filter(|l| !is_generic(l))
+                .map(|l| collapse(&l.text))
+                .unwrap_or_default()
+        } else {
+            prose.trim_matches(is_separator).to_owned()
+        };
+        if source.is_empty() {
+            self.report.push(ReportLine::skipped(
+                inline.line,
+                ItemKind::ListItem,
+                shown,
+                "no name for a concept",
+            ));
+            for link in usable {
+                self.link_resource(link);
+            }
+            return;
+        }
+        let (name, note) = split_note(&source);
+        let draft = ConceptDraft {
+            data: ConceptData {
+                name,
+                category: Some(category),
+                note,
+                provenance: Some(self.provenance(inline.line)),
+                ..ConceptData::default()
+            },
+            category_guessed: false,
+        };
+        let added = self.add_concept(draft);
+        self.report_added(
+            inline.line,
+            ItemKind::ListItem,
+            &shown,
+            DraftRef::Concept(added.index),
+            added,
+        );
+        self.explaining_links(added.index, usable);
+        let previous = self.segment.concept.replace(added.index);
+        self.cites(&inline.cites);
+        self.segment.concept = previous;
+    }
+
+    fn explaining_links(&mut self, concept: usize, links: &[LinkRef]) {
+        for link in links {
+            let index = self.link_resource(link);
+            self.link(
+                DraftRef::Concept(concept),
+                Relation::ExplainedBy,
+                DraftRef::Resource(index),
+                link.line,
+            );
+        }
+    }
+
+    /// A resource from a list item: title from a leading bold span, the item's text read as
+    /// a reference, or the first link's text; URL from the first usable link, the other
+    /// links kept as attributes.
+    fn item_resource(&mut self, inline: &Inline, usable: &[LinkRef], prose: &str) -> usize {
+        let primary = usable.first();
+        let generic = primary.is_none_or(is_generic);
+        let mut draft = ResourceDraft::default();
+        let mut parsed = reference::Reference::default();
+        if inline.strong.is_some() || (generic && !prose.is_empty()) {
+            parsed = reference::parse(prose, inline.strong.as_deref());
+        }
+        if !parsed.title.is_empty() {
+            draft.data.title = parsed.title.clone();
+        } else if let Some(link) = primary.filter(|l| !is_generic(l)) {
+            draft.data.title = collapse(&link.text);
+            // What follows the link: a level (`- beginner`) or a description.
+            let extra = prose.trim_matches(is_separator);
+            match Level::parse(extra) {
+                Ok(level) => draft.data.level = Some(level),
+                Err(_) if extra.chars().filter(|c| c.is_alphanumeric()).count() > 3 => {
+                    parsed.rest = extra.to_owned();
+                }
+                Err(_) => {}
+            }
+        } else if let Some(link) = primary {
+            draft.data.title = urls::title_from_url(&link.url);
+            draft.title_guessed = true;
+        } else {
+            draft.data.title = prose.to_owned();
+        }
+        if !parsed.rest.is_empty() {
+            match Level::parse(&parsed.rest) {
+                Ok(level) => draft.data.level = Some(level),
+                Err(_) => draft.data.description = Some(parsed.rest.clone()),
+            }
+        }
+        draft.data.year = parsed.year;
+        draft.data.month = parsed.month;
+        draft.data.authors = parsed.authors.clone();
+        draft.data.authors_truncated = parsed.authors_truncated;
+        draft.data.provenance = Some(self.provenance(inline.line));
+        if let Some(link) = primary {
+            draft.data.url = Some(link.url.clone());
+        }
+        for link in usable {
+            set_identifiers(&mut draft, &link.url);
+        }
+        let says_pdf = usable.iter().any(|l| attribute_name(&l.text) == "pdf");
+        let url = primary.map_or("", |l| l.url.as_str()).to_owned();
+        self.set_kind(
+            &mut draft,
+            parsed.kind,
+            &url,
+            parsed.is_bibliographic() || says_pdf,
+        );
+
+        let added = self.add_resource(draft);
+        let target = DraftRef::Resource(added.index);
+        self.report_added(
+            inline.line,
+            ItemKind::ListItem,
+            &shorten(&collapse(&inline.text), 120),
+            target,
+            added,
+        );
+        for (i, link) in usable.iter().enumerate() {
+            if i == 0 {
+                self.report_added(link.line, ItemKind::Link, &link.url, target, added);
+            } else {
+                self.attribute_link(added.index, link);
+            }
+        }
+        added.index
+    }
+
+    /// Sets the kind: one the item states, a label or heading kind (refined by the URL
+    /// when it is documentation), a paper for references, else a guess from the URL.
+    fn set_kind(
+        &self,
+        draft: &mut ResourceDraft,
+        stated: Option<ResourceKind>,
+        url: &str,
+        reference: bool,
+    ) {
+        if let Some(kind) = stated.or(self.segment.label_kind).or(self.segment.kind) {
+            draft.data.kind = Some(refined(kind, url));
+        } else if reference {
+            draft.data.kind = Some(ResourceKind::Paper);
+            draft.kind_guessed = true;
+        } else if !url.is_empty() {
+            draft.data.kind = Some(urls::guess_kind(url));
+            draft.kind_guessed = true;
+        }
+    }
+
+    // ----- tables ------------------------------------------------------------------------
+
+    fn table(&mut self, table: &Table) {
+        let layout = Layout::new(&table.header);
+        for cell in &table.header_cells {
+            for (line, text) in &cell.comments {
+                self.comment(*line, text);
+            }
+            self.cites(&cell.cites);
+            self.standalone_links(cell);
+        }
+        for row in &table.rows {
+            self.row(&table.header, &layout, row);
+        }
+    }
+
+    fn row(&mut self, header: &[String], layout: &Layout, row: &Row) {
+        let cell_text = |i: usize| {
+            row.cells
+                .get(i)
+                .map(|c| collapse(&c.text))
+                .unwrap_or_default()
+        };
+        for cell in &row.cells {
+            for (line, text) in &cell.comments {
+                self.comment(*line, text);
+            }
+            self.cites(&cell.cites);
+        }
+        // Every link of the row, in column order, with its column.
+        let mut usable: Vec<(usize, LinkRef)> = Vec::new();
+        for (column, cell) in row.cells.iter().enumerate() {
+            for link in &cell.links {
+                if !self.skip_link(link) {
+                    usable.push((column, link.clone()));
+                }
+            }
+        }
+        let link_column = layout.columns.iter().position(|c| *c == Column::Link);
+        let primary = usable
+            .iter()
+            .position(|(c, _)| Some(*c) == link_column)
+            .or_else(|| usable.iter().position(|(c, _)| Some(*c) == layout.title))
+            .or(if usable.is_empty() { None } else { Some(0) });
+        let title = layout.title.map(cell_text).unwrap_or_default();
+        let shown = if title.is_empty() {
+            primary.map_or_else(|| collapse(&row.raw), |p| usable[p].1.url.clone())
+        } else {
+            title.clone()
+        };
+        if title.is_empty() && primary.is_none() {
+            self.report.push(ReportLine::skipped(
+                row.line,
+                ItemKind::Row,
+                shorten(&shown, 120),
+                "no title and no link",
+            ));
+            return;
+        }
+
+        let mut draft = ResourceDraft::default();
+        let url = primary.map(|p| usable[p].1.url.clone());
+        match url.as_deref().filter(|u| title.is_empty() || title == *u) {
+            Some(u) => {
+                draft.data.title = urls::title_from_url(u);
+                draft.title_guessed = true;
+            }
+            None => draft.data.title = title.clone(),
+        }
+        if let Some(u) = &url {
+            draft.data.url = Some(u.clone());
+            set_identifiers(&mut draft, u);
+        }
+        draft.data.provenance = Some(self.provenance(row.line));
+        let mut warnings = Vec::new();
+        let mut stated_kind = layout.kind;
+        let mut topics = Vec::new();
+        let mut tasks = Vec::new();
+        let mut model = None;
+        for (i, column) in layout.columns.iter().enumerate() {
+            if Some(i) == layout.title {
+                continue;
+            }
+            let value = cell_text(i);
+            if value.is_empty() {
+                continue;
+            }
+            match column {
+                Column::Link | Column::Title | Column::TitleOfKind(_) => {}
+                Column::Topic => topics.push(value),
+                Column::Task => tasks.push(value),
+                Column::Model if layout.model == Some(i) => model = Some(value),
+                Column::Level => match Level::parse(&value) {
+                    Ok(level) => draft.data.level = Some(level),
+                    Err(err) => {
+                        warnings.push(ReportLine::warning(
+                            row.line,
+                            ItemKind::Row,
+                            &value,
+                            format!("{err}; kept as attribute `level`"),
+                        ));
+                        draft.data.attributes.insert("level".to_owned(), value);
+                    }
+                },
+                Column::Kind => match ResourceKind::parse(&value) {
+                    Ok(kind) => stated_kind = Some(kind),
+                    Err(err) => {
+                        warnings.push(ReportLine::warning(
+                            row.line,
+                            ItemKind::Row,
+                            &value,
+                            format!("{err}; kept as attribute `kind`"),
+                        ));
+                        draft.data.attributes.insert("kind".to_owned(), value);
+                    }
+                },
+                Column::Authors => {
+                    let (authors, truncated) = reference::parse_authors(&value);
+                    draft.data.authors = authors;
+                    draft.data.authors_truncated = truncated;
+                }
+                Column::Year => match leading_year(&value) {
+                    Some(year) => draft.data.year = Some(year),
+                    None => {
+                        draft
+                            .data
+                            .attributes
+                            .insert(header[i].trim().to_owned(), value);
+                    }
+                },
+                Column::Description => draft.data.description = Some(value),
+                Column::Paper | Column::Model | Column::Other(_) => {
+                    let cell = &row.cells[i];
+                    let value = match cell.links.as_slice() {
+                        [only] if collapse(&only.text) == value => only.url.clone(),
+                        _ => value,
+                    };
+                    let key = unique_key(&draft.data.attributes, header[i].trim());
+                    draft.data.attributes.insert(key, value);
+                }
+            }
+        }
+        for (column, text) in table::extra_cells(&row.raw, header.len()) {
+            let key = unique_key(&draft.data.attributes, &format!("cell {column}"));
+            warnings.push(ReportLine::warning(
+                row.line,
+                ItemKind::Cell,
+                &text,
+                format!(
+                    "{}:{}: the row has more cells than the header's {}; kept as attribute `{key}`",
+                    self.file,
+                    row.line,
+                    header.len()
+                ),
+            ));
+            draft.data.attributes.insert(key, text);
+        }
+        self.set_kind(&mut draft, stated_kind, url.as_deref().unwrap_or(""), false);
+
+        let added = self.add_resource(draft);
+        let target = DraftRef::Resource(added.index);
+        self.report_added(row.line, ItemKind::Row, &shown, target, added);
+        self.report.extend(warnings);
+        for (i, (column, link)) in usable.iter().enumerate() {
+            if Some(i) == primary {
+                self.report_added(link.line, ItemKind::Link, &link.url, target, added);
+            } else {
+                let name = header.get(*column).map_or("link", |h| h.trim());
+                let attributes = &mut self.resources[added.index].data.attributes;
+                let key = match attributes.get(name) {
+                    Some(v) if *v == link.url => name.to_owned(),
+                    _ => unique_key(attributes, name),
+                };
+                attributes.insert(key.clone(), link.url.clone());
+                self.report.push(ReportLine::merged(
+                    link.line,
+                    ItemKind::Link,
+                    &link.url,
+                    target,
+                    format!("kept as attribute `{key}` of the row's resource"),
+                ));
+            }
+        }
+        for (names, category) in [(topics, Category::Topic), (tasks, Category::Task)] {
+            for name in names {
+                let concept = self.column_concept(&name, category, true, row.line);
+                self.link(
+                    DraftRef::Concept(concept),
+                    Relation::ExplainedBy,
+                    target,
+                    row.line,
+                );
+            }
+        }
+        if let Some(name) = model {
+            // The model column says outright that the name is a model.
+            let concept = self.column_concept(&name, Category::Model, false, row.line);
+            self.link(
+                DraftRef::Concept(concept),
+                Relation::IntroducedIn,
+                target,
+                row.line,
+            );
+        }
+    }
+
+    fn column_concept(
+        &mut self,
+        name: &str,
+        category: Category,
+        guessed: bool,
+        line: u32,
+    ) -> usize {
+        let draft = ConceptDraft {
+            data: ConceptData {
+                name: name.to_owned(),
+                category: Some(category),
+                provenance: Some(self.provenance(line)),
+                ..ConceptData::default()
+            },
+            category_guessed: guessed,
+        };
+        self.add_concept(draft).index
+    }
+
+    // ----- drafts ------------------------------------------------------------------------
+
+    fn provenance(&self, line: u32) -> Provenance {
+        Provenance {
+            file: self.file.clone(),
+            heading_path: self.headings.iter().map(|h| h.text.clone()).collect(),
+            line,
+        }
+    }
+
+    /// Provenance of a record a heading defines, read before the heading is pushed.
+    fn heading_provenance(&self, line: u32, heading: &str) -> Provenance {
+        let mut provenance = self.provenance(line);
+        provenance.heading_path.push(heading.to_owned());
+        provenance
+    }
+
+    /// Adds a resource, or merges it into the earlier draft with the same URL (or, without
+    /// a URL, the same title): the earlier draft keeps its values and gains missing ones.
+    fn add_resource(&mut self, draft: ResourceDraft) -> Added {
+        let existing = match &draft.data.url {
+            Some(url) => self.by_url.get(url.trim()).copied(),
+            None => self.by_title.get(&draft.data.title.to_lowercase()).copied(),
+        };
+        if let Some(index) = existing {
+            let line = merge_resource(&mut self.resources[index], draft);
+            return Added {
+                index,
+                merged_into: Some(line),
+            };
+        }
+        let index = self.resources.len();
+        match &draft.data.url {
+            Some(url) => self.by_url.insert(url.trim().to_owned(), index),
+            None => self.by_title.insert(draft.data.title.to_lowercase(), index),
+        };
+        self.resources.push(draft);
+        Added {
+            index,
+            merged_into: None,
+        }
+    }
+
+    /// Adds a concept, or merges it into the earlier one with the same name ignoring case
+    /// (the first spelling stays).
+    fn add_concept(&mut self, draft: ConceptDraft) -> Added {
+        let key = draft.data.name.to_lowercase();
+        if let Some(&index) = self.by_name.get(&key) {
+            let existing = &mut self.concepts[index];
+            let line = existing.data.provenance.as_ref().map_or(0, |p| p.line);
+            if existing.data.category.is_none()
+                || (existing.category_guessed && !draft.category_guessed)
+            {
+                existing.data.category = draft.data.category;
+                existing.category_guessed = draft.category_guessed;
+            }
+            existing.data.definition = existing.data.definition.take().or(draft.data.definition);
+            existing.data.note = existing.data.note.take().or(draft.data.note);
+            return Added {
+                index,
+                merged_into: Some(line),
+            };
+        }
+        let index = self.concepts.len();
+        self.by_name.insert(key, index);
+        self.concepts.push(draft);
+        Added {
+            index,
+            merged_into: None,
+        }
+    }
+
+    fn report_added(
+        &mut self,
+        line: u32,
+        item: ItemKind,
+        text: &str,
+        draft: DraftRef,
+        added: Added,
+    ) {
+        self.report.push(match added.merged_into {
+            None => ReportLine::parsed(line, item, text, draft),
+            Some(first) => ReportLine::merged(
+                line,
+                item,
+                text,
+                draft,
+                format!("same record as line {first}"),
+            ),
+        });
+    }
+
+    fn link(&mut self, source: DraftRef, relation: Relation, target: DraftRef, line: u32) {
+        let exists = self
+            .links
+            .iter()
+            .any(|l| l.source == source && l.relation == relation && l.target == target);
+        if !exists && source != target {
+            self.links.push(DraftLink {
+                source,
+                relation,
+                target,
+                line,
+            });
+        }
     }
 }
+
+/// Fills the earlier draft's empty fields from a later mention; returns the earlier line.
+fn merge_resource(existing: &mut ResourceDraft, new: ResourceDraft) -> u32 {
+    let line = existing.data.provenance.as_ref().map_or(0, |p| p.line);
+    let data = &mut existing.data;
+    if existing.title_guessed && !new.title_guessed {
+        data.title = new.data.title;
+        existing.title_guessed = false;
+    }
+    if data.kind.is_none()
+        || (existing.kind_guessed && !new.kind_guessed && new.data.kind.is_some())
+    {
+        data.kind = new.data.kind;
+        existing.kind_guessed = new.kind_guessed;
+    }
+    data.level = data.level.or(new.data.level);
+    data.description = data.description.take().or(new.data.description);
+    data.year = data.year.or(new.data.year);
+    data.month = data.month.or(new.data.month);
+    if data.authors.is_empty() {
+        data.authors = new.data.authors;
+        data.authors_truncated = new.data.authors_truncated;
+    }
+    data.arxiv_id = data.arxiv_id.take().or(new.data.arxiv_id);
+    data.doi = data.doi.take().or(new.data.doi);
+    for (key, value) in new.data.attributes {
+        data.attributes.entry(key).or_insert(value);
+    }
+    line
+}
+
+/// Why a link is not a resource: images, badges, anchors, relative links, e-mail.
+fn skip_reason(link: &LinkRef) -> Option<String> {
+    if link.form == LinkForm::Image {
+        return Some(if link.wraps_image {
+            "image inside a link (badge)".to_owned()
+        } else {
+            "image".to_owned()
+        });
+    }
+    if link.wraps_image {
+        return Some("badge: a link around an image".to_owned());
+    }
+    urls::skip_reason(&link.url).map(str::to_owned)
+}
+
+/// A paragraph of links and nothing else but symbols (`🔗 [Link to Course](url)`).
+fn is_link_line(block: &Block) -> bool {
+    match block {
+        Block::Paragraph(p) => {
+            p.links.iter().any(|l| skip_reason(l).is_none())
+                && !p.prose.chars().any(char::is_alphanumeric)
+        }
+        _ => false,
+    }
+}
+
+/// A line of links whose first link does not name its resource (`🔗 [Link to
+/// Course](url)`): the heading above names it. A line like `[PyTorch](url)` names its own
+/// resource and leaves the heading alone.
+fn introduces_heading_resource(block: &Block) -> bool {
+    is_link_line(block)
+        && match block {
+            Block::Paragraph(p) => p
+                .links
+                .iter()
+                .find(|l| skip_reason(l).is_none())
+                .is_some_and(is_generic),
+            _ => false,
+        }
+}
+
+/// Link text that says nothing about the resource: "[pdf]", "here", "Link to Course",
+/// or the URL itself.
+fn is_generic(link: &LinkRef) -> bool {
+    let text = attribute_name(&link.text);
+    matches!(link.form, LinkForm::Bare | LinkForm::Autolink)
+        || text.is_empty()
+        || link.text.trim() == link.url
+        || link.text.trim().to_lowercase().starts_with("link")
+        || matches!(
+            text.as_str(),
+            "pdf"
+                | "web"
+                | "html"
+                | "here"
+                | "this"
+                | "click here"
+                | "website"
+                | "site"
+                | "url"
+                | "paper"
+                | "code"
+                | "video"
+                | "videos"
+                | "slides"
+                | "arxiv"
+                | "doi"
+                | "homepage"
+                | "home page"
+                | "page"
+                | "more"
+                | "read more"
+                | "source"
+                | "github"
+                | "course"
+                | "course website"
+                | "lectures"
+                | "lecture videos"
+                | "materials"
+        )
+}
+
+/// An attribute name from link text: lower case, symbols dropped, "link to" removed
+/// (`[[pdf]]` → `pdf`, `Link to Materials` → `materials`).
+fn attribute_name(text: &str) -> String {
+    let words: String = text
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '/' || c == '-' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .to_lowercase();
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    words
+        .strip_prefix("link to ")
+        .map_or(words.clone(), str::to_owned)
+        .trim_matches('-')
+        .trim()
+        .to_owned()
+}
+
+/// `key`, or `key 2`, `key 3`... when taken.
+fn unique_key(attributes: &BTreeMap<String, String>, key: &str) -> String {
+    let key = if key.is_empty() { "link" } else { key };
+    if !attributes.contains_key(key) {
+        return key.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{key} {n}"))
+        .find(|k| !attributes.contains_key(k))
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// A kind a link's text names: "Link to Course" → course, "Lectures" → course.
+fn kind_named_in(text: &str) -> Option<ResourceKind> {
+    attribute_name(text)
+        .split([' ', '/'])
+        .find_map(|word| ResourceKind::parse(word).ok())
+}
+
+/// A documentation kind narrowed by a URL that says tutorial or notebook.
+fn refined(kind: ResourceKind, url: &str) -> ResourceKind {
+    match kind {
+        ResourceKind::Documentation => urls::refine_kind(url).unwrap_or(kind),
+        _ => kind,
+    }
+}
+
+fn set_identifiers(draft: &mut ResourceDraft, url: &str) {
+    if draft.data.arxiv_id.is_none() {
+        draft.data.arxiv_id = urls::arxiv_id_from_url(url);
+    }
+    if draft.data.doi.is_none() && url.to_ascii_lowercase().contains("doi.org/") {
+        draft.data.doi = urls::bare_doi(url);
+    }
+}
+
+/// Heading text as a vocabulary term: emoji and other symbols around it dropped.
+fn vocabulary_text(text: &str) -> String {
+    text.trim_matches(|c: char| !c.is_alphanumeric()).to_owned()
+}
+
+/// Splits a trailing parenthetical off a name: `Spearman’s rank correlation (not
+/// commonly used)` → (`Spearman’s rank correlation`, `not commonly used`).
+fn split_note(text: &str) -> (String, Option<String>) {
+    let text = text.trim();
+    if let Some(body) = text.strip_suffix(')') {
+        let mut depth = 0usize;
+        for (i, c) in body.char_indices().rev() {
+            match c {
+                ')' => depth += 1,
+                '(' if depth == 0 => {
+                    let name = body[..i].trim();
+                    let note = body[i + 1..].trim();
+                    if !name.is_empty() && !note.is_empty() {
+                        return (name.to_owned(), Some(note.to_owned()));
+                    }
+                    break;
+                }
+                '(' => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    (text.to_owned(), None)
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | ',' | ';' | '|' | '·' | '.')
+}
+
+fn leading_year(text: &str) -> Option<i32> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (digits.len() == 4).then(|| digits.parse().ok()).flatten()
+}
+
+/// White space runs as one space, trimmed.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    let text = collapse(text);
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,8 +6,10 @@
 //! store and decides what is created, updated, merged or unchanged.
 
 pub mod bibtex;
+mod dates;
 pub mod markdown;
 pub mod text;
+mod urls;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -30,19 +32,51 @@ pub enum SourceFormat {
 pub struct Catalogue {
     /// File name, as in [`crate::domain::Provenance::file`].
     pub file: String,
+    /// Whether the file was a page or a BibTeX file.
     pub format: SourceFormat,
     /// The page title (first level-1 heading), if any.
     pub title: Option<String>,
+    /// Resource drafts, deduplicated within the file (by URL, else by title).
     pub resources: Vec<ResourceDraft>,
+    /// Concept drafts, deduplicated within the file (by name, ignoring case).
     pub concepts: Vec<ConceptDraft>,
+    /// Typed links between the drafts.
     pub links: Vec<DraftLink>,
     /// One line per source item, in file order.
     pub report: Vec<ReportLine>,
+    /// The page's headings in order, each with a unique anchor; empty for BibTeX.
+    pub sections: Vec<PageSection>,
+}
+
+impl Catalogue {
+    /// The section a 1-based line belongs to: the last heading at or above it.
+    pub fn section_at(&self, line: u32) -> Option<&PageSection> {
+        self.sections.iter().rev().find(|s| s.line <= line)
+    }
+}
+
+/// A heading of a page and the anchor that names its section.
+///
+/// Anchors are [`crate::domain::Slug::from_title`] of the heading; the n-th repeat of a
+/// heading (n ≥ 2) gets `--n` (`metrics`, `metrics--2`). A slug never holds `--`, so a
+/// repeat can never take the anchor of another heading (`Metrics 1` is `metrics-1`), and an
+/// anchor depends only on the headings before it with the same text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PageSection {
+    /// Heading texts from the page title down to this heading.
+    pub heading_path: Vec<String>,
+    /// Unique within the page.
+    pub anchor: String,
+    /// 1 to 6.
+    pub level: u8,
+    /// 1-based line of the heading.
+    pub line: u32,
 }
 
 /// A resource as a file describes it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceDraft {
+    /// The fields the file states; `provenance` is where the draft was first mentioned.
     pub data: ResourceData,
     /// The title was made up from the URL, not written by the author: it fills an empty
     /// title but never replaces one.
@@ -54,6 +88,7 @@ pub struct ResourceDraft {
 /// A concept as a file describes it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConceptDraft {
+    /// The fields the file states; `provenance` is where the draft was first mentioned.
     pub data: ConceptData,
     /// The category comes from a table column (`topic`, `task`), not a heading.
     pub category_guessed: bool,
@@ -62,15 +97,20 @@ pub struct ConceptDraft {
 /// A draft record, by index into [`Catalogue::resources`] or [`Catalogue::concepts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DraftRef {
+    /// Index into [`Catalogue::resources`].
     Resource(usize),
+    /// Index into [`Catalogue::concepts`].
     Concept(usize),
 }
 
 /// A typed link between two drafts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DraftLink {
+    /// The link's source end; its entity type matches [`Relation::ends`].
     pub source: DraftRef,
+    /// The link type.
     pub relation: Relation,
+    /// The link's target end.
     pub target: DraftRef,
     /// 1-based line that states the link.
     pub line: u32,
@@ -98,6 +138,10 @@ pub enum ItemKind {
     Entry,
     /// The file as a whole (encoding repairs, unreadable bytes).
     File,
+    /// An HTML comment (`<!-- ... -->`), not content.
+    Comment,
+    /// Raw HTML other than a comment that holds a link or an image; not read.
+    Html,
 }
 
 /// What happened to a source item.
@@ -126,7 +170,9 @@ pub enum Outcome {
 pub struct ReportLine {
     /// 1-based line in the file.
     pub line: u32,
+    /// What sort of source item the line is about.
     pub item: ItemKind,
+    /// What happened to it.
     pub outcome: Outcome,
     /// What the item was about, in the author's words (a title, a name, a URL).
     pub text: String,
@@ -209,12 +255,18 @@ impl ReportLine {
 pub enum ParseError {
     /// The file's name or extension says neither Markdown nor BibTeX.
     #[error("{file}: not a catalogue page (.md) or a BibTeX file (.bib)")]
-    UnknownFormat { file: String },
+    UnknownFormat {
+        /// The file name as given.
+        file: String,
+    },
     /// The BibTeX file is not BibTeX at all (no entry could be read).
     #[error("{file}:{line}: {message}")]
     Syntax {
+        /// The file name as given.
         file: String,
+        /// 1-based line of the first text that is not BibTeX, or of the first broken entry.
         line: u32,
+        /// What is wrong there.
         message: String,
     },
 }
