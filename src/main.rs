@@ -233,17 +233,22 @@ fn print_report(
     verbose: bool,
 ) -> std::io::Result<()> {
     let s = &report.summary;
+    let counts = |c: &lore::service::RecordCounts| {
+        format!(
+            "{} created, {} updated, {} merged, {} unchanged",
+            c.created, c.updated, c.merged, c.unchanged
+        )
+    };
     writeln!(
         out,
-        "{}: {} created, {} updated, {} merged, {} unchanged, {} skipped, {} warnings, {} links added",
+        "{}: resources: {}; concepts: {}; {} links added; {} items, {} skipped, {} warnings",
         path.display(),
-        s.created,
-        s.updated,
-        s.merged,
-        s.unchanged,
+        counts(&s.resources),
+        counts(&s.concepts),
+        s.links_added,
+        s.items,
         s.skipped,
-        s.warnings,
-        s.links_added
+        s.warnings
     )?;
     for line in &report.lines {
         let worth_showing = !matches!(

@@ -11,23 +11,45 @@ use crate::catalogue::{Catalogue, DraftRef, ItemKind, Outcome, ReportLine, Sourc
 use crate::domain::{EntityType, Slug};
 use crate::store::{ChangeOp, Store, Tx};
 
+/// What happened to the records of one kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RecordCounts {
+    /// Stored for the first time.
+    pub created: usize,
+    /// Records this file described before, changed.
+    pub updated: usize,
+    /// Records another file described, changed by this one.
+    pub merged: usize,
+    /// Already held exactly as described.
+    pub unchanged: usize,
+}
+
+impl RecordCounts {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Merged => self.merged += 1,
+            _ => self.unchanged += 1,
+        }
+    }
+}
+
 /// Counts of an import report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ImportSummary {
-    /// Records stored for the first time.
-    pub created: usize,
-    /// Records of this file that changed.
-    pub updated: usize,
-    /// Items merged into records that already existed.
-    pub merged: usize,
-    /// Items the store already held exactly.
-    pub unchanged: usize,
+    /// Distinct resources the file describes.
+    pub resources: RecordCounts,
+    /// Distinct concepts the file describes.
+    pub concepts: RecordCounts,
+    /// Links added.
+    pub links_added: usize,
+    /// Source items reported (rows, list items, links, entries...).
+    pub items: usize,
     /// Items not imported, each with a reason.
     pub skipped: usize,
     /// Remarks about imported items.
     pub warnings: usize,
-    /// Links added.
-    pub links_added: usize,
 }
 
 /// What an import did with every item of one file.
@@ -44,7 +66,10 @@ pub struct ImportReport {
 impl ImportReport {
     /// Whether importing again would change nothing: every item was unchanged or skipped.
     pub fn is_noop(&self) -> bool {
-        self.summary.created == 0 && self.summary.updated == 0 && self.summary.links_added == 0
+        let unchanged = |c: &RecordCounts| c.created == 0 && c.updated == 0 && c.merged == 0;
+        unchanged(&self.summary.resources)
+            && unchanged(&self.summary.concepts)
+            && self.summary.links_added == 0
     }
 }
 
@@ -195,18 +220,23 @@ pub(super) async fn apply(
 
     let mut summary = ImportSummary {
         links_added,
+        items: lines.len(),
         ..ImportSummary::default()
     };
-    for line in &lines {
-        match line.outcome {
-            Outcome::Created => summary.created += 1,
-            Outcome::Updated => summary.updated += 1,
-            Outcome::Merged => summary.merged += 1,
-            Outcome::Unchanged | Outcome::Parsed => summary.unchanged += 1,
-            Outcome::Skipped => summary.skipped += 1,
-            Outcome::Warning => summary.warnings += 1,
-        }
+    for applied in &resources {
+        summary.resources.count(applied.outcome);
     }
+    for applied in &concepts {
+        summary.concepts.count(applied.outcome);
+    }
+    summary.skipped = lines
+        .iter()
+        .filter(|l| l.outcome == Outcome::Skipped)
+        .count();
+    summary.warnings = lines
+        .iter()
+        .filter(|l| l.outcome == Outcome::Warning)
+        .count();
     Ok(ImportReport {
         file,
         format: catalogue.format,

@@ -5,7 +5,7 @@ mod merge;
 
 use std::path::{Path, PathBuf};
 
-pub use import::{ImportReport, ImportSummary};
+pub use import::{ImportReport, ImportSummary, RecordCounts};
 
 use crate::catalogue::{self, ParseError};
 use crate::domain::{EntityType, Slug};
@@ -150,9 +150,9 @@ impl Service {
         import::apply(&self.store, catalogue, actor).await
     }
 
-    /// Imports files and directories: a directory contributes its `.bib` files first (so
-    /// the authors' citation keys are in place before pages refer to the same works),
-    /// then its `.md` files, each set in name order. Each file is its own transaction;
+    /// Imports files and directories: a directory contributes its `.md` pages first (so
+    /// records keep the order of the pages), then its `.bib` files, which enrich them;
+    /// each set in name order. Each file is its own transaction;
     /// the reports come back in import order, with one `Err` per file that failed.
     pub async fn import_paths(&self, paths: &[PathBuf]) -> Vec<(PathBuf, Result<ImportReport>)> {
         let mut files = Vec::new();
@@ -188,7 +188,7 @@ impl Service {
     }
 }
 
-/// The files to import for `path`: itself, or for a directory its `.bib` then `.md`
+/// The files to import for `path`: itself, or for a directory its `.md` then `.bib`
 /// files (not recursive).
 fn catalogue_files(path: &Path) -> Result<Vec<(PathBuf, Option<ServiceError>)>> {
     let read_error = |source| ServiceError::Read {
@@ -216,7 +216,7 @@ fn catalogue_files(path: &Path) -> Result<Vec<(PathBuf, Option<ServiceError>)>> 
     }
     bib.sort();
     pages.sort();
-    Ok(bib.into_iter().chain(pages).map(|p| (p, None)).collect())
+    Ok(pages.into_iter().chain(bib).map(|p| (p, None)).collect())
 }
 
 /// Distributes links over the records of a page they start or end at.

@@ -294,7 +294,8 @@ impl Store {
 
 impl Tx {
     /// The stored resource that `data` describes, looked up in this order: DOI, arXiv id,
-    /// URL, citation key, then title (each normalised; see [`crate::domain::matching`]).
+    /// URL, citation key, then title (each normalised; see [`crate::domain::matching`]); a
+    /// title match needs the record to have no URL when the draft has one.
     ///
     /// # Errors
     /// As [`Store::list_resources`].
@@ -312,9 +313,16 @@ impl Tx {
         if let Some(key) = &data.citation_key {
             probes.push(("lower(r.citation_key) = ", key.as_str().to_lowercase()));
         }
+        // Two works may share a title ("Deep learning"); a title only matches a record
+        // whose URL does not contradict the draft's.
         let title = title_key(&data.title);
         if !title.is_empty() {
-            probes.push(("r.title_key = ", title));
+            let condition = if data.url.as_deref().and_then(url_key).is_some() {
+                "r.url_key IS NULL AND r.title_key = "
+            } else {
+                "r.title_key = "
+            };
+            probes.push((condition, title));
         }
         for (condition, value) in probes {
             let mut select = Sql::new(&format!(

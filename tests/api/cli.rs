@@ -29,7 +29,7 @@ async fn importing_an_unknown_format_fails_and_other_files_still_import(app: &Te
         "a file that is not a catalogue fails the command"
     );
     assert!(stderr.contains("notes.txt"), "{stderr}");
-    assert!(stdout.contains("page.md: 1 created"), "{stdout}");
+    assert!(stdout.contains("page.md: resources: 1 created"), "{stdout}");
     let body = app.get_json("/resources?level=beginner", 200).await;
     assert_eq!(body["total"], 1);
 }
