@@ -153,15 +153,14 @@ impl TestApp {
     pub async fn teardown(self) {
         self.server.abort();
         let _ = self.server.await;
-        if let Some(name) = self.database {
-            if let Ok(mut admin) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
+        if let Some(name) = self.database
+            && let Ok(mut admin) = sqlx::PgConnection::connect(&postgres_admin_url()).await
+        {
+            let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
                 .execute(&mut admin)
                 .await;
-                let _ = admin.close().await;
-            }
+            let _ = admin.close().await;
         }
     }
 }
