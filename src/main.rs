@@ -34,13 +34,60 @@ enum Command {
     Import(ImportArgs),
     /// Print the OpenAPI document.
     Openapi,
+    /// Manage API keys.
+    Keys(KeysArgs),
+}
+
+#[derive(Args)]
+struct KeysArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    #[command(subcommand)]
+    command: KeysCommand,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Issue a key; its token is printed once, on the last line of standard output.
+    Create {
+        /// A unique name, recorded with every change the key makes.
+        #[arg(long)]
+        name: String,
+        /// What the key may do.
+        #[arg(long, value_enum)]
+        scope: ScopeArg,
+    },
+    /// List keys (never their tokens).
+    List,
+    /// Revoke a key by name.
+    Revoke {
+        /// The key's name.
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScopeArg {
+    Read,
+    Write,
+    Admin,
+}
+
+impl From<ScopeArg> for lore::domain::Scope {
+    fn from(scope: ScopeArg) -> Self {
+        match scope {
+            ScopeArg::Read => lore::domain::Scope::Read,
+            ScopeArg::Write => lore::domain::Scope::Write,
+            ScopeArg::Admin => lore::domain::Scope::Admin,
+        }
+    }
 }
 
 /// Where the data lives; every subcommand that touches the store takes these.
 #[derive(Args)]
 struct StoreArgs {
     /// Directory for the SQLite database and the search index [default: ./data]
-    #[arg(long, env = "LORE_DATA_DIR", value_name = "DIR")]
+    #[arg(long, env = "LORE_DATA_DIR", value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
     /// `sqlite://FILE` or `postgres://USER@HOST/DB` [default: an SQLite file in the data dir]
     #[arg(
@@ -141,6 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => serve(args, file).await,
         Command::Import(args) => import(args, file).await,
+        Command::Keys(args) => keys(args, file).await,
         Command::Openapi => {
             print!("{}", lore::http::openapi_json());
             Ok(ExitCode::SUCCESS)
@@ -224,6 +272,43 @@ async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode
     } else {
         ExitCode::SUCCESS
     })
+}
+
+async fn keys(args: KeysArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
+    let service = Service::new(open_store(&store_settings(args.store, &file)).await?);
+    let code = match args.command {
+        KeysCommand::Create { name, scope } => {
+            let scope = lore::domain::Scope::from(scope);
+            let token = service.create_key(&name, scope).await?;
+            println!("created {scope} key `{name}`; keep this token, it is not shown again:");
+            println!("{}", token.reveal());
+            ExitCode::SUCCESS
+        }
+        KeysCommand::List => {
+            for key in service.list_keys().await? {
+                let state = key
+                    .revoked_at
+                    .as_deref()
+                    .map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
+                println!(
+                    "{}\t{}\tcreated {}\t{}",
+                    key.name, key.scope, key.created_at, state
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        KeysCommand::Revoke { name } => {
+            if service.revoke_key(&name).await? {
+                println!("revoked `{name}`");
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("lore: no active key is named `{name}`");
+                ExitCode::FAILURE
+            }
+        }
+    };
+    service.store().close().await;
+    Ok(code)
 }
 
 fn print_report(

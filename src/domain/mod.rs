@@ -1,6 +1,7 @@
 //! Pure types of the data model: resources, concepts, typed links and the vocabularies
 //! they use. Nothing here does I/O; a value of one of these types is valid.
 
+mod api_key;
 mod citation_key;
 pub mod matching;
 mod person;
@@ -8,6 +9,7 @@ mod record;
 mod slug;
 mod vocabulary;
 
+pub use api_key::{Scope, Token};
 pub use citation_key::{CitationKey, CitationKeyError, MAX_KEY_LEN};
 pub use person::Person;
 pub use record::{Concept, ConceptData, EntityRef, Link, Provenance, Resource, ResourceData};

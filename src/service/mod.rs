@@ -1,11 +1,13 @@
 //! Use cases: the only layer that touches both the store and the search index.
 
 mod import;
+mod keys;
 mod merge;
 
 use std::path::{Path, PathBuf};
 
 pub use import::{ImportReport, ImportSummary, RecordCounts};
+pub use keys::{AuthFailure, MAX_KEY_NAME, Principal};
 
 use crate::catalogue::{self, ParseError};
 use crate::domain::{EntityType, Slug};
@@ -26,6 +28,10 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Parse(#[from] ParseError),
+    #[error("a key name is 1 to 64 characters of A-Z a-z 0-9 - _ . @; `{name}` is not")]
+    InvalidKeyName { name: String },
+    #[error("a key named `{name}` already exists")]
+    KeyExists { name: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -8,6 +8,7 @@
 
 mod changes;
 mod concepts;
+mod keys;
 mod links;
 mod page;
 mod resources;
@@ -21,6 +22,7 @@ use sqlx::{AnyPool, Connection, Executor};
 
 pub use changes::{Change, ChangeOp};
 pub use concepts::{ConceptFilter, StoredConcept};
+pub use keys::StoredKey;
 pub use links::{LinkEnd, StoredLink};
 pub use page::{Cursor, Page, PageRequest};
 pub use resources::{ResourceFilter, StoredResource};
