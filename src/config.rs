@@ -58,6 +58,32 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// Catalogue directory imported when the store is empty; `None` disables seeding.
     pub seed_dir: Option<PathBuf>,
+    /// Largest request body, in bytes.
+    pub max_body: usize,
+    /// Requests per second per key or client address (burst: twice as many); `None`
+    /// disables rate limiting.
+    pub rate_limit: Option<std::num::NonZeroU32>,
+    /// Reads need a key with `read` scope.
+    pub require_read_key: bool,
+}
+
+/// Default largest request body: 1 MiB.
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+/// Default rate limit, requests per second per key or client address.
+pub const DEFAULT_RATE_LIMIT: u32 = 100;
+
+impl Settings {
+    /// Settings with the defaults for everything but the store and the address.
+    pub fn new(store: StoreSettings, bind: SocketAddr) -> Self {
+        Settings {
+            store,
+            bind,
+            seed_dir: Some(PathBuf::from(DEFAULT_SEED_DIR)),
+            max_body: DEFAULT_MAX_BODY,
+            rate_limit: std::num::NonZeroU32::new(DEFAULT_RATE_LIMIT),
+            require_read_key: false,
+        }
+    }
 }
 
 /// What `lore.toml` may hold; every key is optional.
@@ -69,6 +95,9 @@ pub struct FileSettings {
     pub database_url: Option<String>,
     pub seed_dir: Option<PathBuf>,
     pub no_seed: Option<bool>,
+    pub max_body: Option<usize>,
+    pub rate_limit: Option<u32>,
+    pub require_read_key: Option<bool>,
 }
 
 /// A settings problem, naming the source and the value.

@@ -117,6 +117,16 @@ struct ServeArgs {
     /// Do not import a seed catalogue.
     #[arg(long)]
     no_seed: bool,
+    /// Largest request body in bytes [default: 1048576]
+    #[arg(long, env = "LORE_MAX_BODY", value_name = "BYTES")]
+    max_body: Option<usize>,
+    /// Requests per second per key or client address, bursts of twice that; 0 turns the
+    /// limit off [default: 100]
+    #[arg(long, env = "LORE_RATE_LIMIT", value_name = "PER_SECOND")]
+    rate_limit: Option<u32>,
+    /// Reads need a key with `read` scope too.
+    #[arg(long, env = "LORE_REQUIRE_READ_KEY")]
+    require_read_key: bool,
 }
 
 #[derive(Args)]
@@ -222,10 +232,20 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
                 .unwrap_or_else(|| PathBuf::from(config::DEFAULT_SEED_DIR)),
         )
     };
+    let rate_limit = args
+        .rate_limit
+        .or(file.rate_limit)
+        .unwrap_or(config::DEFAULT_RATE_LIMIT);
     let settings = Settings {
         store: store_settings(args.store, &file),
         bind: config::parse_bind(&bind)?,
         seed_dir,
+        max_body: args
+            .max_body
+            .or(file.max_body)
+            .unwrap_or(config::DEFAULT_MAX_BODY),
+        rate_limit: std::num::NonZeroU32::new(rate_limit),
+        require_read_key: args.require_read_key || file.require_read_key == Some(true),
     };
     tracing::info!(?settings, "starting");
     let app = Application::build(&settings).await?;

@@ -9,10 +9,12 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
-use crate::http::{self, ApiDoc, KnownRoutes};
+use crate::http::body::BodyLimit;
+use crate::http::limits::{self, Limiter, RateLimit, ReadPolicy};
+use crate::http::{self, KnownRoutes};
 use crate::service::{ImportReport, Service, ServiceError};
 use crate::store::{Store, StoreError};
-use utoipa::OpenApi;
+use actix_web::middleware::from_fn;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +88,7 @@ impl Application {
             addr: settings.bind,
             source,
         })?;
-        let server = serve(listener, service.clone())
+        let server = serve(listener, service.clone(), settings)
             .map_err(|source| StartupError::Bind { addr, source })?;
         Ok(Application {
             server,
@@ -125,20 +127,46 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, service: Service) -> std::io::Result<Server> {
+fn serve(listener: TcpListener, service: Service, settings: &Settings) -> std::io::Result<Server> {
     let service = web::Data::new(service);
-    let known = web::Data::new(KnownRoutes::from_openapi(&http::openapi()));
+    let document = http::openapi();
+    let known = web::Data::new(KnownRoutes::from_openapi(&document));
+    let body_limit = web::Data::new(BodyLimit(settings.max_body));
+    let read_policy = web::Data::new(ReadPolicy {
+        require_key: settings.require_read_key,
+    });
+    let limiter = settings.rate_limit.map(|per_second| {
+        let burst = per_second.saturating_mul(std::num::NonZeroU32::MIN.saturating_add(1));
+        web::Data::new(Limiter::new(RateLimit { per_second, burst }))
+    });
+    if let Some(limiter) = limiter.clone() {
+        // Idle clients' buckets are forgotten once a minute, so memory stays bounded.
+        tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                limiter.forget_idle();
+            }
+        });
+    }
     let server = HttpServer::new(move || {
-        let (app, api) = App::new()
+        let (app, _) = App::new()
             .into_utoipa_app()
-            .openapi(ApiDoc::openapi())
             .app_data(service.clone())
             .configure(http::routes)
             .split_for_parts();
-        app.app_data(known.clone())
-            .service(SwaggerUi::new("/docs/{_:.*}").url(http::OPENAPI_PATH, api))
+        let mut app = app
+            .app_data(known.clone())
+            .app_data(body_limit.clone())
+            .app_data(read_policy.clone())
+            .service(SwaggerUi::new("/docs/{_:.*}").url(http::OPENAPI_PATH, document.clone()))
             .service(http::docs_redirect)
-            .default_service(web::to(http::fallback))
+            .default_service(web::to(http::fallback));
+        if let Some(limiter) = &limiter {
+            app = app.app_data(limiter.clone());
+        }
+        app.wrap(from_fn(limits::read_policy))
+            .wrap(from_fn(limits::rate_limit))
             .wrap(tracing_actix_web::TracingLogger::default())
     })
     .listen(listener)?

@@ -1,23 +1,30 @@
 //! The REST API: thin handlers over the service, problem+json errors, paging, and the
 //! OpenAPI document collected from the handlers by utoipa-actix-web.
 
+pub mod auth;
+pub mod body;
 mod changes;
 mod concepts;
 pub mod etag;
 mod health;
+mod imports;
+pub mod limits;
+mod links;
+mod openapi;
 mod paging;
 pub mod problem;
 pub mod query;
+mod records;
 mod resources;
+mod responses;
 pub mod views;
 
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use utoipa::OpenApi;
-use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use openapi::{ApiDoc, openapi, openapi_json};
 use problem::{ApiError, ErrorCode};
 
 /// Where the OpenAPI document is served.
@@ -25,52 +32,27 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 /// Where Swagger UI is served.
 pub const DOCS_PATH: &str = "/docs/";
 
-/// The parts of the OpenAPI document that are not collected from handlers.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "lore",
-        description = "A linkable knowledge base of learning resources and the concepts they explain. \
-            Every resource and concept has a stable URL; lists filter with plain query parameters \
-            (repeat a parameter or use commas for alternatives) and page with `limit` and an opaque \
-            `cursor`. Errors are RFC 9457 `application/problem+json` with a stable `code`."
-    ),
-    tags(
-        (name = "resources", description = "Things to read, watch or run"),
-        (name = "concepts", description = "Ideas, with links to the resources that explain them"),
-        (name = "changes", description = "The change log, for mirrors and replicas"),
-        (name = "health", description = "Liveness and readiness probes"),
-    )
-)]
-pub struct ApiDoc;
-
 /// Registers every documented route.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(resources::list)
+        .service(resources::create)
         .service(resources::get)
+        .service(resources::replace)
+        .service(resources::patch)
+        .service(resources::delete)
         .service(concepts::list)
+        .service(concepts::create)
         .service(concepts::get)
+        .service(concepts::replace)
+        .service(concepts::patch)
+        .service(concepts::delete)
+        .service(links::get)
+        .service(links::put)
+        .service(links::delete)
+        .service(imports::create)
         .service(changes::list)
         .service(health::health)
         .service(health::ready);
-}
-
-/// The OpenAPI 3.1 document of the API, as served at [`OPENAPI_PATH`].
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = actix_web::App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(routes)
-        .split_for_parts();
-    api
-}
-
-/// The OpenAPI document as pretty JSON with a final newline, as committed in
-/// `openapi/openapi.json`.
-pub fn openapi_json() -> String {
-    let mut json = openapi().to_pretty_json().unwrap_or_default();
-    json.push('\n');
-    json
 }
 
 /// The paths the server answers and the methods each takes, for 405 answers.
@@ -123,12 +105,12 @@ pub async fn fallback(
     let path = req.path();
     Err(match known.methods_for(path) {
         Some(methods) => {
-            let mut err = ApiError::new(
+            let err = ApiError::new(
                 ErrorCode::MethodNotAllowed,
                 format!("{} does not take {}", path, req.method()),
             )
+            .allow(methods)
             .at(req.uri().to_string());
-            err.allow = methods.to_vec();
             err
         }
         None => ApiError::new(

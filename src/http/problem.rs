@@ -58,6 +58,30 @@ error_codes! {
     RouteNotFound = ("route_not_found", NOT_FOUND, "No such route"),
     /// The route exists but not for this method; `Allow` lists the methods.
     MethodNotAllowed = ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed"),
+    /// The request body is not well-formed JSON (or not JSON at all).
+    MalformedBody = ("malformed_body", BAD_REQUEST, "The request body cannot be read"),
+    /// The body is well-formed but a field is missing, unknown or invalid; see `errors`.
+    InvalidBody = ("invalid_body", UNPROCESSABLE_ENTITY, "The request body is invalid"),
+    /// The body is larger than the server accepts.
+    PayloadTooLarge = ("payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large"),
+    /// The body's media type is not one the route takes.
+    UnsupportedMediaType = ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+    /// None of the media types in `Accept` can be produced.
+    NotAcceptable = ("not_acceptable", NOT_ACCEPTABLE, "Not acceptable"),
+    /// A slug or citation key is taken.
+    Conflict = ("conflict", CONFLICT, "Conflict"),
+    /// No link of this relation joins these records.
+    LinkNotFound = ("link_not_found", NOT_FOUND, "Link not found"),
+    /// A bearer token is required, or the one given is not valid.
+    Unauthorized = ("unauthorized", UNAUTHORIZED, "Authentication required"),
+    /// The key's scope does not allow this.
+    Forbidden = ("forbidden", FORBIDDEN, "Insufficient scope"),
+    /// `If-Match` is required to change or delete a record.
+    PreconditionRequired = ("precondition_required", PRECONDITION_REQUIRED, "If-Match required"),
+    /// `If-Match` does not match the current representation.
+    PreconditionFailed = ("precondition_failed", PRECONDITION_FAILED, "The record has changed"),
+    /// Too many requests from this client or key; `Retry-After` says when to come back.
+    RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Too many requests"),
     /// The database does not answer.
     StoreUnavailable = ("store_unavailable", SERVICE_UNAVAILABLE, "The store is unavailable"),
     /// A fault on our side; the log has the cause.
@@ -112,8 +136,8 @@ pub struct ApiError {
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub instance: Option<String>,
-    /// Methods for the `Allow` header of a 405.
-    pub allow: Vec<Method>,
+    /// Extra response headers (`Allow`, `WWW-Authenticate`, `Retry-After`).
+    pub headers: Vec<(header::HeaderName, String)>,
 }
 
 impl ApiError {
@@ -124,7 +148,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             instance: None,
-            allow: Vec::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -141,6 +165,22 @@ impl ApiError {
             allowed,
         });
         self
+    }
+
+    /// Adds a response header.
+    pub fn header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// Sets the `Allow` header of a 405.
+    pub fn allow(self, methods: &[Method]) -> Self {
+        let allow = methods
+            .iter()
+            .map(Method::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.header(header::ALLOW, allow)
     }
 
     /// Sets the request target the problem is about.
@@ -192,15 +232,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        if !self.allow.is_empty() {
-            let allow = self
-                .allow
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
-            if let Ok(value) = HeaderValue::from_str(&allow) {
-                response.insert_header((header::ALLOW, value));
+        for (name, value) in &self.headers {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                response.insert_header((name.clone(), value));
             }
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
@@ -219,6 +253,28 @@ impl From<ServiceError> for ApiError {
                 };
                 ApiError::new(code, format!("no {entity} has the slug `{slug}`"))
             }
+            ServiceError::Conflict { ref what } => ApiError::new(ErrorCode::Conflict, what.clone()),
+            ServiceError::Store(StoreError::Conflict { field }) => ApiError::new(
+                ErrorCode::Conflict,
+                format!("another record has this {field}"),
+            ),
+            ServiceError::Stale { .. } => {
+                ApiError::new(ErrorCode::PreconditionFailed, err.to_string())
+            }
+            ServiceError::KeyChange { .. } => ApiError::new(
+                ErrorCode::InvalidBody,
+                err.to_string(),
+            )
+            .field("citation_key", err.to_string(), None),
+            ServiceError::SelfLink { .. } => ApiError::new(ErrorCode::InvalidBody, err.to_string()),
+            ServiceError::NoLink { .. } => ApiError::new(ErrorCode::LinkNotFound, err.to_string()),
+            ServiceError::Parse(ref parse) => {
+                ApiError::new(ErrorCode::InvalidBody, parse.to_string())
+            }
+            ServiceError::InvalidKeyName { .. } => {
+                ApiError::new(ErrorCode::InvalidBody, err.to_string())
+            }
+            ServiceError::KeyExists { .. } => ApiError::new(ErrorCode::Conflict, err.to_string()),
             ServiceError::Store(StoreError::Database(
                 ref cause @ (sqlx::Error::PoolTimedOut
                 | sqlx::Error::PoolClosed

@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Result;
+use super::citation::issue_key;
 use super::merge::{KEY_GENERATED, merge_concept, merge_resource};
 use crate::catalogue::{Catalogue, DraftRef, ItemKind, Outcome, ReportLine, SourceFormat};
 use crate::domain::{EntityType, Slug};
@@ -378,7 +379,7 @@ fn enriched(catalogue: &Catalogue) -> Option<&str> {
 }
 
 /// A slug for a new record: from its title, with `-2`, `-3`, ... when taken.
-async fn free_slug(tx: &mut Tx, entity: EntityType, title: &str) -> Result<Slug> {
+pub(super) async fn free_slug(tx: &mut Tx, entity: EntityType, title: &str) -> Result<Slug> {
     let base = Slug::from_title(title, entity.as_str());
     let mut candidate = base.clone();
     let mut n = 1;
@@ -393,14 +394,4 @@ async fn free_slug(tx: &mut Tx, entity: EntityType, title: &str) -> Result<Slug>
         n += 1;
         candidate = base.with_suffix(n);
     }
-}
-
-/// Issues a citation key for a resource that has none, unique ignoring case among
-/// stored keys.
-async fn issue_key(
-    _tx: &mut Tx,
-    _data: &crate::domain::ResourceData,
-    _except: Option<i64>,
-) -> Result<Option<crate::domain::CitationKey>> {
-    Ok(None)
 }

@@ -1,13 +1,16 @@
 //! Use cases: the only layer that touches both the store and the search index.
 
+mod citation;
 mod import;
 mod keys;
 mod merge;
+mod write;
 
 use std::path::{Path, PathBuf};
 
 pub use import::{ImportReport, ImportSummary, RecordCounts};
 pub use keys::{AuthFailure, MAX_KEY_NAME, Principal};
+pub use write::LinkOutcome;
 
 use crate::catalogue::{self, ParseError};
 use crate::domain::{EntityType, Slug};
@@ -32,6 +35,20 @@ pub enum ServiceError {
     InvalidKeyName { name: String },
     #[error("a key named `{name}` already exists")]
     KeyExists { name: String },
+    #[error("{what}")]
+    Conflict { what: String },
+    #[error("the {entity} `{slug}` has changed since it was read")]
+    Stale { entity: &'static str, slug: String },
+    #[error("`{slug}` is cited as `{key}`; issued citation keys never change")]
+    KeyChange { slug: String, key: String },
+    #[error("`{slug}` cannot link to itself")]
+    SelfLink { slug: String },
+    #[error("no `{relation}` link joins `{from}` to `{to}`")]
+    NoLink {
+        relation: crate::domain::Relation,
+        from: String,
+        to: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

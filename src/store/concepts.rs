@@ -177,6 +177,42 @@ impl Tx {
             .transpose()
     }
 
+    /// The concept with `slug`, read inside the transaction.
+    ///
+    /// # Errors
+    /// As [`Store::list_concepts`].
+    pub async fn concept_by_slug(&mut self, slug: &Slug) -> Result<Option<StoredConcept>> {
+        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM concepts c WHERE c.slug = "));
+        select.bind(Value::Text(slug.to_string()));
+        let rows: Vec<ConceptRow> = select.fetch_all(&mut *self.tx).await?;
+        rows.into_iter()
+            .next()
+            .map(StoredConcept::try_from)
+            .transpose()
+    }
+
+    /// Deletes a concept (its links are the caller's business).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn delete_concept(&mut self, id: i64) -> Result<()> {
+        let mut sql = Sql::new("DELETE FROM concepts WHERE id = ");
+        sql.bind(Value::Int(id));
+        sql.execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    /// The slug of the concept with this id, if it exists.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn concept_slug_of(&mut self, id: i64) -> Result<Option<String>> {
+        let mut sql = Sql::new("SELECT slug FROM concepts WHERE id = ");
+        sql.bind(Value::Int(id));
+        let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
+        Ok(rows.into_iter().next().map(|(slug,)| slug))
+    }
+
     /// Whether a concept already has `slug`.
     ///
     /// # Errors

@@ -130,7 +130,81 @@ impl Store {
     }
 }
 
+#[derive(FromRow)]
+struct EndRow {
+    entity_type: String,
+    id: i64,
+}
+
 impl Tx {
+    /// Deletes every link that starts or ends at a record; returns the other ends, so their
+    /// versions can move on.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] or [`StoreError::Corrupt`].
+    pub async fn delete_links_of(
+        &mut self,
+        entity_type: EntityType,
+        id: i64,
+    ) -> Result<Vec<(EntityType, i64)>> {
+        let kind = || Value::Text(entity_type.as_str().into());
+        let mut others = Sql::new(
+            "SELECT target_type AS entity_type, target_id AS id FROM links WHERE source_type = ",
+        );
+        others
+            .bind(kind())
+            .push(" AND source_id = ")
+            .bind(Value::Int(id))
+            .push(" UNION SELECT source_type AS entity_type, source_id AS id FROM links WHERE target_type = ")
+            .bind(kind())
+            .push(" AND target_id = ")
+            .bind(Value::Int(id));
+        let rows: Vec<EndRow> = others.fetch_all(&mut *self.tx).await?;
+        let mut delete = Sql::new("DELETE FROM links WHERE (source_type = ");
+        delete
+            .bind(kind())
+            .push(" AND source_id = ")
+            .bind(Value::Int(id))
+            .push(") OR (target_type = ")
+            .bind(kind())
+            .push(" AND target_id = ")
+            .bind(Value::Int(id))
+            .push(")");
+        delete.execute(&mut *self.tx).await?;
+        rows.into_iter()
+            .filter(|row| !(row.entity_type == entity_type.as_str() && row.id == id))
+            .map(|row| {
+                let other = EntityType::parse(&row.entity_type).ok_or_else(|| {
+                    StoreError::Corrupt(format!("link end type {}", row.entity_type))
+                })?;
+                Ok((other, row.id))
+            })
+            .collect()
+    }
+
+    /// Deletes one link; returns whether it existed.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn delete_link(
+        &mut self,
+        source: (EntityType, i64),
+        relation: Relation,
+        target: (EntityType, i64),
+    ) -> Result<bool> {
+        let mut sql = Sql::new("DELETE FROM links WHERE source_type = ");
+        sql.bind(Value::Text(source.0.as_str().into()))
+            .push(" AND source_id = ")
+            .bind(Value::Int(source.1))
+            .push(" AND relation = ")
+            .bind(Value::Text(relation.as_str().into()))
+            .push(" AND target_type = ")
+            .bind(Value::Text(target.0.as_str().into()))
+            .push(" AND target_id = ")
+            .bind(Value::Int(target.1));
+        Ok(sql.execute(&mut *self.tx).await? > 0)
+    }
+
     /// Adds a link unless it exists; returns whether it was added.
     ///
     /// # Errors

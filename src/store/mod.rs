@@ -147,14 +147,19 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Starts a write transaction. On PostgreSQL it first takes a transaction-scoped
-    /// advisory lock so writers commit one at a time and change-log `seq` values become
-    /// visible in order; SQLite serialises writers by itself.
+    /// Starts a write transaction. Writers run one at a time: on PostgreSQL a
+    /// transaction-scoped advisory lock serialises them, so change-log `seq` values become
+    /// visible in order; on SQLite `BEGIN IMMEDIATE` takes the write lock.
     ///
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn begin(&self) -> Result<Tx> {
-        let mut tx = self.pool.begin().await?;
+        // SQLite: take the write lock at once, so a transaction that reads and then writes
+        // never fails to upgrade its snapshot (SQLITE_BUSY_SNAPSHOT) under concurrent writers.
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(7311)")
                 .execute(&mut *tx)

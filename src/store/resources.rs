@@ -339,6 +339,44 @@ impl Tx {
         Ok(None)
     }
 
+    /// The resource with `slug`, read inside the transaction.
+    ///
+    /// # Errors
+    /// As [`Store::list_resources`].
+    pub async fn resource_by_slug(&mut self, slug: &Slug) -> Result<Option<StoredResource>> {
+        let mut select = Sql::new(&format!(
+            "SELECT {COLUMNS} FROM resources r WHERE r.slug = "
+        ));
+        select.bind(Value::Text(slug.to_string()));
+        let rows: Vec<ResourceRow> = select.fetch_all(&mut *self.tx).await?;
+        rows.into_iter()
+            .next()
+            .map(StoredResource::try_from)
+            .transpose()
+    }
+
+    /// Deletes a resource (its links are the caller's business).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn delete_resource(&mut self, id: i64) -> Result<()> {
+        let mut sql = Sql::new("DELETE FROM resources WHERE id = ");
+        sql.bind(Value::Int(id));
+        sql.execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    /// The slug of the resource with this id, if it exists.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn resource_slug_of(&mut self, id: i64) -> Result<Option<String>> {
+        let mut sql = Sql::new("SELECT slug FROM resources WHERE id = ");
+        sql.bind(Value::Int(id));
+        let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
+        Ok(rows.into_iter().next().map(|(slug,)| slug))
+    }
+
     /// Whether a resource already has `slug`.
     ///
     /// # Errors

@@ -117,10 +117,15 @@ async fn unknown_slugs_are_not_found(app: &TestApp) {
 }
 
 async fn a_wrong_method_is_405_with_allow(app: &TestApp) {
-    for (method, path) in [
-        (reqwest::Method::POST, "/resources"),
-        (reqwest::Method::DELETE, "/concepts/pooling"),
-        (reqwest::Method::PUT, "/health"),
+    for (method, path, allow) in [
+        (reqwest::Method::PATCH, "/resources", "GET, POST"),
+        (
+            reqwest::Method::POST,
+            "/concepts/pooling",
+            "GET, PUT, DELETE, PATCH",
+        ),
+        (reqwest::Method::PUT, "/health", "GET"),
+        (reqwest::Method::POST, "/changes", "GET"),
     ] {
         let response = app
             .client
@@ -128,7 +133,7 @@ async fn a_wrong_method_is_405_with_allow(app: &TestApp) {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.headers()["allow"], "GET", "{path}");
+        assert_eq!(response.headers()["allow"], allow, "{path}");
         assert_problem(response, 405, "method_not_allowed").await;
     }
 }

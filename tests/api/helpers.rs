@@ -58,6 +58,15 @@ pub struct TestApp {
 impl TestApp {
     /// A server over a fresh store, seeded from the repository's `seed/` when `seeded`.
     pub async fn spawn(backend: Backend, seeded: bool) -> TestApp {
+        Self::spawn_with(backend, seeded, |_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], with settings changed by `configure`.
+    pub async fn spawn_with(
+        backend: Backend,
+        seeded: bool,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temporary directory");
         let (database_url, database) = match backend {
             Backend::Sqlite => (
@@ -82,14 +91,13 @@ impl TestApp {
                 (url.to_string(), Some(name))
             }
         };
-        let settings = Settings {
-            store: StoreSettings {
-                data_dir: data_dir.path().to_path_buf(),
-                database_url: Some(database_url.clone()),
-            },
-            bind: "127.0.0.1:0".parse().expect("address"),
-            seed_dir: seeded.then(|| repo_root().join("seed")),
+        let store = StoreSettings {
+            data_dir: data_dir.path().to_path_buf(),
+            database_url: Some(database_url.clone()),
         };
+        let mut settings = Settings::new(store, "127.0.0.1:0".parse().expect("address"));
+        settings.seed_dir = seeded.then(|| repo_root().join("seed"));
+        configure(&mut settings);
         let app = Application::build(&settings)
             .await
             .expect("application starts");

@@ -1,0 +1,207 @@
+//! Request bodies: size limits, media types, and JSON parsed into typed inputs with every
+//! problem named by its field.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use super::problem::{ApiError, ErrorCode};
+use crate::domain::InvalidField;
+
+/// Largest request body the server reads, in bytes (`--max-body`, default 1 MiB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimit(pub usize);
+
+impl Default for BodyLimit {
+    fn default() -> Self {
+        BodyLimit(1024 * 1024)
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the body is larger than {limit} bytes"),
+    )
+}
+
+/// Reads the whole body, refusing more than the configured [`BodyLimit`] with 413 (up
+/// front from `Content-Length` when it is given).
+///
+/// # Errors
+/// `payload_too_large`; `malformed_body` when the connection fails mid-body.
+pub async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+) -> Result<web::Bytes, ApiError> {
+    let limit = req
+        .app_data::<web::Data<BodyLimit>>()
+        .map_or_else(BodyLimit::default, |l| *l.get_ref())
+        .0;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return Err(too_large(limit));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|err| {
+            ApiError::new(
+                ErrorCode::MalformedBody,
+                format!("the body could not be read: {err}"),
+            )
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The request's media type (`type/subtype`, lower case, without parameters).
+pub fn media_type(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+/// Checks that the body's media type is one of `accepted`.
+///
+/// # Errors
+/// `unsupported_media_type` naming the accepted types.
+pub fn require_media_type(req: &HttpRequest, accepted: &[&str]) -> Result<String, ApiError> {
+    match media_type(req) {
+        Some(media) if accepted.contains(&media.as_str()) => Ok(media),
+        other => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            format!(
+                "the body must be {}; it was {}",
+                accepted.join(" or "),
+                other.map_or_else(
+                    || "not labelled (no Content-Type)".to_owned(),
+                    |m| format!("`{m}`")
+                )
+            ),
+        )
+        .header(
+            header::HeaderName::from_static("accept-post"),
+            accepted.join(", "),
+        )),
+    }
+}
+
+/// Parses a JSON body into `T`.
+///
+/// # Errors
+/// `malformed_body` (400) when it is not JSON; `invalid_body` (422) naming the field
+/// when a value has the wrong type, a required field is missing or an unknown one is given.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let value = parsed.map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { "body".to_owned() } else { path };
+                ApiError::new(ErrorCode::InvalidBody, format!("`{field}`: {inner}")).field(
+                    &field,
+                    inner.to_string(),
+                    None,
+                )
+            }
+            _ => ApiError::new(
+                ErrorCode::MalformedBody,
+                format!("the body is not valid JSON: {inner}"),
+            ),
+        }
+    })?;
+    deserializer.end().map_err(|err| {
+        ApiError::new(
+            ErrorCode::MalformedBody,
+            format!("the body is not valid JSON: {err}"),
+        )
+    })?;
+    Ok(value)
+}
+
+/// Applies a JSON merge patch (RFC 7396) to `base` and parses the result as `T`.
+///
+/// # Errors
+/// `malformed_body` when the patch is not an object; `invalid_body` naming the field when
+/// the patched document is not a valid `T`.
+pub fn merge_patch<B: serde::Serialize, T: DeserializeOwned>(
+    base: B,
+    patch: &serde_json::Value,
+) -> Result<T, ApiError> {
+    if !patch.is_object() {
+        return Err(ApiError::new(
+            ErrorCode::MalformedBody,
+            "a merge patch is a JSON object",
+        ));
+    }
+    let mut document = serde_json::to_value(base).map_err(|err| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("the record could not be serialised: {err}"),
+        )
+    })?;
+    json_patch::merge(&mut document, patch);
+    parse_json(&serde_json::to_vec(&document).unwrap_or_default())
+}
+
+/// A 422 naming every invalid field.
+pub fn invalid_fields(errors: Vec<InvalidField>) -> ApiError {
+    let detail = errors
+        .iter()
+        .map(|e| format!("`{}` {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    errors
+        .into_iter()
+        .fold(ApiError::new(ErrorCode::InvalidBody, detail), |err, e| {
+            err.field(&e.field, e.message, None)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ResourceInput;
+
+    #[test]
+    fn syntax_errors_are_malformed_and_data_errors_name_the_field() {
+        let err = parse_json::<ResourceInput>(b"{\"title\": ").unwrap_err();
+        assert_eq!(err.code, ErrorCode::MalformedBody);
+        let err =
+            parse_json::<ResourceInput>(b"{\"title\": \"t\", \"year\": \"soon\"}").unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidBody);
+        assert_eq!(err.errors[0].field, "year");
+        let err = parse_json::<ResourceInput>(b"{\"title\": \"t\", \"colour\": 1}").unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidBody);
+        assert_eq!(err.errors[0].field, "colour", "unknown fields are named");
+        let err = parse_json::<ResourceInput>(b"{}").unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidBody);
+        assert!(err.detail.contains("title"), "{}", err.detail);
+        let err =
+            parse_json::<ResourceInput>(b"{\"title\": \"t\", \"level\": \"expert\"}").unwrap_err();
+        assert_eq!(err.errors[0].field, "level");
+        let err =
+            parse_json::<ResourceInput>(b"{\"title\": \"t\", \"authors\": [{\"famly\": \"x\"}]}")
+                .unwrap_err();
+        assert_eq!(err.errors[0].field, "authors[0].famly");
+        let err = parse_json::<ResourceInput>(b"{\"title\": \"t\"} trailing").unwrap_err();
+        assert_eq!(err.code, ErrorCode::MalformedBody);
+    }
+}

@@ -1,0 +1,118 @@
+//! The OpenAPI 3.1 document: collected from the annotated handlers by
+//! utoipa-actix-web, plus what no handler states (security scheme, rate-limit answers).
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use super::routes;
+
+/// The parts of the OpenAPI document that are not collected from handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "lore",
+        description = "A linkable knowledge base of learning resources and the concepts they explain. \
+            Every resource and concept has a stable URL; lists filter with plain query parameters \
+            (repeat a parameter or use commas for alternatives) and page with `limit` and an opaque \
+            `cursor`. Errors are RFC 9457 `application/problem+json` with a stable `code`."
+    ),
+    modifiers(&BearerKeys),
+    tags(
+        (name = "resources", description = "Things to read, watch or run"),
+        (name = "concepts", description = "Ideas, with links to the resources that explain them"),
+        (name = "links", description = "Typed links between records, each with its own URL"),
+        (name = "imports", description = "Catalogue pages and BibTeX files posted for import"),
+        (name = "changes", description = "The change log, for mirrors and replicas"),
+        (name = "health", description = "Liveness and readiness probes"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme: keys from `lore keys create`.
+struct BearerKeys;
+
+impl Modify for BearerKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("lore_{key id}_{secret}")
+                    .description(Some("A key issued by `lore keys create`; its scope (read, write, admin) decides what it may do."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Adds the `429 Too Many Requests` answer, which any route can give, to every operation.
+struct RateLimitResponses;
+
+impl Modify for RateLimitResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let response = ResponseBuilder::new()
+            .description("Too many requests from this key or client address")
+            .header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .description(Some("Seconds to wait before retrying"))
+                    .schema(Some(u64_schema()))
+                    .build(),
+            )
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations: [&mut Option<Operation>; 5] = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                operation
+                    .responses
+                    .responses
+                    .insert("429".into(), RefOr::T(response.clone()));
+            }
+        }
+    }
+}
+
+fn u64_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .minimum(Some(0))
+        .build()
+}
+
+/// The OpenAPI 3.1 document of the API, as served at [`OPENAPI_PATH`].
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    // Paths exist only now, after the handlers were collected.
+    RateLimitResponses.modify(&mut api);
+    api
+}
+
+/// The OpenAPI document as pretty JSON with a final newline, as committed in
+/// `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut json = openapi().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

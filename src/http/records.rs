@@ -1,0 +1,299 @@
+//! The write handlers shared by resources and concepts: create, replace, merge-patch and
+//! delete, with bearer keys, `If-Match` and problem+json. `resources.rs` and `concepts.rs`
+//! hold the routes (and their OpenAPI descriptions) and call these.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::auth::WriteKey;
+use super::body::{invalid_fields, merge_patch, parse_json, read_body, require_media_type};
+use super::etag::{check_if_match, json_with_etag, tag_of};
+use super::problem::{ApiError, ErrorCode};
+use super::query::Query;
+use super::views::{ConceptView, ResourceView, Urls};
+use crate::domain::{ConceptData, ConceptInput, InvalidField, ResourceData, ResourceInput, Slug};
+use crate::service::{Service, ServiceError, WithLinks};
+use crate::store::{StoredConcept, StoredResource};
+
+/// What the write handlers need to know about a kind of record.
+pub(super) trait Record: Sized {
+    type Stored;
+    type Data;
+    type Input: Serialize + DeserializeOwned;
+    type View: Serialize;
+    /// `resource` or `concept`.
+    const NAME: &'static str;
+    const NOT_FOUND: ErrorCode;
+
+    fn view(item: &WithLinks<Self::Stored>, urls: &Urls) -> Self::View;
+    fn href(view: &Self::View) -> &str;
+    fn version(item: &WithLinks<Self::Stored>) -> i64;
+    fn input_of(item: &WithLinks<Self::Stored>) -> Self::Input;
+    fn requested_slug(input: &Self::Input) -> Option<&str>;
+    fn parse(input: Self::Input) -> Result<(Self::Data, Option<Slug>), Vec<InvalidField>>;
+    async fn get(service: &Service, slug: &Slug) -> Result<WithLinks<Self::Stored>, ServiceError>;
+    async fn create(
+        service: &Service,
+        data: Self::Data,
+        slug: Option<Slug>,
+        actor: &str,
+    ) -> Result<WithLinks<Self::Stored>, ServiceError>;
+    async fn replace(
+        service: &Service,
+        slug: &Slug,
+        version: i64,
+        data: Self::Data,
+        actor: &str,
+    ) -> Result<WithLinks<Self::Stored>, ServiceError>;
+    async fn delete(
+        service: &Service,
+        slug: &Slug,
+        version: i64,
+        actor: &str,
+    ) -> Result<(), ServiceError>;
+}
+
+/// Resources, for the shared write handlers.
+pub(super) struct Resources;
+/// Concepts, for the shared write handlers.
+pub(super) struct Concepts;
+
+impl Record for Resources {
+    type Stored = StoredResource;
+    type Data = ResourceData;
+    type Input = ResourceInput;
+    type View = ResourceView;
+    const NAME: &'static str = "resource";
+    const NOT_FOUND: ErrorCode = ErrorCode::ResourceNotFound;
+
+    fn view(item: &WithLinks<StoredResource>, urls: &Urls) -> ResourceView {
+        ResourceView::new(item, urls)
+    }
+    fn href(view: &ResourceView) -> &str {
+        &view.href
+    }
+    fn version(item: &WithLinks<StoredResource>) -> i64 {
+        item.record.resource.version
+    }
+    fn input_of(item: &WithLinks<StoredResource>) -> ResourceInput {
+        ResourceInput::from_data(&item.record.resource.data)
+    }
+    fn requested_slug(input: &ResourceInput) -> Option<&str> {
+        input.slug.as_deref()
+    }
+    fn parse(input: ResourceInput) -> Result<(ResourceData, Option<Slug>), Vec<InvalidField>> {
+        input.parse()
+    }
+    async fn get(
+        service: &Service,
+        slug: &Slug,
+    ) -> Result<WithLinks<StoredResource>, ServiceError> {
+        service.get_resource(slug).await
+    }
+    async fn create(
+        service: &Service,
+        data: ResourceData,
+        slug: Option<Slug>,
+        actor: &str,
+    ) -> Result<WithLinks<StoredResource>, ServiceError> {
+        service.create_resource(data, slug, actor).await
+    }
+    async fn replace(
+        service: &Service,
+        slug: &Slug,
+        version: i64,
+        data: ResourceData,
+        actor: &str,
+    ) -> Result<WithLinks<StoredResource>, ServiceError> {
+        service.replace_resource(slug, version, data, actor).await
+    }
+    async fn delete(
+        service: &Service,
+        slug: &Slug,
+        version: i64,
+        actor: &str,
+    ) -> Result<(), ServiceError> {
+        service.delete_resource(slug, version, actor).await
+    }
+}
+
+impl Record for Concepts {
+    type Stored = StoredConcept;
+    type Data = ConceptData;
+    type Input = ConceptInput;
+    type View = ConceptView;
+    const NAME: &'static str = "concept";
+    const NOT_FOUND: ErrorCode = ErrorCode::ConceptNotFound;
+
+    fn view(item: &WithLinks<StoredConcept>, urls: &Urls) -> ConceptView {
+        ConceptView::new(item, urls)
+    }
+    fn href(view: &ConceptView) -> &str {
+        &view.href
+    }
+    fn version(item: &WithLinks<StoredConcept>) -> i64 {
+        item.record.concept.version
+    }
+    fn input_of(item: &WithLinks<StoredConcept>) -> ConceptInput {
+        ConceptInput::from_data(&item.record.concept.data)
+    }
+    fn requested_slug(input: &ConceptInput) -> Option<&str> {
+        input.slug.as_deref()
+    }
+    fn parse(input: ConceptInput) -> Result<(ConceptData, Option<Slug>), Vec<InvalidField>> {
+        input.parse()
+    }
+    async fn get(service: &Service, slug: &Slug) -> Result<WithLinks<StoredConcept>, ServiceError> {
+        service.get_concept(slug).await
+    }
+    async fn create(
+        service: &Service,
+        data: ConceptData,
+        slug: Option<Slug>,
+        actor: &str,
+    ) -> Result<WithLinks<StoredConcept>, ServiceError> {
+        service.create_concept(data, slug, actor).await
+    }
+    async fn replace(
+        service: &Service,
+        slug: &Slug,
+        version: i64,
+        data: ConceptData,
+        actor: &str,
+    ) -> Result<WithLinks<StoredConcept>, ServiceError> {
+        service.replace_concept(slug, version, data, actor).await
+    }
+    async fn delete(
+        service: &Service,
+        slug: &Slug,
+        version: i64,
+        actor: &str,
+    ) -> Result<(), ServiceError> {
+        service.delete_concept(slug, version, actor).await
+    }
+}
+
+/// Parses a slug from a path; a malformed one names no record.
+pub(super) fn parse_slug<R: Record>(raw: &str) -> Result<Slug, ApiError> {
+    Slug::parse(raw)
+        .map_err(|_| ApiError::new(R::NOT_FOUND, format!("no {} has the slug `{raw}`", R::NAME)))
+}
+
+/// The current record and the entity tag of its representation, for `If-Match`.
+async fn current<R: Record>(
+    req: &HttpRequest,
+    service: &Service,
+    slug: &Slug,
+) -> Result<(WithLinks<R::Stored>, String), ApiError> {
+    let item = R::get(service, slug).await?;
+    let view = R::view(&item, &Urls::from_request(req));
+    let tag = tag_of(&serde_json::to_vec(&view).unwrap_or_default());
+    Ok((item, tag))
+}
+
+/// `201 Created` (with `Location`) or `200 OK`, carrying the record and its `ETag`.
+fn written<R: Record>(
+    req: &HttpRequest,
+    item: &WithLinks<R::Stored>,
+    created: bool,
+) -> HttpResponse {
+    let view = R::view(item, &Urls::from_request(req));
+    let mut response = json_with_etag(req, &view);
+    if created && response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::CREATED;
+        if let Ok(location) = HeaderValue::from_str(R::href(&view)) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+    }
+    response
+}
+
+/// `POST /{records}`.
+pub(super) async fn create<R: Record>(
+    req: &HttpRequest,
+    service: &Service,
+    key: &WriteKey,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    Query::parse(req.query_string(), &[])?;
+    require_media_type(req, &["application/json"])?;
+    let input: R::Input = parse_json(&read_body(req, payload).await?)?;
+    let (data, slug) = R::parse(input).map_err(invalid_fields)?;
+    let item = R::create(service, data, slug, &key.0.name).await?;
+    Ok(written::<R>(req, &item, true))
+}
+
+/// `PUT /{records}/{slug}`: replace with a whole input.
+pub(super) async fn replace<R: Record>(
+    req: &HttpRequest,
+    service: &Service,
+    key: &WriteKey,
+    slug: &str,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    Query::parse(req.query_string(), &[])?;
+    let slug = parse_slug::<R>(slug)?;
+    let (item, tag) = current::<R>(req, service, &slug).await?;
+    check_if_match(req, &tag)?;
+    require_media_type(req, &["application/json"])?;
+    let input: R::Input = parse_json(&read_body(req, payload).await?)?;
+    update::<R>(req, service, key, &slug, &item, input).await
+}
+
+/// `PATCH /{records}/{slug}`: a JSON merge patch (RFC 7396) of the record's input.
+pub(super) async fn patch<R: Record>(
+    req: &HttpRequest,
+    service: &Service,
+    key: &WriteKey,
+    slug: &str,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    Query::parse(req.query_string(), &[])?;
+    let slug = parse_slug::<R>(slug)?;
+    let (item, tag) = current::<R>(req, service, &slug).await?;
+    check_if_match(req, &tag)?;
+    require_media_type(req, &["application/merge-patch+json", "application/json"])?;
+    let patch: serde_json::Value = parse_json(&read_body(req, payload).await?)?;
+    let input: R::Input = merge_patch(R::input_of(&item), &patch)?;
+    update::<R>(req, service, key, &slug, &item, input).await
+}
+
+async fn update<R: Record>(
+    req: &HttpRequest,
+    service: &Service,
+    key: &WriteKey,
+    slug: &Slug,
+    item: &WithLinks<R::Stored>,
+    input: R::Input,
+) -> Result<HttpResponse, ApiError> {
+    if R::requested_slug(&input).is_some_and(|s| s != slug.as_str()) {
+        return Err(
+            ApiError::new(ErrorCode::InvalidBody, "slugs never change").field(
+                "slug",
+                "slugs never change",
+                None,
+            ),
+        );
+    }
+    let (data, _) = R::parse(input).map_err(invalid_fields)?;
+    let item = R::replace(service, slug, R::version(item), data, &key.0.name).await?;
+    Ok(written::<R>(req, &item, false))
+}
+
+/// `DELETE /{records}/{slug}`.
+pub(super) async fn delete<R: Record>(
+    req: &HttpRequest,
+    service: &Service,
+    key: &WriteKey,
+    slug: &str,
+) -> Result<HttpResponse, ApiError> {
+    Query::parse(req.query_string(), &[])?;
+    let slug = parse_slug::<R>(slug)?;
+    let (item, tag) = current::<R>(req, service, &slug).await?;
+    check_if_match(req, &tag)?;
+    R::delete(service, &slug, R::version(&item), &key.0.name).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

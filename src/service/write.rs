@@ -1,0 +1,414 @@
+//! Writes from API clients: create, replace, delete and link records. Each is one
+//! transaction that also appends to the change log, naming the key that made it.
+
+use super::citation::issue_key;
+use super::{Result, Service, ServiceError, WithLinks};
+use crate::domain::{ConceptData, EntityType, Relation, ResourceData, Slug};
+use crate::store::{ChangeOp, StoreError, StoredConcept, StoredResource, Tx};
+
+/// The outcome of `PUT` on a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOutcome {
+    Created,
+    Existed,
+}
+
+fn conflict(err: StoreError) -> ServiceError {
+    match err {
+        StoreError::Conflict { field } => ServiceError::Conflict {
+            what: format!("another record has this {field}"),
+        },
+        other => other.into(),
+    }
+}
+
+impl Service {
+    /// Stores a new resource (slug from `slug` or the title; citation key issued unless
+    /// given) and returns it.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] when the slug or citation key is taken;
+    /// [`ServiceError::Store`].
+    pub async fn create_resource(
+        &self,
+        mut data: ResourceData,
+        slug: Option<Slug>,
+        actor: &str,
+    ) -> Result<WithLinks<StoredResource>> {
+        let mut tx = self.store.begin().await?;
+        let slug = match slug {
+            Some(slug) if tx.resource_slug_taken(&slug).await? => {
+                return Err(ServiceError::Conflict {
+                    what: format!("a resource already has the slug `{slug}`"),
+                });
+            }
+            Some(slug) => slug,
+            None => super::import::free_slug(&mut tx, EntityType::Resource, &data.title).await?,
+        };
+        let key_origin = match &data.citation_key {
+            Some(key) if tx.citation_key_taken(key.as_str(), None).await? => {
+                return Err(ServiceError::Conflict {
+                    what: format!("a resource already has the citation key `{key}`"),
+                });
+            }
+            Some(_) => super::merge::KEY_IMPORTED,
+            None => {
+                data.citation_key = issue_key(&mut tx, &data, None).await?;
+                super::merge::KEY_GENERATED
+            }
+        };
+        let id = tx
+            .insert_resource(&slug, &data, Some(key_origin), None)
+            .await
+            .map_err(conflict)?;
+        tx.append_change(
+            EntityType::Resource,
+            id,
+            slug.as_str(),
+            ChangeOp::Create,
+            Some(actor),
+        )
+        .await?;
+        self.commit(tx).await?;
+        self.get_resource(&slug).await
+    }
+
+    /// Replaces a resource's data if it is still at `expected_version`.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`]; [`ServiceError::Stale`] when another write came first;
+    /// [`ServiceError::KeyChange`] when the data names another citation key;
+    /// [`ServiceError::Conflict`]; [`ServiceError::Store`].
+    pub async fn replace_resource(
+        &self,
+        slug: &Slug,
+        expected_version: i64,
+        mut data: ResourceData,
+        actor: &str,
+    ) -> Result<WithLinks<StoredResource>> {
+        let mut tx = self.store.begin().await?;
+        let stored = current_resource(&mut tx, slug, expected_version).await?;
+        let current = &stored.resource.data;
+        match (&data.citation_key, &current.citation_key) {
+            (Some(new), Some(old)) if new != old => {
+                return Err(ServiceError::KeyChange {
+                    slug: slug.to_string(),
+                    key: old.to_string(),
+                });
+            }
+            _ => data.citation_key.clone_from(&current.citation_key),
+        }
+        data.provenance.clone_from(&current.provenance);
+        if data != *current {
+            tx.update_resource(
+                stored.id,
+                &data,
+                stored.key_origin.as_deref(),
+                stored.enriched_from.as_deref(),
+            )
+            .await
+            .map_err(conflict)?;
+            tx.append_change(
+                EntityType::Resource,
+                stored.id,
+                slug.as_str(),
+                ChangeOp::Update,
+                Some(actor),
+            )
+            .await?;
+        }
+        self.commit(tx).await?;
+        self.get_resource(slug).await
+    }
+
+    /// Deletes a resource and its links if it is still at `expected_version`.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`], [`ServiceError::Stale`], [`ServiceError::Store`].
+    pub async fn delete_resource(
+        &self,
+        slug: &Slug,
+        expected_version: i64,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let stored = current_resource(&mut tx, slug, expected_version).await?;
+        let others = tx.delete_links_of(EntityType::Resource, stored.id).await?;
+        tx.delete_resource(stored.id).await?;
+        tx.append_change(
+            EntityType::Resource,
+            stored.id,
+            slug.as_str(),
+            ChangeOp::Delete,
+            Some(actor),
+        )
+        .await?;
+        touch_all(&mut tx, &others, actor).await?;
+        self.commit(tx).await
+    }
+
+    /// Stores a new concept and returns it.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] when the slug is taken; [`ServiceError::Store`].
+    pub async fn create_concept(
+        &self,
+        data: ConceptData,
+        slug: Option<Slug>,
+        actor: &str,
+    ) -> Result<WithLinks<StoredConcept>> {
+        let mut tx = self.store.begin().await?;
+        let slug = match slug {
+            Some(slug) if tx.concept_slug_taken(&slug).await? => {
+                return Err(ServiceError::Conflict {
+                    what: format!("a concept already has the slug `{slug}`"),
+                });
+            }
+            Some(slug) => slug,
+            None => super::import::free_slug(&mut tx, EntityType::Concept, &data.name).await?,
+        };
+        let id = tx.insert_concept(&slug, &data).await.map_err(conflict)?;
+        tx.append_change(
+            EntityType::Concept,
+            id,
+            slug.as_str(),
+            ChangeOp::Create,
+            Some(actor),
+        )
+        .await?;
+        self.commit(tx).await?;
+        self.get_concept(&slug).await
+    }
+
+    /// Replaces a concept's data if it is still at `expected_version`.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`], [`ServiceError::Stale`], [`ServiceError::Store`].
+    pub async fn replace_concept(
+        &self,
+        slug: &Slug,
+        expected_version: i64,
+        mut data: ConceptData,
+        actor: &str,
+    ) -> Result<WithLinks<StoredConcept>> {
+        let mut tx = self.store.begin().await?;
+        let stored = current_concept(&mut tx, slug, expected_version).await?;
+        data.provenance.clone_from(&stored.concept.data.provenance);
+        if data != stored.concept.data {
+            tx.update_concept(stored.id, &data).await?;
+            tx.append_change(
+                EntityType::Concept,
+                stored.id,
+                slug.as_str(),
+                ChangeOp::Update,
+                Some(actor),
+            )
+            .await?;
+        }
+        self.commit(tx).await?;
+        self.get_concept(slug).await
+    }
+
+    /// Deletes a concept and its links if it is still at `expected_version`.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`], [`ServiceError::Stale`], [`ServiceError::Store`].
+    pub async fn delete_concept(
+        &self,
+        slug: &Slug,
+        expected_version: i64,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let stored = current_concept(&mut tx, slug, expected_version).await?;
+        let others = tx.delete_links_of(EntityType::Concept, stored.id).await?;
+        tx.delete_concept(stored.id).await?;
+        tx.append_change(
+            EntityType::Concept,
+            stored.id,
+            slug.as_str(),
+            ChangeOp::Delete,
+            Some(actor),
+        )
+        .await?;
+        touch_all(&mut tx, &others, actor).await?;
+        self.commit(tx).await
+    }
+
+    /// Adds the link `source --relation--> target` unless it exists; the relation fixes
+    /// which kinds of records the slugs name ([`Relation::ends`]).
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`] naming a missing end; [`ServiceError::Store`].
+    pub async fn put_link(
+        &self,
+        relation: Relation,
+        source: &Slug,
+        target: &Slug,
+        actor: &str,
+    ) -> Result<LinkOutcome> {
+        let mut tx = self.store.begin().await?;
+        let (source_end, target_end) = link_ends(&mut tx, relation, source, target).await?;
+        if source_end == target_end {
+            return Err(ServiceError::SelfLink {
+                slug: source.to_string(),
+            });
+        }
+        let added = tx
+            .insert_link(source_end, relation, target_end, None)
+            .await?;
+        if added {
+            touch_all(&mut tx, &[source_end, target_end], actor).await?;
+        }
+        self.commit(tx).await?;
+        Ok(if added {
+            LinkOutcome::Created
+        } else {
+            LinkOutcome::Existed
+        })
+    }
+
+    /// Removes the link `source --relation--> target`.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`] when an end or the link does not exist;
+    /// [`ServiceError::Store`].
+    pub async fn delete_link(
+        &self,
+        relation: Relation,
+        source: &Slug,
+        target: &Slug,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let (source_end, target_end) = link_ends(&mut tx, relation, source, target).await?;
+        if !tx.delete_link(source_end, relation, target_end).await? {
+            return Err(ServiceError::NoLink {
+                relation,
+                from: source.to_string(),
+                to: target.to_string(),
+            });
+        }
+        touch_all(&mut tx, &[source_end, target_end], actor).await?;
+        self.commit(tx).await
+    }
+
+    /// Whether the link `source --relation--> target` exists.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`] when an end does not exist; [`ServiceError::Store`].
+    pub async fn link_exists(
+        &self,
+        relation: Relation,
+        source: &Slug,
+        target: &Slug,
+    ) -> Result<bool> {
+        let (source_type, target_type) = relation.ends();
+        let links = match source_type {
+            EntityType::Resource => self.get_resource(source).await?.links,
+            EntityType::Concept => self.get_concept(source).await?.links,
+        };
+        match target_type {
+            EntityType::Resource => drop(self.get_resource(target).await?),
+            EntityType::Concept => drop(self.get_concept(target).await?),
+        }
+        Ok(links.iter().any(|l| {
+            l.relation == relation
+                && (l.source.entity_type, &l.source.slug) == (source_type, source)
+                && (l.target.entity_type, &l.target.slug) == (target_type, target)
+        }))
+    }
+
+    /// Commits a write and waits until the search index has applied it.
+    async fn commit(&self, tx: Tx) -> Result<()> {
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The stored resource with `slug`, checked to be at `expected_version`.
+async fn current_resource(
+    tx: &mut Tx,
+    slug: &Slug,
+    expected_version: i64,
+) -> Result<StoredResource> {
+    let stored = tx
+        .resource_by_slug(slug)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            entity: "resource",
+            slug: slug.to_string(),
+        })?;
+    if stored.resource.version != expected_version {
+        return Err(ServiceError::Stale {
+            entity: "resource",
+            slug: slug.to_string(),
+        });
+    }
+    Ok(stored)
+}
+
+/// The stored concept with `slug`, checked to be at `expected_version`.
+async fn current_concept(tx: &mut Tx, slug: &Slug, expected_version: i64) -> Result<StoredConcept> {
+    let stored = tx
+        .concept_by_slug(slug)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            entity: "concept",
+            slug: slug.to_string(),
+        })?;
+    if stored.concept.version != expected_version {
+        return Err(ServiceError::Stale {
+            entity: "concept",
+            slug: slug.to_string(),
+        });
+    }
+    Ok(stored)
+}
+
+/// Resolves the ends of a link by the relation's end types.
+async fn link_ends(
+    tx: &mut Tx,
+    relation: Relation,
+    source: &Slug,
+    target: &Slug,
+) -> Result<((EntityType, i64), (EntityType, i64))> {
+    let (source_type, target_type) = relation.ends();
+    Ok((
+        end(tx, source_type, source).await?,
+        end(tx, target_type, target).await?,
+    ))
+}
+
+async fn end(tx: &mut Tx, entity_type: EntityType, slug: &Slug) -> Result<(EntityType, i64)> {
+    let id = match entity_type {
+        EntityType::Resource => tx.resource_by_slug(slug).await?.map(|r| r.id),
+        EntityType::Concept => tx.concept_by_slug(slug).await?.map(|c| c.id),
+    };
+    id.map(|id| (entity_type, id))
+        .ok_or_else(|| ServiceError::NotFound {
+            entity: entity_type.as_str(),
+            slug: slug.to_string(),
+        })
+}
+
+/// Moves the versions of records whose links changed and logs an update for each.
+async fn touch_all(tx: &mut Tx, ends: &[(EntityType, i64)], actor: &str) -> Result<()> {
+    for &(entity_type, id) in ends {
+        let slug = match entity_type {
+            EntityType::Resource => {
+                tx.touch_resource(id).await?;
+                tx.resource_slug_of(id).await?
+            }
+            EntityType::Concept => {
+                tx.touch_concept(id).await?;
+                tx.concept_slug_of(id).await?
+            }
+        };
+        if let Some(slug) = slug {
+            tx.append_change(entity_type, id, &slug, ChangeOp::Update, Some(actor))
+                .await?;
+        }
+    }
+    Ok(())
+}
