@@ -94,7 +94,8 @@ struct StoreArgs {
         long,
         env = "LORE_DATABASE_URL",
         value_name = "URL",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     database_url: Option<String>,
 }

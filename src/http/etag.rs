@@ -61,6 +61,32 @@ fn mime_json() -> HeaderValue {
     HeaderValue::from_static("application/json")
 }
 
+/// Checks `If-Match` against the current representation's tag before a change
+/// (RFC 9110 §13.1.1, strong comparison; RFC 6585 §3 for 428).
+///
+/// # Errors
+/// `precondition_required` (428) without `If-Match`; `precondition_failed` (412) when it
+/// does not list `current`.
+pub fn check_if_match(req: &HttpRequest, current: &str) -> Result<(), super::problem::ApiError> {
+    use super::problem::{ApiError, ErrorCode};
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Err(ApiError::new(
+            ErrorCode::PreconditionRequired,
+            "send `If-Match` with the ETag of the representation you read, so a concurrent change is not lost",
+        ));
+    };
+    let value = value.to_str().unwrap_or_default();
+    if header_lists(value, current, false) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::PreconditionFailed,
+            format!("the record has changed since it was read; its ETag is now {current}"),
+        )
+        .header(header::ETAG, current))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,31 +112,5 @@ mod tests {
             "If-None-Match compares weakly"
         );
         assert!(!header_lists("\"nope\"", &tag, true));
-    }
-}
-
-/// Checks `If-Match` against the current representation's tag before a change
-/// (RFC 9110 §13.1.1, strong comparison; RFC 6585 §3 for 428).
-///
-/// # Errors
-/// `precondition_required` (428) without `If-Match`; `precondition_failed` (412) when it
-/// does not list `current`.
-pub fn check_if_match(req: &HttpRequest, current: &str) -> Result<(), super::problem::ApiError> {
-    use super::problem::{ApiError, ErrorCode};
-    let Some(value) = req.headers().get(header::IF_MATCH) else {
-        return Err(ApiError::new(
-            ErrorCode::PreconditionRequired,
-            "send `If-Match` with the ETag of the representation you read, so a concurrent change is not lost",
-        ));
-    };
-    let value = value.to_str().unwrap_or_default();
-    if header_lists(value, current, false) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            ErrorCode::PreconditionFailed,
-            format!("the record has changed since it was read; its ETag is now {current}"),
-        )
-        .header(header::ETAG, current))
     }
 }

@@ -70,20 +70,20 @@ pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if let Some(limiter) = req.app_data::<web::Data<Limiter>>() {
-        if let Err(not_until) = limiter.0.check_key(&client_key(&req)) {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let err = ApiError::new(
-                ErrorCode::RateLimited,
-                format!("too many requests; retry in {seconds} s"),
-            )
-            .header(header::RETRY_AFTER, seconds.max(1).to_string())
-            .at(req.uri().to_string());
-            return Ok(req
-                .into_response(err.error_response())
-                .map_into_right_body());
-        }
+    if let Some(limiter) = req.app_data::<web::Data<Limiter>>()
+        && let Err(not_until) = limiter.0.check_key(&client_key(&req))
+    {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let err = ApiError::new(
+            ErrorCode::RateLimited,
+            format!("too many requests; retry in {seconds} s"),
+        )
+        .header(header::RETRY_AFTER, seconds.max(1).to_string())
+        .at(req.uri().to_string());
+        return Ok(req
+            .into_response(err.error_response())
+            .map_into_right_body());
     }
     next.call(req)
         .await

@@ -104,15 +104,12 @@ pub async fn fallback(
 ) -> Result<HttpResponse, ApiError> {
     let path = req.path();
     Err(match known.methods_for(path) {
-        Some(methods) => {
-            let err = ApiError::new(
-                ErrorCode::MethodNotAllowed,
-                format!("{} does not take {}", path, req.method()),
-            )
-            .allow(methods)
-            .at(req.uri().to_string());
-            err
-        }
+        Some(methods) => ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{} does not take {}", path, req.method()),
+        )
+        .allow(methods)
+        .at(req.uri().to_string()),
         None => ApiError::new(
             ErrorCode::RouteNotFound,
             format!("there is no route {path}"),

@@ -15,6 +15,7 @@ mod errors;
 mod import;
 mod openapi;
 mod resources;
+mod writes;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -81,6 +82,7 @@ fn main() {
         import::cases(),
         openapi::cases(),
         resources::cases(),
+        writes::cases(),
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,684 @@
+//! The write API: keys, validation, optimistic concurrency, links, imports, the change
+//! feed and rate limiting.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::cases;
+use crate::helpers::{TestApp, assert_problem, items};
+
+cases![
+    unseeded: every_write_route_needs_a_write_key,
+    seeded: a_resource_is_created_read_changed_and_deleted,
+    seeded: stale_or_missing_if_match_changes_nothing,
+    unseeded: bad_bodies_are_rejected_naming_the_field,
+    unseeded: conflicts_are_409,
+    seeded: links_are_visible_from_both_ends,
+    seeded: concepts_are_written_like_resources,
+    unseeded: imports_take_pages_and_bibtex,
+    seeded: deletions_appear_in_the_change_feed_with_the_key_name,
+    unseeded: clients_over_the_rate_limit_get_429,
+    unseeded: reads_can_require_a_key,
+];
+
+/// Issues a key with `scope` through the CLI and returns its token.
+fn key(app: &TestApp, name: &str, scope: &str) -> String {
+    let (status, stdout, stderr) = app.lore(&["keys", "create", "--name", name, "--scope", scope]);
+    assert_eq!(status, 0, "{stderr}");
+    stdout
+        .lines()
+        .last()
+        .expect("the token is the last line")
+        .to_owned()
+}
+
+/// Sends a request with an optional bearer token and JSON body.
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = app.client.request(method, app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+async fn etag_of(app: &TestApp, path: &str) -> String {
+    let response = app.get(path).await;
+    assert_eq!(response.status(), 200, "GET {path}");
+    response.headers()["etag"].to_str().unwrap().to_owned()
+}
+
+const WRITE_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/resources"),
+    ("PUT", "/resources/x"),
+    ("PATCH", "/resources/x"),
+    ("DELETE", "/resources/x"),
+    ("POST", "/concepts"),
+    ("PUT", "/concepts/x"),
+    ("PATCH", "/concepts/x"),
+    ("DELETE", "/concepts/x"),
+    ("PUT", "/links/explained_by/x/y"),
+    ("DELETE", "/links/explained_by/x/y"),
+    ("POST", "/imports"),
+];
+
+async fn every_write_route_needs_a_write_key(app: &TestApp) {
+    let read = key(app, "reader", "read");
+    for (method, path) in WRITE_ROUTES {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let response = send(app, method.clone(), path, None, Some(json!({"title": "t"}))).await;
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            "Bearer realm=\"lore\"",
+            "{method} {path}"
+        );
+        assert_problem(response, 401, "unauthorized").await;
+
+        let response = send(
+            app,
+            method.clone(),
+            path,
+            Some("lore_0000000000000000_not-a-real-secret"),
+            None,
+        )
+        .await;
+        assert!(
+            response.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .contains("invalid_token")
+        );
+        assert_problem(response, 401, "unauthorized").await;
+
+        let response = send(
+            app,
+            method.clone(),
+            path,
+            Some(&read),
+            Some(json!({"title": "t"})),
+        )
+        .await;
+        assert!(
+            response.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .contains("insufficient_scope")
+        );
+        assert_problem(response, 403, "forbidden").await;
+    }
+    let revoked = key(app, "gone", "write");
+    let (status, _, _) = app.lore(&["keys", "revoke", "gone"]);
+    assert_eq!(status, 0);
+    let response = send(
+        app,
+        Method::POST,
+        "/resources",
+        Some(&revoked),
+        Some(json!({"title": "t"})),
+    )
+    .await;
+    assert_problem(response, 401, "unauthorized").await;
+    assert_eq!(
+        app.get_json("/resources", 200).await["total"],
+        0,
+        "nothing was written"
+    );
+}
+
+async fn a_resource_is_created_read_changed_and_deleted(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let body = json!({
+        "title": "Attention Is All You Need",
+        "kind": "paper",
+        "url": "https://arxiv.org/abs/1706.03762",
+        "level": "advanced",
+        "authors": [{"family": "Vaswani", "given": "Ashish"}, {"literal": "Google Brain"}],
+        "year": 2017,
+        "arxiv_id": "arXiv:1706.03762v7",
+    });
+    let created = send(app, Method::POST, "/resources", Some(&token), Some(body)).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let etag = created.headers()["etag"].to_str().unwrap().to_owned();
+    let view: Value = created.json().await.unwrap();
+    assert_eq!(location, view["href"]);
+    assert_eq!(view["slug"], "attention-is-all-you-need");
+    assert_eq!(view["arxiv_id"], "1706.03762");
+    assert_eq!(
+        etag,
+        etag_of(app, "/resources/attention-is-all-you-need").await,
+        "the ETag is the representation's"
+    );
+    let advanced = app.get_json("/resources?level=advanced", 200).await;
+    assert_eq!(advanced["total"], 1);
+
+    let patched = app
+        .client
+        .patch(&location)
+        .bearer_auth(&token)
+        .header("If-Match", &etag)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"level": "intermediate", "url": null}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    let new_etag = patched.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(new_etag, etag);
+    let view: Value = patched.json().await.unwrap();
+    assert_eq!(view["level"], "intermediate");
+    assert_eq!(view["url"], Value::Null);
+    assert_eq!(view["year"], 2017, "fields the patch does not name stay");
+
+    let replaced = app
+        .client
+        .put(&location)
+        .bearer_auth(&token)
+        .header("If-Match", &new_etag)
+        .json(&json!({"title": "Attention Is All You Need", "kind": "paper", "year": 2017}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status(), 200);
+    let view: Value = replaced.json().await.unwrap();
+    assert_eq!(view["level"], Value::Null, "PUT replaces the whole record");
+    assert_eq!(view["authors"], json!([]));
+    let latest = etag_of(app, "/resources/attention-is-all-you-need").await;
+
+    let deleted = app
+        .client
+        .delete(&location)
+        .bearer_auth(&token)
+        .header("If-Match", &latest)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_problem(
+        app.get("/resources/attention-is-all-you-need").await,
+        404,
+        "resource_not_found",
+    )
+    .await;
+}
+
+async fn stale_or_missing_if_match_changes_nothing(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let before = app.get_json("/resources/umich", 200).await;
+    let path = "/resources/umich";
+    for (if_match, status, code) in [
+        (None, 428, "precondition_required"),
+        (Some("\"stale\""), 412, "precondition_failed"),
+    ] {
+        for method in [Method::PUT, Method::PATCH, Method::DELETE] {
+            let mut request = app
+                .client
+                .request(method.clone(), app.url(path))
+                .bearer_auth(&token);
+            if let Some(tag) = if_match {
+                request = request.header("If-Match", tag);
+            }
+            if method != Method::DELETE {
+                request = request.json(&json!({"title": "Changed"}));
+            }
+            assert_problem(request.send().await.unwrap(), status, code).await;
+        }
+    }
+    let weak = format!("W/{}", etag_of(app, path).await);
+    let response = app
+        .client
+        .delete(app.url(path))
+        .bearer_auth(&token)
+        .header("If-Match", weak)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 412, "precondition_failed").await;
+    assert_eq!(app.get_json(path, 200).await, before, "nothing changed");
+}
+
+async fn bad_bodies_are_rejected_naming_the_field(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let cases: &[(&str, u16, &str, Option<&str>)] = &[
+        ("{\"title\": ", 400, "malformed_body", None),
+        ("[1, 2]", 422, "invalid_body", None),
+        (
+            "{\"title\": \"t\", \"colour\": \"red\"}",
+            422,
+            "invalid_body",
+            Some("colour"),
+        ),
+        (
+            "{\"title\": \"t\", \"level\": \"expert\"}",
+            422,
+            "invalid_body",
+            Some("level"),
+        ),
+        (
+            "{\"title\": \"t\", \"year\": \"soon\"}",
+            422,
+            "invalid_body",
+            Some("year"),
+        ),
+        ("{\"title\": \"   \"}", 422, "invalid_body", Some("title")),
+        (
+            "{\"title\": \"t\", \"url\": \"javascript:alert(1)\"}",
+            422,
+            "invalid_body",
+            Some("url"),
+        ),
+        (
+            "{\"title\": \"t\", \"slug\": \"Not A Slug\"}",
+            422,
+            "invalid_body",
+            Some("slug"),
+        ),
+        (
+            "{\"title\": \"t\", \"month\": 13}",
+            422,
+            "invalid_body",
+            Some("month"),
+        ),
+        (
+            "{\"title\": \"t\", \"authors\": [{\"given\": \"Ada\"}]}",
+            422,
+            "invalid_body",
+            Some("authors[0]"),
+        ),
+    ];
+    for (body, status, code, field) in cases {
+        let response = app
+            .client
+            .post(app.url("/resources"))
+            .bearer_auth(&token)
+            .header("Content-Type", "application/json")
+            .body(*body)
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(response, *status, code).await;
+        if let Some(field) = field {
+            assert_eq!(problem["errors"][0]["field"], *field, "{body}: {problem}");
+        }
+    }
+    let response = app
+        .client
+        .post(app.url("/resources"))
+        .bearer_auth(&token)
+        .header("Content-Type", "text/plain")
+        .body("{\"title\": \"t\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 415, "unsupported_media_type").await;
+    let huge = json!({"title": "t", "description": "x".repeat(2 * 1024 * 1024)});
+    let response = send(app, Method::POST, "/resources", Some(&token), Some(huge)).await;
+    assert_problem(response, 413, "payload_too_large").await;
+    assert_eq!(
+        app.get_json("/resources", 200).await["total"],
+        0,
+        "nothing was written"
+    );
+}
+
+async fn conflicts_are_409(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let first = send(
+        app,
+        Method::POST,
+        "/resources",
+        Some(&token),
+        Some(json!({"title": "A", "slug": "a", "citation_key": "doe2020a"})),
+    )
+    .await;
+    assert_eq!(first.status(), 201);
+    let same_slug = send(
+        app,
+        Method::POST,
+        "/resources",
+        Some(&token),
+        Some(json!({"title": "B", "slug": "a"})),
+    )
+    .await;
+    assert_problem(same_slug, 409, "conflict").await;
+    let same_key = send(
+        app,
+        Method::POST,
+        "/resources",
+        Some(&token),
+        Some(json!({"title": "C", "citation_key": "Doe2020A"})),
+    )
+    .await;
+    assert_problem(same_key, 409, "conflict").await;
+    let concept = send(
+        app,
+        Method::POST,
+        "/concepts",
+        Some(&token),
+        Some(json!({"name": "Dropout", "slug": "dropout"})),
+    )
+    .await;
+    assert_eq!(concept.status(), 201);
+    let again = send(
+        app,
+        Method::POST,
+        "/concepts",
+        Some(&token),
+        Some(json!({"name": "Dropout 2", "slug": "dropout"})),
+    )
+    .await;
+    assert_problem(again, 409, "conflict").await;
+    assert_eq!(app.get_json("/resources", 200).await["total"], 1);
+}
+
+async fn links_are_visible_from_both_ends(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let path = "/links/explained_by/pooling/umich";
+    assert_problem(app.get(path).await, 404, "link_not_found").await;
+    let umich_tag = etag_of(app, "/resources/umich").await;
+    let put = send(app, Method::PUT, path, Some(&token), None).await;
+    assert_eq!(put.status(), 201);
+    assert_eq!(put.headers()["location"].to_str().unwrap(), app.url(path));
+    let again = send(app, Method::PUT, path, Some(&token), None).await;
+    assert_eq!(again.status(), 200, "PUT is idempotent");
+    let link = app.get_json(path, 200).await;
+    assert_eq!(link["source"]["href"], app.url("/concepts/pooling"));
+
+    let pooling = app.get_json("/concepts/pooling", 200).await;
+    assert!(
+        pooling["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["slug"] == "umich" && l["direction"] == "outgoing")
+    );
+    let umich = app.get_json("/resources/umich", 200).await;
+    assert!(
+        umich["concepts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["slug"] == "pooling" && l["direction"] == "incoming")
+    );
+    assert_ne!(
+        etag_of(app, "/resources/umich").await,
+        umich_tag,
+        "a new link changes both representations"
+    );
+
+    assert_problem(
+        send(
+            app,
+            Method::PUT,
+            "/links/explained_by/pooling/no-such",
+            Some(&token),
+            None,
+        )
+        .await,
+        404,
+        "resource_not_found",
+    )
+    .await;
+    assert_problem(
+        send(
+            app,
+            Method::PUT,
+            "/links/explained_by/umich/pooling",
+            Some(&token),
+            None,
+        )
+        .await,
+        404,
+        "concept_not_found",
+    )
+    .await;
+    assert_problem(
+        send(
+            app,
+            Method::PUT,
+            "/links/likes/pooling/umich",
+            Some(&token),
+            None,
+        )
+        .await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert_problem(
+        send(
+            app,
+            Method::PUT,
+            "/links/related/pooling/pooling",
+            Some(&token),
+            None,
+        )
+        .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+
+    let deleted = send(app, Method::DELETE, path, Some(&token), None).await;
+    assert_eq!(deleted.status(), 204);
+    assert_problem(
+        send(app, Method::DELETE, path, Some(&token), None).await,
+        404,
+        "link_not_found",
+    )
+    .await;
+    let umich = app.get_json("/resources/umich", 200).await;
+    assert!(
+        !umich["concepts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["slug"] == "pooling")
+    );
+}
+
+async fn concepts_are_written_like_resources(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let created = send(
+        app,
+        Method::POST,
+        "/concepts",
+        Some(&token),
+        Some(json!({"name": "Dropout", "category": "regularisation", "definition": "Randomly zeroes activations."})),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let etag = created.headers()["etag"].to_str().unwrap().to_owned();
+    let regularisation = app.get_json("/concepts?category=regularisation", 200).await;
+    assert!(
+        items(&regularisation)
+            .iter()
+            .any(|c| c["name"] == "Dropout")
+    );
+    let patched = app
+        .client
+        .patch(app.url("/concepts/dropout"))
+        .bearer_auth(&token)
+        .header("If-Match", &etag)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"aliases": ["dropout regularisation"]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    let slug_change = app
+        .client
+        .put(app.url("/concepts/dropout"))
+        .bearer_auth(&token)
+        .header("If-Match", etag_of(app, "/concepts/dropout").await)
+        .json(&json!({"name": "Dropout", "slug": "drop-out"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(slug_change, 422, "invalid_body").await;
+    assert_eq!(problem["errors"][0]["field"], "slug");
+    // Deleting a concept removes its links from the other ends.
+    let grokking_tag = etag_of(app, "/concepts/grokking").await;
+    let deleted = app
+        .client
+        .delete(app.url("/concepts/grokking"))
+        .bearer_auth(&token)
+        .header("If-Match", grokking_tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let paper = app.get_json("/resources?limit=500", 200).await;
+    let arxiv = items(&paper)
+        .iter()
+        .find(|r| r["arxiv_id"] == "2212.13881")
+        .unwrap();
+    assert!(arxiv["concepts"].as_array().unwrap().is_empty(), "{arxiv}");
+}
+
+async fn imports_take_pages_and_bibtex(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let page = "# Reading\n\n## Courses\n\n| Course | link | level |\n|---|---|---|\n| Fast.ai | https://course.fast.ai/ | beginner |\n";
+    let response = app
+        .client
+        .post(app.url("/imports?name=reading.md"))
+        .bearer_auth(&token)
+        .header("Content-Type", "text/markdown")
+        .body(page)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["file"], "reading.md");
+    assert_eq!(report["summary"]["resources"]["created"], 1);
+    let course = app.get_json("/resources?level=beginner", 200).await;
+    assert_eq!(items(&course)[0]["provenance"]["file"], "reading.md");
+
+    let bib =
+        "@article{doe2020, title = {A Study}, author = {Doe, Jane}, year = 2020, journal = {J}}\n";
+    let response = app
+        .client
+        .post(app.url("/imports"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/x-bibtex")
+        .body(bib)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["file"], "upload.bib");
+    let all = app.get_json("/resources", 200).await;
+    assert!(items(&all).iter().any(|r| r["citation_key"] == "doe2020"));
+
+    let mismatch = app
+        .client
+        .post(app.url("/imports?name=refs.bib"))
+        .bearer_auth(&token)
+        .header("Content-Type", "text/markdown")
+        .body(page)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(mismatch, 400, "invalid_parameter").await;
+    let wrong_type = app
+        .client
+        .post(app.url("/imports"))
+        .bearer_auth(&token)
+        .header("Content-Type", "image/png")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(wrong_type, 415, "unsupported_media_type").await;
+}
+
+async fn deletions_appear_in_the_change_feed_with_the_key_name(app: &TestApp) {
+    let token = key(app, "mirror-writer", "write");
+    let last = items(&app.get_json("/changes?limit=1000", 200).await)
+        .last()
+        .unwrap()["seq"]
+        .as_i64()
+        .unwrap();
+    let tag = etag_of(app, "/resources/umich").await;
+    let response = app
+        .client
+        .delete(app.url("/resources/umich"))
+        .bearer_auth(&token)
+        .header("If-Match", tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let feed = app.get_json(&format!("/changes?since={last}"), 200).await;
+    let deletion = items(&feed)
+        .iter()
+        .find(|c| c["op"] == "delete")
+        .expect("a deletion");
+    assert_eq!(deletion["entity"], "resource");
+    assert_eq!(deletion["slug"], "umich");
+    assert_eq!(deletion["key"], "mirror-writer");
+    // The topic concept lost a link: its update is in the feed too.
+    assert!(items(&feed).iter().any(|c| c["entity"] == "concept"
+        && c["slug"] == "deep-learning-intro"
+        && c["op"] == "update"));
+}
+
+async fn clients_over_the_rate_limit_get_429(app: &TestApp) {
+    let limited = TestApp::spawn_with(app.backend, false, |s| {
+        s.rate_limit = std::num::NonZeroU32::new(1)
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let response = limited.get("/health").await;
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            let retry: u64 = response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=2).contains(&retry), "{retry}");
+            assert_problem(response, 429, "rate_limited").await;
+            break;
+        }
+    }
+    assert_eq!(
+        &statuses[..2],
+        [200, 200],
+        "a burst of two is allowed: {statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    limited.teardown().await;
+}
+
+async fn reads_can_require_a_key(app: &TestApp) {
+    let private = TestApp::spawn_with(app.backend, false, |s| s.require_read_key = true).await;
+    assert_problem(private.get("/resources").await, 401, "unauthorized").await;
+    assert_eq!(
+        private.get("/health").await.status(),
+        200,
+        "probes stay public"
+    );
+    assert_eq!(private.get("/openapi.json").await.status(), 200);
+    let token = key(&private, "reader", "read");
+    let response = private
+        .client
+        .get(private.url("/resources"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    private.teardown().await;
+}
