@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs schemathesis (every check) against a freshly built server over the seed catalogue,
-# once on SQLite and once on PostgreSQL when LORE_TEST_POSTGRES_URL is set.
+# with a write key, once on SQLite and once on PostgreSQL when LORE_TEST_POSTGRES_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +14,13 @@ run_against() {
   local data_dir port pid
   data_dir=$(mktemp -d)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  args=(serve --bind "127.0.0.1:$port" --data-dir "$data_dir")
-  [ -n "$database_url" ] && args+=(--database-url "$database_url")
-  LORE_LOG=warn target/release/lore "${args[@]}" &
+  store=(--data-dir "$data_dir")
+  [ -n "$database_url" ] && store+=(--database-url "$database_url")
+  # A write key, so the write routes are exercised too (without one they only answer 401).
+  token=$(target/release/lore keys create --name schemathesis --scope write "${store[@]}" | tail -n 1)
+  # The rate limit is the limiter's business, tested on its own; here it would only
+  # turn schemathesis' bursts into 429s.
+  LORE_LOG=warn target/release/lore serve --bind "127.0.0.1:$port" --rate-limit 0 "${store[@]}" &
   pid=$!
   trap 'kill $pid 2>/dev/null || true' RETURN
   for _ in $(seq 1 100); do
@@ -24,7 +28,8 @@ run_against() {
     sleep 0.1
   done
   echo "schemathesis on $label (port $port)"
-  st run "http://127.0.0.1:$port/openapi.json" --checks all --max-examples "${SCHEMATHESIS_EXAMPLES:-50}"
+  st run "http://127.0.0.1:$port/openapi.json" --checks all --max-examples "${SCHEMATHESIS_EXAMPLES:-50}" \
+    --header "Authorization: Bearer $token"
   kill $pid
   wait $pid 2>/dev/null || true
   rm -rf "$data_dir"

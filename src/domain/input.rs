@@ -16,6 +16,11 @@ pub const MAX_TEXT: usize = 20_000;
 /// Longest short field (journal, pages, ...) or URL, in characters.
 pub const MAX_FIELD: usize = 2_000;
 
+/// Characters no text field may hold (Unicode `Cc`, except tab, line feed, carriage return).
+fn forbidden(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 /// One invalid field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidField {
@@ -31,6 +36,70 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> InvalidField
     }
 }
 
+/// An author as clients write it: name parts as in [`Person`], each a single line with a
+/// visible character; a `literal` name (an organisation) wins over the other parts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub family: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub given: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub particle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub suffix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub literal: Option<String>,
+}
+
+impl PersonInput {
+    fn from_person(person: &Person) -> Self {
+        PersonInput {
+            family: person.family.clone(),
+            given: person.given.clone(),
+            particle: person.particle.clone(),
+            suffix: person.suffix.clone(),
+            literal: person.literal.clone(),
+        }
+    }
+}
+
+/// Free text in a list or map (JSON Schema only: an alias, an attribute value).
+#[derive(ToSchema)]
+#[schema(
+    max_length = 2000,
+    pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+)]
+#[allow(dead_code)]
+struct TextItem(String);
+
+/// A citation key in a list (JSON Schema only).
+#[derive(ToSchema)]
+#[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9_:./+-]{0,99}$")]
+#[allow(dead_code)]
+struct KeyItem(String);
+
 /// A resource as clients write it (`POST /resources`, `PUT /resources/{slug}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -38,22 +107,34 @@ pub struct ResourceInput {
     /// Requested slug; derived from the title when absent. Only on create: slugs never change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// 1 to 500 characters.
+    /// 1 to 500 characters, with a visible one.
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub title: String,
     /// Defaults to `webpage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<ResourceKind>,
     /// An absolute `http` or `https` URL, kept byte for byte.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^https?://[^\s\u0000-\u001F\u007F-\u009F]+$"
+    )]
     pub url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
     /// Markdown, up to 20 000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 20000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub description: Option<String>,
-    /// Authors in order; each needs a `family` name or a `literal` one.
+    /// Authors in order; an author without any name part is ignored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub authors: Vec<Person>,
+    pub authors: Vec<PersonInput>,
     /// The author list is cut short ("et al.").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub authors_truncated: bool,
@@ -64,39 +145,83 @@ pub struct ResourceInput {
     #[schema(minimum = 1, maximum = 12)]
     pub month: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub journal: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub booktitle: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub publisher: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub institution: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub volume: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub pages: Option<String>,
     /// A DOI (`10.1109/ACCESS.2019.2939201`); a `https://doi.org/` prefix is removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^(https?://(dx\.)?doi\.org/|doi:)?10\.[0-9.]+/[^\s\u0000-\u001F\u007F-\u009F]+$"
+    )]
     pub doi: Option<String>,
     /// An arXiv identifier (`1506.01497`, `arXiv:1506.01497v3`, `cs/0112017`); the prefix
     /// and version are removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^(arXiv:|arxiv:)?([0-9]{4}\.[0-9]{4,5}|[A-Za-z.-]+/[0-9]{7})(v[0-9]+)?$")]
     pub arxiv_id: Option<String>,
     /// arXiv primary class (`cs.CV`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 64,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub arxiv_class: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 64,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub isbn: Option<String>,
     /// When the URL was visited, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
     pub urldate: Option<String>,
     /// The key to cite it by; issued from the first author, year and title when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9_:./+-]{0,99}$")]
     pub citation_key: Option<String>,
     /// Other fields, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = BTreeMap<String, TextItem>)]
     pub attributes: BTreeMap<String, String>,
 }
 
@@ -106,20 +231,35 @@ pub struct ResourceInput {
 pub struct ConceptInput {
     /// Requested slug; derived from the name when absent. Only on create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
-    /// 1 to 500 characters.
+    /// 1 to 500 characters, with a visible one.
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
     /// Markdown, up to 20 000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 20000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub definition: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<TextItem>)]
     pub aliases: Vec<String>,
     /// Keys of works the definition cites.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<KeyItem>)]
     pub citation_keys: Vec<String>,
 }
 
@@ -128,24 +268,40 @@ pub struct ConceptInput {
 struct Problems(Vec<InvalidField>);
 
 impl Problems {
+    /// Free text: at most `max` characters, no control characters but tab and line
+    /// breaks; kept trimmed, and blank counts as absent.
     fn text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
         let value = value?;
-        let trimmed = value.trim();
-        if trimmed.is_empty() {
-            return None;
-        }
-        if trimmed.chars().count() > max {
+        if value.chars().count() > max {
             self.0
                 .push(invalid(field, format!("at most {max} characters")));
         }
-        if trimmed
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
+        if value.chars().any(forbidden) {
             self.0
                 .push(invalid(field, "control characters are not allowed"));
         }
-        Some(trimmed.to_owned())
+        let trimmed = value.trim();
+        (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    }
+
+    /// A value of a fixed form (URL, DOI, ...), taken exactly as given: `parse` gives its
+    /// normal form or `None`, then `expected` is reported.
+    fn exact(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+        parse: impl Fn(&str) -> Option<String>,
+        expected: &str,
+    ) -> Option<String> {
+        let value = value?;
+        let parsed = (value.chars().count() <= max)
+            .then(|| parse(&value))
+            .flatten();
+        if parsed.is_none() {
+            self.0.push(invalid(field, expected));
+        }
+        parsed
     }
 
     fn required(&mut self, field: &str, value: String) -> String {
@@ -180,7 +336,6 @@ impl Problems {
 
 /// A DOI without resolver prefix, or `None` when it is not one.
 fn parse_doi(raw: &str) -> Option<String> {
-    let raw = raw.trim();
     let bare = [
         "https://doi.org/",
         "http://doi.org/",
@@ -202,7 +357,6 @@ fn parse_doi(raw: &str) -> Option<String> {
 
 /// An arXiv identifier without prefix or version, or `None` when it is not one.
 fn parse_arxiv_id(raw: &str) -> Option<String> {
-    let raw = raw.trim();
     let id = raw
         .strip_prefix("arXiv:")
         .or_else(|| raw.strip_prefix("arxiv:"))
@@ -230,14 +384,53 @@ fn parse_arxiv_id(raw: &str) -> Option<String> {
     (new_style || old_style).then(|| id.to_owned())
 }
 
-fn valid_url(raw: &str) -> bool {
-    url::Url::parse(raw)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+/// Neither white space nor a control character: what URLs and identifiers are made of.
+fn visible(c: char) -> bool {
+    !c.is_whitespace() && !c.is_control()
 }
 
-fn valid_date(raw: &str) -> bool {
+/// An absolute `http(s)` URL, kept as written.
+fn parse_url(raw: &str) -> Option<String> {
+    let rest = raw
+        .strip_prefix("https://")
+        .or_else(|| raw.strip_prefix("http://"))?;
+    (!rest.is_empty() && rest.chars().all(visible)).then(|| raw.to_owned())
+}
+
+/// A calendar date `YYYY-MM-DD` (RFC 3339 `full-date`).
+fn parse_date(raw: &str) -> Option<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw, &format).is_ok()
+    time::Date::parse(raw, &format).ok().map(|_| raw.to_owned())
+}
+
+/// Checks one author's name parts; an author with none is `None` (it says nothing).
+fn check_person(p: &mut Problems, index: usize, person: &PersonInput) -> Option<Person> {
+    let field = format!("authors[{index}]");
+    let mut part = |name: &str, value: &Option<String>| -> Option<String> {
+        let value = value.as_ref()?;
+        if value.trim().is_empty()
+            || value.chars().any(char::is_control)
+            || value.chars().count() > 200
+        {
+            p.0.push(invalid(
+                format!("{field}.{name}"),
+                "a single line of at most 200 characters with a visible one",
+            ));
+            return None;
+        }
+        Some(value.trim().to_owned())
+    };
+    let parsed = Person {
+        family: part("family", &person.family),
+        given: part("given", &person.given),
+        particle: part("particle", &person.particle),
+        suffix: part("suffix", &person.suffix),
+        literal: part("literal", &person.literal),
+    };
+    if let Some(literal) = parsed.literal {
+        return Some(Person::literal(literal));
+    }
+    (parsed != Person::default()).then_some(parsed)
 }
 
 impl ResourceInput {
@@ -249,27 +442,19 @@ impl ResourceInput {
         let mut p = Problems::default();
         let slug = p.slug(self.slug);
         let title = p.required("title", self.title);
-        let url = p.text("url", self.url, MAX_FIELD);
-        if let Some(url) = &url
-            && !valid_url(url)
-        {
-            p.0.push(invalid("url", "must be an absolute http or https URL"));
-        }
-        for (i, author) in self.authors.iter().enumerate() {
-            let named = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-            if !named(&author.family) && !named(&author.literal) {
-                p.0.push(invalid(
-                    format!("authors[{i}]"),
-                    "needs a `family` or a `literal` name",
-                ));
-            }
-            if named(&author.literal) && (named(&author.family) || named(&author.given)) {
-                p.0.push(invalid(
-                    format!("authors[{i}]"),
-                    "a `literal` name stands alone",
-                ));
-            }
-        }
+        let url = p.exact(
+            "url",
+            self.url,
+            MAX_FIELD,
+            parse_url,
+            "must be an absolute http or https URL",
+        );
+        let authors: Vec<Person> = self
+            .authors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, author)| check_person(&mut p, i, author))
+            .collect();
         if let Some(year) = self.year
             && !(1..=9999).contains(&year)
         {
@@ -280,48 +465,39 @@ impl ResourceInput {
         {
             p.0.push(invalid("month", "must be from 1 to 12"));
         }
-        let doi = p.text("doi", self.doi, MAX_FIELD).and_then(|raw| {
-            let doi = parse_doi(&raw);
-            if doi.is_none() {
-                p.0.push(invalid(
-                    "doi",
-                    "must be a DOI such as 10.1109/ACCESS.2019.2939201",
-                ));
-            }
-            doi
-        });
-        let arxiv_id = p.text("arxiv_id", self.arxiv_id, 64).and_then(|raw| {
-            let id = parse_arxiv_id(&raw);
-            if id.is_none() {
-                p.0.push(invalid(
-                    "arxiv_id",
-                    "must be an arXiv identifier such as 1506.01497",
-                ));
-            }
-            id
-        });
-        let urldate = p.text("urldate", self.urldate, 10);
-        if let Some(date) = &urldate
-            && !valid_date(date)
-        {
-            p.0.push(invalid("urldate", "must be a date YYYY-MM-DD"));
-        }
+        let doi = p.exact(
+            "doi",
+            self.doi,
+            MAX_FIELD,
+            parse_doi,
+            "must be a DOI such as 10.1109/ACCESS.2019.2939201",
+        );
+        let arxiv_id = p.exact(
+            "arxiv_id",
+            self.arxiv_id,
+            64,
+            parse_arxiv_id,
+            "must be an arXiv identifier such as 1506.01497",
+        );
+        let urldate = p.exact(
+            "urldate",
+            self.urldate,
+            10,
+            parse_date,
+            "must be a date YYYY-MM-DD",
+        );
         let citation_key = p
-            .text("citation_key", self.citation_key, 200)
-            .and_then(|raw| match CitationKey::parse(&raw) {
-                Ok(key) => Some(key),
-                Err(err) => {
-                    p.0.push(invalid("citation_key", err.to_string()));
-                    None
-                }
-            });
+            .exact(
+                "citation_key",
+                self.citation_key,
+                100,
+                |raw| CitationKey::parse(raw).ok().map(|k| k.to_string()),
+                "1 to 100 characters of A-Z, a-z, 0-9 and _ : . / + -, starting with a letter or digit",
+            )
+            .and_then(|key| CitationKey::parse(&key).ok());
         let mut attributes = BTreeMap::new();
         for (name, value) in self.attributes {
-            let field = format!("attributes.{name}");
-            if name.trim().is_empty() || name.chars().count() > 100 {
-                p.0.push(invalid(&field, "attribute names are 1 to 100 characters"));
-            }
-            if let Some(value) = p.text(&field, Some(value), MAX_FIELD) {
+            if let Some(value) = p.text(&format!("attributes.{name}"), Some(value), MAX_FIELD) {
                 attributes.insert(name, value);
             }
         }
@@ -331,7 +507,7 @@ impl ResourceInput {
             url,
             level: self.level,
             description: p.text("description", self.description, MAX_TEXT),
-            authors: self.authors,
+            authors,
             authors_truncated: self.authors_truncated,
             year: self.year,
             month: self.month,
@@ -363,7 +539,7 @@ impl ResourceInput {
             url: data.url.clone(),
             level: data.level,
             description: data.description.clone(),
-            authors: data.authors.clone(),
+            authors: data.authors.iter().map(PersonInput::from_person).collect(),
             authors_truncated: data.authors_truncated,
             year: data.year,
             month: data.month,
@@ -396,13 +572,13 @@ impl ConceptInput {
         let name = p.required("name", self.name);
         let mut aliases = Vec::new();
         for (i, alias) in self.aliases.into_iter().enumerate() {
-            if let Some(alias) = p.text(&format!("aliases[{i}]"), Some(alias), MAX_TITLE) {
+            if let Some(alias) = p.text(&format!("aliases[{i}]"), Some(alias), MAX_FIELD) {
                 aliases.push(alias);
             }
         }
         let mut citation_keys = Vec::new();
         for (i, key) in self.citation_keys.into_iter().enumerate() {
-            match CitationKey::parse(key.trim()) {
+            match CitationKey::parse(&key) {
                 Ok(key) => citation_keys.push(key.to_string()),
                 Err(err) => {
                     p.0.push(invalid(format!("citation_keys[{i}]"), err.to_string()))
@@ -467,7 +643,10 @@ mod tests {
             arxiv_id: Some("12345".into()),
             urldate: Some("2024-02-30".into()),
             citation_key: Some("a b".into()),
-            authors: vec![Person::default()],
+            authors: vec![PersonInput {
+                given: Some("\u{7}".into()),
+                ..PersonInput::default()
+            }],
             ..ResourceInput::default()
         };
         let errors = input.parse().unwrap_err();
@@ -477,7 +656,7 @@ mod tests {
                 "slug",
                 "title",
                 "url",
-                "authors[0]",
+                "authors[0].given",
                 "year",
                 "month",
                 "doi",

@@ -12,7 +12,9 @@ mod vocabulary;
 
 pub use api_key::{Scope, Token};
 pub use citation_key::{CitationKey, CitationKeyError, MAX_KEY_LEN};
-pub use input::{ConceptInput, InvalidField, MAX_FIELD, MAX_TEXT, MAX_TITLE, ResourceInput};
+pub use input::{
+    ConceptInput, InvalidField, MAX_FIELD, MAX_TEXT, MAX_TITLE, PersonInput, ResourceInput,
+};
 pub use person::Person;
 pub use record::{Concept, ConceptData, EntityRef, Link, Provenance, Resource, ResourceData};
 pub use slug::{MAX_SLUG_LEN, Slug, SlugError};

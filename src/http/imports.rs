@@ -22,9 +22,12 @@ const BIBTEX: &[&str] = &["application/x-bibtex", "text/x-bibtex"];
 #[allow(dead_code)]
 pub struct ImportQuery {
     /// The file's name, recorded as each record's provenance (`notes.md`, `refs.bib`);
-    /// its extension must agree with the media type. Defaults to `upload.md` or
-    /// `upload.bib`.
-    #[param(max_length = 255, pattern = r"^[^/\\]+\.(md|markdown|bib)$")]
+    /// its extension (`.md`, `.markdown`, `.bib`, any case) decides the format. Defaults to
+    /// `upload.md` or `upload.bib` by media type.
+    #[param(
+        max_length = 255,
+        pattern = r"^[^/\\]*\.([Mm][Dd]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Bb][Ii][Bb])$"
+    )]
     name: Option<String>,
 }
 
@@ -53,29 +56,26 @@ pub async fn create(
         let query = Query::parse(req.query_string(), &["name"])?;
         let accepted: Vec<&str> = MARKDOWN.iter().chain(BIBTEX).copied().collect();
         let media = require_media_type(&req, &accepted)?;
-        let is_bibtex = BIBTEX.contains(&media.as_str());
+        // The name's extension decides the format when a name is given; else the media type.
         let name = match query.single("name")? {
-            None => if is_bibtex { "upload.bib" } else { "upload.md" }.to_owned(),
             Some(name) => {
                 let lower = name.to_ascii_lowercase();
-                let plain = !name.is_empty() && name.len() <= 255 && !name.contains(['/', '\\']);
-                let agrees = if is_bibtex {
-                    lower.ends_with(".bib")
-                } else {
-                    lower.ends_with(".md") || lower.ends_with(".markdown")
-                };
-                if !plain || !agrees {
+                let plain =
+                    !name.is_empty() && name.chars().count() <= 255 && !name.contains(['/', '\\']);
+                let known = [".md", ".markdown", ".bib"]
+                    .iter()
+                    .any(|ext| lower.ends_with(ext));
+                if !plain || !known {
                     return Err(ApiError::new(
                         ErrorCode::InvalidParameter,
-                        format!(
-                            "`name` must be a file name ending in {} for `{media}`",
-                            if is_bibtex { ".bib" } else { ".md" }
-                        ),
+                        "`name` must be a file name ending in .md, .markdown or .bib",
                     )
-                    .field("name", "not a matching file name", None));
+                    .field("name", "not a catalogue file name", None));
                 }
                 name.to_owned()
             }
+            None if BIBTEX.contains(&media.as_str()) => "upload.bib".to_owned(),
+            None => "upload.md".to_owned(),
         };
         let body = read_body(&req, payload).await?;
         let report = service

@@ -90,6 +90,99 @@ impl Modify for RateLimitResponses {
     }
 }
 
+/// Derives the bodies of `PUT` and `PATCH` from the create inputs, so they are written
+/// once: a replacement is an input without `slug` (slugs never change); a merge patch
+/// (RFC 7396) is a replacement whose fields are all optional and, but for the title or
+/// name, nullable (`null` clears a field).
+struct WriteSchemas;
+
+impl Modify for WriteSchemas {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{OneOfBuilder, Schema, SchemaType, Type};
+
+        fn nullable(property: &mut RefOr<Schema>) {
+            let add_null = |schema_type: &mut SchemaType| match schema_type {
+                SchemaType::Type(t) if *t != Type::Null => {
+                    *schema_type = SchemaType::Array(vec![t.clone(), Type::Null])
+                }
+                SchemaType::Array(types) if !types.contains(&Type::Null) => types.push(Type::Null),
+                _ => {}
+            };
+            match property {
+                RefOr::T(Schema::Object(object)) => add_null(&mut object.schema_type),
+                RefOr::T(Schema::Array(array)) => add_null(&mut array.schema_type),
+                RefOr::T(_) => {}
+                RefOr::Ref(reference) => {
+                    let wrapped = OneOfBuilder::new()
+                        .item(RefOr::Ref(reference.clone()))
+                        .item(utoipa::openapi::schema::ObjectBuilder::new().schema_type(Type::Null))
+                        .build();
+                    *property = RefOr::T(Schema::OneOf(wrapped));
+                }
+            }
+        }
+
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for (collection, input, required) in [
+            ("resources", "Resource", "title"),
+            ("concepts", "Concept", "name"),
+        ] {
+            let Some(RefOr::T(Schema::Object(object))) =
+                components.schemas.get(&format!("{input}Input")).cloned()
+            else {
+                continue;
+            };
+            let mut replacement = object;
+            replacement.properties.shift_remove("slug");
+            replacement.description = Some(format!(
+                "A {} as clients replace it (`PUT`): its input without `slug`.",
+                input.to_lowercase()
+            ));
+            let mut patch = replacement.clone();
+            patch.required.clear();
+            for (name, property) in patch.properties.iter_mut() {
+                if name != required {
+                    nullable(property);
+                }
+            }
+            patch.description = Some(format!(
+                "A JSON merge patch (RFC 7396) of a {}: given fields replace, `null` clears.",
+                input.to_lowercase()
+            ));
+            components.schemas.insert(
+                format!("{input}Replacement"),
+                RefOr::T(Schema::Object(replacement)),
+            );
+            components
+                .schemas
+                .insert(format!("{input}Patch"), RefOr::T(Schema::Object(patch)));
+
+            let Some(item) = openapi
+                .paths
+                .paths
+                .get_mut(&format!("/{collection}/{{slug}}"))
+            else {
+                continue;
+            };
+            let bodies = [(&mut item.put, "Replacement"), (&mut item.patch, "Patch")];
+            for (operation, suffix) in bodies {
+                let Some(RefOr::T(body)) = operation.as_mut().and_then(|o| o.request_body.as_mut())
+                else {
+                    continue;
+                };
+                for content in body.content.values_mut() {
+                    if let RefOr::T(content) = content {
+                        content.schema =
+                            Some(Ref::from_schema_name(format!("{input}{suffix}")).into());
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn u64_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::Integer)
@@ -106,6 +199,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     // Paths exist only now, after the handlers were collected.
     RateLimitResponses.modify(&mut api);
+    WriteSchemas.modify(&mut api);
     api
 }
 

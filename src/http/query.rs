@@ -72,6 +72,18 @@ impl Query {
         Ok(out)
     }
 
+    /// Every value of a free-text list parameter (names, slugs): repeats and commas split,
+    /// blanks trimmed, empty parts ignored.
+    pub fn free_values(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(n, _)| n == name)
+            .flat_map(|(_, value)| value.split(','))
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .collect()
+    }
+
     /// A list parameter parsed as a closed vocabulary.
     ///
     /// # Errors

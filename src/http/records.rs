@@ -237,10 +237,9 @@ pub(super) async fn replace<R: Record>(
     Query::parse(req.query_string(), &[])?;
     let slug = parse_slug::<R>(slug)?;
     let (item, tag) = current::<R>(req, service, &slug).await?;
-    check_if_match(req, &tag)?;
     require_media_type(req, &["application/json"])?;
     let input: R::Input = parse_json(&read_body(req, payload).await?)?;
-    update::<R>(req, service, key, &slug, &item, input).await
+    update::<R>(req, service, key, &slug, &item, &tag, input).await
 }
 
 /// `PATCH /{records}/{slug}`: a JSON merge patch (RFC 7396) of the record's input.
@@ -254,19 +253,21 @@ pub(super) async fn patch<R: Record>(
     Query::parse(req.query_string(), &[])?;
     let slug = parse_slug::<R>(slug)?;
     let (item, tag) = current::<R>(req, service, &slug).await?;
-    check_if_match(req, &tag)?;
     require_media_type(req, &["application/merge-patch+json", "application/json"])?;
     let patch: serde_json::Value = parse_json(&read_body(req, payload).await?)?;
     let input: R::Input = merge_patch(R::input_of(&item), &patch)?;
-    update::<R>(req, service, key, &slug, &item, input).await
+    update::<R>(req, service, key, &slug, &item, &tag, input).await
 }
 
+/// Validates the new input, then checks `If-Match` (a bad body is a 400 or 422 whatever
+/// the precondition), then writes.
 async fn update<R: Record>(
     req: &HttpRequest,
     service: &Service,
     key: &WriteKey,
     slug: &Slug,
     item: &WithLinks<R::Stored>,
+    tag: &str,
     input: R::Input,
 ) -> Result<HttpResponse, ApiError> {
     if R::requested_slug(&input).is_some_and(|s| s != slug.as_str()) {
@@ -279,6 +280,7 @@ async fn update<R: Record>(
         );
     }
     let (data, _) = R::parse(input).map_err(invalid_fields)?;
+    check_if_match(req, tag)?;
     let item = R::replace(service, slug, R::version(item), data, &key.0.name).await?;
     Ok(written::<R>(req, &item, false))
 }

@@ -1,7 +1,7 @@
 //! `/resources`: things to read, watch or run.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::auth::WriteKey;
 use super::etag::json_with_etag;
@@ -27,8 +27,9 @@ pub struct ListResourcesQuery {
     /// Kinds to keep.
     #[param(style = Form, explode, inline)]
     kind: Option<Vec<ResourceKind>>,
-    /// Concepts the resource must be linked to, by slug or name.
-    #[param(style = Form, explode, inline, value_type = Option<Vec<TopicValue>>)]
+    /// Concepts the resource must be linked to, by slug or name; commas separate
+    /// alternatives and blank values are ignored.
+    #[param(style = Form, explode)]
     topic: Option<Vec<String>>,
     /// Page size.
     #[param(minimum = 1, maximum = 500, default = 50)]
@@ -37,12 +38,6 @@ pub struct ListResourcesQuery {
     #[param(pattern = r"^[ab][0-9a-z]{1,12}$")]
     cursor: Option<String>,
 }
-
-/// A concept slug or name; commas separate alternatives, none may be blank.
-#[derive(ToSchema)]
-#[schema(pattern = r"^\s*[^,\s][^,]*(,\s*[^,\s][^,]*)*$")]
-#[allow(dead_code)]
-struct TopicValue(String);
 
 const LIST_PARAMETERS: &[&str] = &["level", "kind", "topic", "limit", "cursor"];
 
@@ -69,7 +64,7 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
             levels: query.terms("level", Level::parse)?,
             kinds: query.terms("kind", ResourceKind::parse)?,
             topics: query
-                .values("topic")?
+                .free_values("topic")
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
