@@ -26,9 +26,16 @@ mod domain {
 mod fixtures;
 
 fn main() -> anyhow::Result<()> {
-    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/bib".into()));
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "target/bib".into()),
+    );
     std::fs::create_dir_all(&out)?;
-    for (name, json) in [("seed", fixtures::SEED), ("hard-cases", fixtures::HARD_CASES)] {
+    for (name, json) in [
+        ("seed", fixtures::SEED),
+        ("hard-cases", fixtures::HARD_CASES),
+    ] {
         let resources = with_keys(fixtures::load(json));
         let variants = [
             ("bib", Dialect::Bibtex, Charset::Pdflatex),

@@ -150,7 +150,11 @@ pub fn to_csl(resource: &Resource) -> (CslItem, Vec<super::ExportWarning>) {
             }],
         }),
         accessed: p.accessed.map(|d| CslDate {
-            date_parts: vec![vec![d.year(), i32::from(u8::from(d.month())), i32::from(d.day())]],
+            date_parts: vec![vec![
+                d.year(),
+                i32::from(u8::from(d.month())),
+                i32::from(d.day()),
+            ]],
         }),
         container_title,
         publisher,

@@ -71,11 +71,13 @@ pub struct Escaped {
 pub fn normalize_text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
-    for c in raw.nfc() {
+    // Drop invisible characters first, so that NFC can compose what they separated.
+    let visible = raw
+        .chars()
+        .filter(|&c| c.is_whitespace() || !(c.is_control() || c == '\u{feff}'));
+    for c in visible.nfc() {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
-        } else if c.is_control() || c == '\u{feff}' {
-            continue;
         } else {
             if pending_space {
                 out.push(' ');
@@ -194,19 +196,32 @@ fn escape_into(text: &str, charset: Charset, out: &mut Escaped) {
         while end < chars.len() && is_combining_mark(chars[end]) {
             end += 1;
         }
-        let cluster = &chars[i..end];
+        let mut cluster = &chars[i..end];
         let next = chars.get(end).copied();
         i = end;
 
-        if let [c] = cluster {
-            if c.is_ascii() {
-                escape_ascii(*c, next, &mut out.text);
+        let base = cluster[0];
+        let math_accent_candidate =
+            charset == Charset::Pdflatex && cluster.len() > 1 && base.is_ascii_alphabetic();
+        if base.is_ascii() && !math_accent_candidate {
+            // Marks on an ASCII character never join it: `{` + U+0301 is still a brace
+            // to escape; the marks are handled on their own below.
+            let next = if cluster.len() == 1 {
+                next
+            } else {
+                cluster[1].into()
+            };
+            escape_ascii(base, next, &mut out.text);
+            cluster = &cluster[1..];
+            if cluster.is_empty() {
                 continue;
             }
-            if is_pdflatex_settable(*c) {
-                out.text.push(*c);
-                continue;
-            }
+        }
+        if let [c] = cluster
+            && is_pdflatex_settable(*c)
+        {
+            out.text.push(*c);
+            continue;
         }
         let original: String = cluster.iter().collect();
         let (written_as, how) = match charset {
@@ -258,10 +273,10 @@ fn escape_ascii(c: char, next: Option<char>, out: &mut String) {
 /// `next` is the character after the cluster: a transliteration that `deunicode` ends with
 /// a space (a syllable: `深` → `Shen `) keeps it only before a letter or digit.
 fn substitute(cluster: &[char], next: Option<char>) -> (String, Substitution) {
-    if let [c] = cluster {
-        if let Some(math) = math_for(*c) {
-            return (format!("{{${math}$}}"), Substitution::Math);
-        }
+    if let [c] = cluster
+        && let Some(math) = math_for(*c)
+    {
+        return (format!("{{${math}$}}"), Substitution::Math);
     }
     // A letter with combining marks: one mark over an ASCII letter or a Greek letter is
     // math (`x̂` → `$\hat{x}$`) when the mark has a math accent.
@@ -283,17 +298,16 @@ fn substitute(cluster: &[char], next: Option<char>) -> (String, Substitution) {
     // A precomposed letter outside T1 (`ạ`, `ǹ`): an ASCII letter with one text accent.
     if let [c] = cluster {
         let decomposed: Vec<char> = c.nfd().collect();
-        if let [base, mark] = decomposed.as_slice() {
-            if base.is_ascii_alphabetic() {
-                if let Some(accent) = text_accent(*mark) {
-                    return (format!("{{\\{accent}{{{base}}}}}"), Substitution::Accent);
-                }
-            }
+        if let [base, mark] = decomposed.as_slice()
+            && base.is_ascii_alphabetic()
+            && let Some(accent) = text_accent(*mark)
+        {
+            return (format!("{{\\{accent}{{{base}}}}}"), Substitution::Accent);
         }
-        if is_greek(decomposed[0]) {
-            if let Some(math) = math_for(decomposed[0]) {
-                return (format!("{{${math}$}}"), Substitution::Math);
-            }
+        if is_greek(decomposed[0])
+            && let Some(math) = math_for(decomposed[0])
+        {
+            return (format!("{{${math}$}}"), Substitution::Math);
         }
     }
     // Anything else: an ASCII transliteration of the base characters, escaped.
@@ -629,8 +643,14 @@ mod tests {
 
     #[test]
     fn latin_accents_stay_utf8_for_pdflatex() {
-        let r = escape_text("Gödel, Łukasiewicz, Dvořák, Ș, façade, œuvre, ß – “q”", Charset::Pdflatex);
-        assert_eq!(r.text, "Gödel, Łukasiewicz, Dvořák, Ș, façade, œuvre, ß – “q”");
+        let r = escape_text(
+            "Gödel, Łukasiewicz, Dvořák, Ș, façade, œuvre, ß – “q”",
+            Charset::Pdflatex,
+        );
+        assert_eq!(
+            r.text,
+            "Gödel, Łukasiewicz, Dvořák, Ș, façade, œuvre, ß – “q”"
+        );
         assert!(r.unsettable.is_empty());
     }
 
@@ -660,10 +680,7 @@ mod tests {
     #[test]
     fn rare_accents_become_accent_commands_or_math() {
         let r = escape_text("ạ ǹ x\u{302} q\u{303} Nguyễn", Charset::Pdflatex);
-        assert_eq!(
-            r.text,
-            r"{\d{a}} {\`{n}} {$\hat{x}$} {$\tilde{q}$} Nguyen"
-        );
+        assert_eq!(r.text, r"{\d{a}} {\`{n}} {$\hat{x}$} {$\tilde{q}$} Nguyen");
         let hows: Vec<Substitution> = r.unsettable.iter().map(|u| u.how).collect();
         assert_eq!(
             hows,
@@ -695,7 +712,10 @@ mod tests {
             title("BERT and PyTorch on ImageNet in 3D with t-SNE"),
             "{BERT} and {PyTorch} on {ImageNet} in {3D} with {t-SNE}"
         );
-        assert_eq!(title("A Survey of U-Net, Part I"), "A Survey of {U-Net}, Part {I}");
+        assert_eq!(
+            title("A Survey of U-Net, Part I"),
+            "A Survey of {U-Net}, Part {I}"
+        );
         assert_eq!(title("(BERT)"), "({BERT})");
         assert_eq!(title("Deep learning"), "Deep learning");
         assert_eq!(title("β-VAE"), r"{{$\beta$}-VAE}");

@@ -25,3 +25,7 @@ pub use bibtex::{BibtexOptions, Dialect};
 pub use keys::{generate_key, key_base};
 pub use latex::{Charset, Substitution, Unsettable};
 pub use warning::{ExportWarning, Exported, Problem};
+
+#[cfg(test)]
+#[path = "../../tests/fixtures/bib/load.rs"]
+mod fixtures;

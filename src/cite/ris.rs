@@ -41,8 +41,14 @@ pub fn write_record(resource: &Resource) -> Exported {
         }),
     );
     out.tag("VL", p.text(&data.volume));
-    out.tag("IS", p.text(&data.number).filter(|_| p.work != Work::Report));
-    out.tag("M1", p.text(&data.number).filter(|_| p.work == Work::Report));
+    out.tag(
+        "IS",
+        p.text(&data.number).filter(|_| p.work != Work::Report),
+    );
+    out.tag(
+        "M1",
+        p.text(&data.number).filter(|_| p.work == Work::Report),
+    );
     if let Some((first, last)) = &p.pages {
         out.tag("SP", Some(first.clone()));
         out.tag("EP", last.clone());
@@ -59,14 +65,8 @@ pub fn write_record(resource: &Resource) -> Exported {
     // Access date: Zotero's and EndNote's reading of the 2011 tags.
     out.tag(
         "Y2",
-        p.accessed.map(|d| {
-            format!(
-                "{:04}/{:02}/{:02}",
-                d.year(),
-                u8::from(d.month()),
-                d.day()
-            )
-        }),
+        p.accessed
+            .map(|d| format!("{:04}/{:02}/{:02}", d.year(), u8::from(d.month()), d.day())),
     );
     if let Some(id) = &p.arxiv_id {
         let class = p

@@ -47,7 +47,10 @@ pub enum Problem {
     /// percent-encoded (RFC 3986 §2.1); the address is the same.
     PercentEncoded { original: String, written: String },
     /// A stored value is malformed and was left out.
-    Invalid { value: String, expected: &'static str },
+    Invalid {
+        value: String,
+        expected: &'static str,
+    },
 }
 
 impl fmt::Display for ExportWarning {

@@ -148,7 +148,9 @@ impl<'a> Prepared<'a> {
         }
 
         let year = data.year;
-        let month = data.month.filter(|m| (1..=12).contains(m) && year.is_some());
+        let month = data
+            .month
+            .filter(|m| (1..=12).contains(m) && year.is_some());
 
         let mut url = clean(&data.url).map(|u| raw_value(&u, "url", &key, &mut warnings));
         let doi = clean(&data.doi)
@@ -183,10 +185,9 @@ impl<'a> Prepared<'a> {
                 }
                 date
             }
-            None if work.is_online() && url.is_some() => resource
-                .created_at
-                .get(..10)
-                .and_then(parse_iso_date),
+            None if work.is_online() && url.is_some() => {
+                resource.created_at.get(..10).and_then(parse_iso_date)
+            }
             None => None,
         }
         .filter(|_| url.is_some());
@@ -391,8 +392,14 @@ mod tests {
                 ..ResourceData::default()
             })
         };
-        assert_eq!(paper(Some("IEEE Access"), None, Some("1")), Work::JournalArticle);
-        assert_eq!(paper(None, Some("NeurIPS"), Some("1")), Work::ConferencePaper);
+        assert_eq!(
+            paper(Some("IEEE Access"), None, Some("1")),
+            Work::JournalArticle
+        );
+        assert_eq!(
+            paper(None, Some("NeurIPS"), Some("1")),
+            Work::ConferencePaper
+        );
         assert_eq!(paper(None, None, Some("2212.13881")), Work::Preprint);
         assert_eq!(paper(None, None, None), Work::Paper);
         assert_eq!(Work::of(&ResourceData::default()), Work::WebPage);
@@ -413,7 +420,10 @@ mod tests {
 
     #[test]
     fn doi_prefixes_are_stripped() {
-        assert_eq!(strip_doi_prefix("https://doi.org/10.1109/X.1"), "10.1109/X.1");
+        assert_eq!(
+            strip_doi_prefix("https://doi.org/10.1109/X.1"),
+            "10.1109/X.1"
+        );
         assert_eq!(strip_doi_prefix("doi: 10.1109/X.1"), "10.1109/X.1");
         assert_eq!(strip_doi_prefix("10.1109/X.1"), "10.1109/X.1");
     }
