@@ -170,24 +170,24 @@ impl<'a> Prepared<'a> {
                 .map(|id| format!("https://arxiv.org/abs/{id}"));
         }
 
-        let accessed = match clean(&data.urldate) {
-            Some(raw) => {
-                let date = parse_iso_date(&raw);
-                if date.is_none() {
-                    warn(
-                        &mut warnings,
-                        "urldate",
-                        Problem::Invalid {
-                            value: raw,
-                            expected: "a date YYYY-MM-DD",
-                        },
-                    );
-                }
-                date
+        // A malformed urldate is reported and treated as missing.
+        let stored_urldate = clean(&data.urldate).and_then(|raw| {
+            let date = parse_iso_date(&raw);
+            if date.is_none() {
+                warn(
+                    &mut warnings,
+                    "urldate",
+                    Problem::Invalid {
+                        value: raw,
+                        expected: "a date YYYY-MM-DD",
+                    },
+                );
             }
-            None if work.is_online() && url.is_some() => {
-                resource.created_at.get(..10).and_then(parse_iso_date)
-            }
+            date
+        });
+        let accessed = match stored_urldate {
+            Some(date) => Some(date),
+            None if work.is_online() => resource.created_at.get(..10).and_then(parse_iso_date),
             None => None,
         }
         .filter(|_| url.is_some());
@@ -282,19 +282,26 @@ pub(crate) fn strip_doi_prefix(doi: &str) -> &str {
     rest
 }
 
-/// A value written raw (never LaTeX-escaped) in `url`, `doi` and `eprint`: characters
-/// RFC 3986 does not allow in a URI (space, `" < > \ ^ ` { | }`, controls and non-ASCII)
+/// A value written raw (never LaTeX-escaped) in `url`, `doi` and `eprint`. In a URL,
+/// characters RFC 3986 does not allow (space, `" < > \ ^ ` { | }`, controls and non-ASCII)
 /// are percent-encoded as UTF-8, so braces stay balanced and `\url` reads it; everything
-/// else, including `% _ # ~ &`, is kept byte for byte.
+/// else, including `% _ # ~ &`, is kept byte for byte. A DOI or an arXiv identifier is a
+/// name, not a URL: only what would break the field (braces, backslash, white space,
+/// controls, non-ASCII) is encoded, and `<`, `>`, `;` of old SICI DOIs stay.
 pub(crate) fn raw_value(
     value: &str,
     field: &'static str,
     key: &str,
     warnings: &mut Vec<ExportWarning>,
 ) -> String {
+    let unsafe_chars = if field == "url" {
+        "\"<>\\^`{|}"
+    } else {
+        "\\{}"
+    };
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
-        let safe = c.is_ascii_graphic() && !"\"<>\\^`{|}".contains(c);
+        let safe = c.is_ascii_graphic() && !unsafe_chars.contains(c);
         if safe {
             out.push(c);
         } else {
