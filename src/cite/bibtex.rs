@@ -42,6 +42,7 @@ pub enum Dialect {
 /// How to write BibTeX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct BibtexOptions {
+    /// Portable BibTeX (the default) or biblatex.
     pub dialect: Dialect,
     /// Which characters may be written as they are; see [`Charset`].
     pub charset: Charset,

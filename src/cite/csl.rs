@@ -23,25 +23,33 @@ pub struct CslItem {
     /// `motion_picture`, `article-magazine`.
     #[serde(rename = "type")]
     pub item_type: &'static str,
+    /// The citation key again, as CSL 1.0.2's `citation-key` variable.
     #[serde(rename = "citation-key")]
     pub citation_key: String,
+    /// Plain text, case kept.
     pub title: String,
+    /// In order; an "et al." in the stored list is not represented.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub author: Vec<CslName>,
+    /// Year, or year and month; absent when unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issued: Option<CslDate>,
+    /// When the URL was visited (the BibTeX `urldate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accessed: Option<CslDate>,
     /// Journal, proceedings or web site.
     #[serde(rename = "container-title", skip_serializing_if = "Option::is_none")]
     pub container_title: Option<String>,
+    /// Publisher, institution, or `arXiv` for a preprint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
     /// The sort of item within its type ("Preprint", "Online course", "GitHub repository").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub genre: Option<String>,
+    /// Volume of a journal, proceedings or book series.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volume: Option<String>,
+    /// The journal issue (the stored `number`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issue: Option<String>,
     /// Page range with a hyphen, `91-99`.
@@ -50,10 +58,13 @@ pub struct CslItem {
     /// Report number, or `arXiv:ID` for a preprint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
+    /// Bare DOI.
     #[serde(rename = "DOI", skip_serializing_if = "Option::is_none")]
     pub doi: Option<String>,
+    /// ISBN with a valid check digit.
     #[serde(rename = "ISBN", skip_serializing_if = "Option::is_none")]
     pub isbn: Option<String>,
+    /// The stored URL (for a preprint without one, its arXiv abstract page).
     #[serde(rename = "URL", skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -61,8 +72,10 @@ pub struct CslItem {
 /// A CSL name: personal (family, given and particles) or literal.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct CslName {
+    /// Family name without particle.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub family: Option<String>,
+    /// Given names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub given: Option<String>,
     /// A particle kept with the family name when only the family name is shown
@@ -72,8 +85,10 @@ pub struct CslName {
         skip_serializing_if = "Option::is_none"
     )]
     pub non_dropping_particle: Option<String>,
+    /// "Jr.", "III".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
+    /// An organisation's whole name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub literal: Option<String>,
 }
@@ -81,6 +96,7 @@ pub struct CslName {
 /// A CSL date: `{"date-parts": [[2015, 9]]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CslDate {
+    /// One date: `[[year]]`, `[[year, month]]` or `[[year, month, day]]`.
     #[serde(rename = "date-parts")]
     pub date_parts: Vec<Vec<i32>>,
 }

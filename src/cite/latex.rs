@@ -54,12 +54,14 @@ pub struct Unsettable {
     pub text: String,
     /// What the field holds instead (LaTeX source).
     pub written_as: String,
+    /// What sort of substitute it is.
     pub how: Substitution,
 }
 
 /// A field value as LaTeX source, with the characters that needed substitutes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Escaped {
+    /// LaTeX source for a brace-delimited BibTeX field value.
     pub text: String,
     /// One entry per distinct unsettable text, in order of first appearance.
     pub unsettable: Vec<Unsettable>,

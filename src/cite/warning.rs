@@ -29,26 +29,42 @@ pub enum Problem {
     /// [`super::generate_key`] before exporting.
     MissingKey,
     /// The resource has an empty title; `used` stands in for it.
-    EmptyTitle { used: String },
+    EmptyTitle {
+        /// The URL, else the slug.
+        used: String,
+    },
     /// An undated online resource is cited with the year it was accessed (its `urldate`),
     /// because BibTeX styles (`plainnat`: "empty year") and biber's data model require a
     /// year.
-    YearFromAccessDate { year: i32 },
+    YearFromAccessDate {
+        /// The year written.
+        year: i32,
+    },
     /// No year is known; BibTeX styles will warn about it.
     MissingYear,
     /// The entry type for the kind needs fields the resource lacks, so a more general type
     /// was written.
     EntryTypeFallback {
+        /// The entry type the kind calls for (`book`).
         wanted: &'static str,
+        /// The entry type written (`misc`).
         used: &'static str,
+        /// The required fields the resource lacks.
         missing: Vec<&'static str>,
     },
     /// Characters that may not appear in a URL (or would end a BibTeX field) were
     /// percent-encoded (RFC 3986 §2.1); the address is the same.
-    PercentEncoded { original: String, written: String },
+    PercentEncoded {
+        /// The stored value.
+        original: String,
+        /// The value written.
+        written: String,
+    },
     /// A stored value is malformed and was left out.
     Invalid {
+        /// The stored value.
         value: String,
+        /// What a valid value looks like.
         expected: &'static str,
     },
 }
@@ -100,6 +116,8 @@ impl fmt::Display for ExportWarning {
 /// The text of an export and what it reports.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Exported {
+    /// The exported text, ready to send or write.
     pub text: String,
+    /// Remarks on the entries, in entry order.
     pub warnings: Vec<ExportWarning>,
 }
