@@ -1194,6 +1194,34 @@ mod tests {
             }
         }
 
+        /// With the pdflatex charset, any text becomes an entry of characters pdflatex sets
+        /// that still parses, and every character it had to replace is reported.
+        #[test]
+        fn any_text_becomes_pdflatex_safe_and_the_substitutes_are_reported(
+            title in prop::collection::vec(text_char(), 1..80).prop_map(title_from),
+            authors in prop::collection::vec(person(), 1..3),
+        ) {
+            let data = ResourceData {
+                title: title.clone(),
+                authors,
+                year: Some(2020),
+                citation_key: Some(CitationKey::parse("k").unwrap()),
+                ..ResourceData::default()
+            };
+            let out = write_entry(&resource(data), BIBTEX);
+            prop_assert!(out.text.chars().all(|c| c == '\n' || is_pdflatex_settable(c)), "{}", out.text);
+            prop_assert!(Bibliography::parse(&out.text).is_ok(), "{}", out.text);
+            let reported: Vec<&str> = out.warnings.iter().filter_map(|w| match &w.problem {
+                Problem::Unsettable(u) => Some(u.text.as_str()),
+                _ => None,
+            }).collect();
+            for c in crate::cite::latex::normalize_text(&title).chars() {
+                if !is_pdflatex_settable(c) {
+                    prop_assert!(reported.iter().any(|r| r.contains(c)), "{:?} not reported", c);
+                }
+            }
+        }
+
         /// With the pdflatex charset, text made only of characters pdflatex sets comes back
         /// unchanged and nothing is reported.
         #[test]

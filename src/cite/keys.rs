@@ -213,6 +213,27 @@ mod tests {
         false
     }
 
+    proptest::proptest! {
+        /// Whatever the data, a generated key is a valid, lower-case, short key.
+        #[test]
+        fn generated_keys_are_always_valid(
+            title in "\\PC{0,60}",
+            family in proptest::option::of("\\PC{0,20}"),
+            year in proptest::option::of(-50i32..12000),
+        ) {
+            let data = ResourceData {
+                title,
+                authors: family.into_iter().map(|f| Person { family: Some(f), ..Person::default() }).collect(),
+                year,
+                ..ResourceData::default()
+            };
+            let key = generate_key(&data, |k| k.len() % 3 == 0);
+            proptest::prop_assert!(CitationKey::parse(key.as_str()).is_ok());
+            proptest::prop_assert!(key.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_:./-".contains(&b)), "{}", key);
+            proptest::prop_assert!(key.as_str().len() <= MAX_KEY_LEN);
+        }
+    }
+
     #[test]
     fn keys_are_family_year_and_first_significant_word() {
         let data = paper(
