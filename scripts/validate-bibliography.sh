@@ -137,9 +137,25 @@ PY
   if [[ $? -eq 0 ]]; then pass pybtex; else fail pybtex "$out"; fi
 fi
 
-# A LaTeX log's problems: errors, characters the font lacks, undefined citations.
+# A LaTeX log's problems: errors (a "! " line that TeX follows with the "l.NNN" input
+# line, so a box dump of text that starts with "! " does not count), characters the font
+# lacks, undefined citations, requests to rerun.
 log_problems() {
-  grep -E -A2 '^!|Missing character|Citation .* undefined|There were undefined (references|citations)|Please \(re\)run' "$1" | head -40
+  "$PY" - "$1" <<'PY'
+import re, sys
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+out = []
+for i, line in enumerate(lines):
+    if line.startswith("! ") and (
+        any(re.match(r"l\.\d+", l) for l in lines[i + 1 : i + 12])
+        or "Emergency stop" in line or "Fatal error" in line
+    ):
+        out += lines[i : i + 3]
+    elif re.search(r"Missing character|Citation .* undefined|There were undefined "
+                   r"(references|citations)|Please \(re\)run", line):
+        out += lines[i : i + 2]
+print("\n".join(out[:60]))
+PY
 }
 
 preamble='\documentclass{article}
@@ -181,14 +197,14 @@ for n, line in enumerate(text.splitlines(), 1):
         print(f"bare % in doc.bbl (truncates the line in LaTeX): {line.strip()[:80]}")
 PY
   )
-  problems=$( { grep -E -A2 'Warning--|error message|^I couldn'\''t|---line [0-9]+ of file' natbib/doc.blg; log_problems natbib/doc.log; echo "$bare_percent"; } 2>&1 | sed '/^$/d')
+  problems=$( { grep -a -E -A2 'Warning--|error message|^I couldn'\''t|---line [0-9]+ of file' natbib/doc.blg; log_problems natbib/doc.log; echo "$bare_percent"; } 2>&1 | sed '/^$/d')
   if [[ -z "$problems" && -s natbib/doc.pdf ]]; then pass "bibtex (plainnat, natbib, hyperref)"; else fail "bibtex (plainnat, natbib, hyperref)" "$problems"; fi
 fi
 
 if want biber; then
   mkdir -p tool && cp refs.bib tool/
   out=$(cd tool && biber --tool --validate-datamodel --output-file=checked.bib refs.bib 2>&1)
-  problems=$(grep -E '^(WARN|ERROR)|^FATAL' <<<"$out")
+  problems=$(grep -a -E '^(WARN|ERROR)|^FATAL' <<<"$out")
   if [[ -z "$problems" ]]; then pass "biber --tool --validate-datamodel"; else fail "biber --tool --validate-datamodel" "$problems"; fi
 fi
 
@@ -213,7 +229,7 @@ EOF
       pdflatex -interaction=nonstopmode doc >/dev/null 2>&1
       pdflatex -interaction=nonstopmode doc >/dev/null 2>&1
   )
-  problems=$( { grep -E '^(WARN|ERROR|FATAL)' <<<"$biber_out"; log_problems biblatex/doc.log; } 2>&1)
+  problems=$( { grep -a -E '^(WARN|ERROR|FATAL)' <<<"$biber_out"; log_problems biblatex/doc.log; } 2>&1 | sed '/^$/d')
   if [[ -z "$problems" && -s biblatex/doc.pdf ]]; then pass "biblatex + biber (authoryear, hyperref)"; else fail "biblatex + biber (authoryear, hyperref)" "$problems"; fi
 fi
 

@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use super::latex::{Charset, Escaped, escape_text, escape_title, normalize_text};
+use super::latex::{Charset, Escaped, Policy, escape_text_with, escape_title_with};
 use super::warning::{Exported, Problem};
 use super::work::{Prepared, Work};
 use crate::domain::{Person, Resource};
@@ -84,34 +84,34 @@ pub fn write_bibliography<'a>(
 /// `King, Jr., Martin Luther`; an organisation in one extra pair of braces,
 /// `{Google Research}`. A family name BibTeX would split wrongly (one with a lower-case
 /// word, a comma or the word "and") is braced whole: `{García y López}, Ana`.
+///
+/// Names never use math (a name in Greek script is transliterated like any other script
+/// pdflatex cannot set) and keep `--` as it is (biber's initials break on `-{}-`).
 pub fn format_name(person: &Person, charset: Charset) -> Escaped {
+    let policy = Policy {
+        math: false,
+        ligatures: false,
+    };
     let mut out = Escaped::default();
-    let part = |text: &str, out: &mut Escaped| -> String {
-        let e = escape_text(text, charset);
+    // Each part escaped; a part that escapes to nothing (only invisible characters) is
+    // absent, so no name ends in a comma ("Name 1 ... has a comma at the end").
+    let mut part = |field: &Option<String>| -> Option<String> {
+        let e = escape_text_with(field.as_deref()?, charset, policy);
         for u in e.unsettable {
             if !out.unsettable.iter().any(|x| x.text == u.text) {
                 out.unsettable.push(u);
             }
         }
-        e.text
+        (!e.text.is_empty()).then_some(e.text)
     };
-    let clean = |field: &Option<String>| {
-        field
-            .as_deref()
-            .map(normalize_text)
-            .filter(|v| !v.is_empty())
-    };
-    let (literal, family, given, particle, suffix) = (
-        clean(&person.literal),
-        clean(&person.family),
-        clean(&person.given),
-        clean(&person.particle),
-        clean(&person.suffix),
-    );
+    let literal = part(&person.literal);
+    let family = part(&person.family);
+    let given = part(&person.given);
+    let particle = part(&person.particle);
+    let suffix = part(&person.suffix);
     let text = match (literal, family, given) {
-        (Some(literal), _, _) => format!("{{{}}}", part(&literal, &mut out)),
-        (None, Some(family), given) => {
-            let mut family = part(&family, &mut out);
+        (Some(literal), _, _) => format!("{{{literal}}}"),
+        (None, Some(mut family), given) => {
             let needs_braces = family.split(' ').any(|w| {
                 w.chars()
                     .find(|c| c.is_alphabetic())
@@ -122,34 +122,24 @@ pub fn format_name(person: &Person, charset: Charset) -> Escaped {
                 family = format!("{{{family}}}");
             }
             let mut name = match particle {
-                Some(p) => format!("{} {family}", braced_if_unsafe(&part(&p, &mut out))),
+                Some(p) => format!("{} {family}", braced_if_unsafe(&p)),
                 None => family,
             };
-            let given = given.map(|g| braced_if_unsafe(&part(&g, &mut out)));
+            let given = given.map(|g| braced_if_unsafe(&g));
             match (suffix, given) {
                 (Some(suffix), Some(given)) => {
-                    let suffix = braced_if_unsafe(&part(&suffix, &mut out));
-                    name = format!("{name}, {suffix}, {given}");
+                    name = format!("{name}, {}, {given}", braced_if_unsafe(&suffix));
                 }
-                (Some(suffix), None) => {
-                    // "Last, Jr," with nothing after the comma draws a BibTeX warning.
-                    let suffix = part(&suffix, &mut out);
-                    name = format!("{{{name} {suffix}}}");
-                }
+                // "Last, Jr," with nothing after the comma draws a BibTeX warning.
+                (Some(suffix), None) => name = format!("{{{name} {suffix}}}"),
                 (None, Some(given)) => name = format!("{name}, {given}"),
                 (None, None) => {}
             }
             name
         }
-        (None, None, Some(given)) => {
-            // A single name ("Plato"), or a whole name stored as given: kept as one unit.
-            let given = part(&given, &mut out);
-            if given.contains(' ') || given.contains(',') {
-                format!("{{{given}}}")
-            } else {
-                given
-            }
-        }
+        // A single name ("Plato"), or a whole name stored as given: kept as one unit.
+        (None, None, Some(given)) if given.contains([' ', ',']) => format!("{{{given}}}"),
+        (None, None, Some(given)) => given,
         (None, None, None) => String::new(),
     };
     out.text = text;
@@ -211,13 +201,14 @@ impl Entry {
 struct Fields<'p, 'a> {
     prepared: &'p mut Prepared<'a>,
     charset: Charset,
+    policy: Policy,
     fields: Vec<(&'static str, Value)>,
 }
 
 impl Fields<'_, '_> {
     fn text(&mut self, name: &'static str, value: Option<String>) {
         if let Some(value) = value {
-            let escaped = escape_text(&value, self.charset);
+            let escaped = escape_text_with(&value, self.charset, self.policy);
             self.push_escaped(name, escaped);
         }
     }
@@ -244,9 +235,9 @@ impl Fields<'_, '_> {
         let Some((first, last)) = pages else {
             return;
         };
-        let mut escaped = escape_text(&first, self.charset);
+        let mut escaped = escape_text_with(&first, self.charset, self.policy);
         if let Some(last) = last {
-            let last = escape_text(&last, self.charset);
+            let last = escape_text_with(&last, self.charset, self.policy);
             escaped.text = format!("{}--{}", escaped.text, last.text);
             escaped.unsettable.extend(last.unsettable);
         }
@@ -276,18 +267,17 @@ impl Fields<'_, '_> {
     }
 
     fn title(&mut self) {
-        let escaped = escape_title(&self.prepared.title, self.charset);
+        let escaped = escape_title_with(&self.prepared.title, self.charset, self.policy);
         self.push_escaped("title", escaped);
     }
 }
 
+/// Whether any author has a name that survives escaping.
 fn has_authors(p: &Prepared) -> bool {
-    p.data.authors.iter().any(|a| {
-        [&a.literal, &a.family, &a.given]
-            .into_iter()
-            .flatten()
-            .any(|s| !s.trim().is_empty())
-    })
+    p.data
+        .authors
+        .iter()
+        .any(|a| !format_name(a, Charset::Unicode).text.is_empty())
 }
 
 /// The year to write: the stored one, or for an undated online work the year it was
@@ -381,9 +371,11 @@ fn build(p: &mut Prepared, options: BibtexOptions) -> Entry {
     }
     let key = p.key.clone();
     let charset = options.charset;
+    let policy = Policy::default();
     let mut f = Fields {
         prepared: p,
         charset,
+        policy,
         fields: Vec::new(),
     };
     match options.dialect {
@@ -564,10 +556,11 @@ fn bibtex_fields(f: &mut Fields, entry_type: &'static str, year: Option<i32>) {
     f.raw("url", url);
     f.raw("urldate", accessed);
     // Sorting and author-year labels need a `key` when there is no author ("to sort, need
-    // author or key"); @manual can use its organization.
-    let organisation_sorts = entry_type == "manual" && organisation.is_some();
-    if !(authors || organisation_sorts) {
-        f.text("key", organisation.or(Some(title_key)));
+    // author or key"). It is the title, as APA puts the title first for works without an
+    // author: plainnat labels such entries by `key` alone, and a shared key (an
+    // organisation's name) makes `a`, `b`, ... labels that run out after 60 entries.
+    if !authors {
+        f.text("key", Some(title_key));
     }
 }
 
@@ -789,7 +782,7 @@ mod tests {
   year = {2024},
   url = {https://pytorch.org/tutorials/beginner/pytorch_with_examples.html},
   urldate = {2024-03-14},
-  key = {PyTorch}
+  key = {Learning PyTorch with Examples}
 }
 "
         );
@@ -1084,9 +1077,13 @@ mod tests {
         );
         (first, rest).prop_map(|(f, r)| {
             let mut s: String = std::iter::once(f).chain(r).collect();
-            // A word ends in a letter, as names do.
+            // A word ends in a letter, as names do; the biblatex crate reads `--` in a name
+            // as an en dash, which a name never means.
             while s.ends_with(['\'', '-']) {
                 s.pop();
+            }
+            while s.contains("--") {
+                s = s.replace("--", "-");
             }
             s
         })

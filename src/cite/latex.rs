@@ -19,9 +19,10 @@ pub enum Charset {
     /// What pdflatex sets with `\usepackage[utf8]{inputenc}` (the default since 2018) and
     /// `\usepackage[T1]{fontenc}`: ASCII and the Latin, punctuation and symbol characters of
     /// the T1 and TS1 encodings, written as UTF-8. Greek letters and common mathematical
-    /// symbols are written as math (`{$\alpha$}`), other accented Latin letters with accent
-    /// commands (`{\d{a}}`), and anything else (CJK, Cyrillic, emoji...) transliterated to
-    /// ASCII; every such character is reported.
+    /// symbols are written as math (`{$\alpha$}`), anything else (Latin letters outside T1
+    /// such as `ạ`, CJK, Cyrillic, emoji...) transliterated to ASCII (`deunicode`); every
+    /// such character is reported. (Accent commands such as `\d{a}` would do for bibtex, but
+    /// biber decodes them back to UTF-8 that pdflatex cannot set.)
     #[default]
     Pdflatex,
     /// Everything as UTF-8, for tools that read Unicode: biber, pybtex and Sphinx,
@@ -36,8 +37,6 @@ pub enum Charset {
 pub enum Substitution {
     /// As inline math: Greek letters, mathematical symbols, combining accents on a letter.
     Math,
-    /// As a LaTeX text accent on an ASCII letter (`{\d{a}}`).
-    Accent,
     /// Transliterated to ASCII (`deunicode`): the reader sees an approximation.
     Transliterated,
     /// Left out: there is no ASCII approximation (a lone combining mark, a format character).
@@ -119,9 +118,34 @@ pub fn is_pdflatex_settable(c: char) -> bool {
 /// `,,` broken with `{}` so they print as typed. The text is normalised first
 /// ([`normalize_text`]); characters outside `charset` get substitutes and are reported.
 pub fn escape_text(raw: &str, charset: Charset) -> Escaped {
+    escape_text_with(raw, charset, Policy::default())
+}
+
+/// Which substitutes [`Charset::Pdflatex`] may use besides transliteration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Policy {
+    /// Greek letters and mathematical symbols as inline math. Off for names: a name in
+    /// Greek script is transliterated, not set in math italics.
+    pub math: bool,
+    /// `--`, `''` and `,,` broken with `{}` so they print as typed. Off for names: biber
+    /// makes broken initials from `-{}-`, and a name has no use for the ligatures.
+    pub ligatures: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            math: true,
+            ligatures: true,
+        }
+    }
+}
+
+/// [`escape_text`] with a substitution policy.
+pub(crate) fn escape_text_with(raw: &str, charset: Charset, policy: Policy) -> Escaped {
     let text = normalize_text(raw);
     let mut out = Escaped::default();
-    escape_into(&text, charset, &mut out);
+    escape_into(&text, charset, policy, &mut out);
     out
 }
 
@@ -130,6 +154,11 @@ pub fn escape_text(raw: &str, charset: Charset) -> Escaped {
 /// `{ImageNet}`, `{R-CNN}`, `{3D}`) and single capital letters other than "A". The title
 /// keeps its case otherwise, and is never wrapped whole in double braces.
 pub fn escape_title(raw: &str, charset: Charset) -> Escaped {
+    escape_title_with(raw, charset, Policy::default())
+}
+
+/// [`escape_title`] with a substitution policy.
+pub(crate) fn escape_title_with(raw: &str, charset: Charset, policy: Policy) -> Escaped {
     let text = normalize_text(raw);
     let mut out = Escaped::default();
     for (i, word) in text.split(' ').enumerate() {
@@ -137,7 +166,7 @@ pub fn escape_title(raw: &str, charset: Charset) -> Escaped {
             out.text.push(' ');
         }
         if !needs_case_protection(word) {
-            escape_into(word, charset, &mut out);
+            escape_into(word, charset, policy, &mut out);
             continue;
         }
         // Protect the word without its surrounding punctuation: `({BERT}):`.
@@ -151,9 +180,9 @@ pub fn escape_title(raw: &str, charset: Charset) -> Escaped {
             &word[core_start..core_end],
             &word[core_end..],
         );
-        escape_into(head, charset, &mut out);
+        escape_into(head, charset, policy, &mut out);
         let mut inner = Escaped::default();
-        escape_into(core, charset, &mut inner);
+        escape_into(core, charset, policy, &mut inner);
         // `{\...}` at brace depth 0 is a BibTeX "special character", whose letters
         // `change.case$` still changes; `{{\...}}` is plain protection.
         if inner.text.starts_with('\\') {
@@ -166,7 +195,7 @@ pub fn escape_title(raw: &str, charset: Charset) -> Escaped {
             out.text.push('}');
         }
         merge_unsettable(&mut out.unsettable, inner.unsettable);
-        escape_into(tail, charset, &mut out);
+        escape_into(tail, charset, policy, &mut out);
     }
     out
 }
@@ -189,7 +218,7 @@ pub fn needs_case_protection(word: &str) -> bool {
         })
 }
 
-fn escape_into(text: &str, charset: Charset, out: &mut Escaped) {
+fn escape_into(text: &str, charset: Charset, policy: Policy, out: &mut Escaped) {
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -203,8 +232,10 @@ fn escape_into(text: &str, charset: Charset, out: &mut Escaped) {
         i = end;
 
         let base = cluster[0];
-        let math_accent_candidate =
-            charset == Charset::Pdflatex && cluster.len() > 1 && base.is_ascii_alphabetic();
+        let math_accent_candidate = charset == Charset::Pdflatex
+            && policy.math
+            && cluster.len() > 1
+            && base.is_ascii_alphabetic();
         if base.is_ascii() && !math_accent_candidate {
             // Marks on an ASCII character never join it: `{` + U+0301 is still a brace
             // to escape; the marks are handled on their own below.
@@ -213,7 +244,7 @@ fn escape_into(text: &str, charset: Charset, out: &mut Escaped) {
             } else {
                 cluster[1].into()
             };
-            escape_ascii(base, next, &mut out.text);
+            escape_ascii(base, next.filter(|_| policy.ligatures), &mut out.text);
             cluster = &cluster[1..];
             if cluster.is_empty() {
                 continue;
@@ -228,7 +259,7 @@ fn escape_into(text: &str, charset: Charset, out: &mut Escaped) {
         let original: String = cluster.iter().collect();
         let (written_as, how) = match charset {
             Charset::Unicode => (original.clone(), Substitution::Kept),
-            Charset::Pdflatex => substitute(cluster, next),
+            Charset::Pdflatex => substitute(cluster, next, policy),
         };
         // Syllabic transliterations are words (`深度` → `Shen Du`): keep them apart from
         // the letters before them (`基于Python的` → `Ji Yu Python De`).
@@ -274,15 +305,18 @@ fn escape_ascii(c: char, next: Option<char>, out: &mut String) {
 ///
 /// `next` is the character after the cluster: a transliteration that `deunicode` ends with
 /// a space (a syllable: `深` → `Shen `) keeps it only before a letter or digit.
-fn substitute(cluster: &[char], next: Option<char>) -> (String, Substitution) {
-    if let [c] = cluster
+fn substitute(cluster: &[char], next: Option<char>, policy: Policy) -> (String, Substitution) {
+    if policy.math
+        && let [c] = cluster
         && let Some(math) = math_for(*c)
     {
         return (format!("{{${math}$}}"), Substitution::Math);
     }
     // A letter with combining marks: one mark over an ASCII letter or a Greek letter is
     // math (`x̂` → `$\hat{x}$`) when the mark has a math accent.
-    if let [base, mark] = cluster {
+    if let [base, mark] = cluster
+        && policy.math
+    {
         let base_math = if base.is_ascii_alphabetic() {
             Some(base.to_string())
         } else {
@@ -297,16 +331,11 @@ fn substitute(cluster: &[char], next: Option<char>) -> (String, Substitution) {
             );
         }
     }
-    // A precomposed letter outside T1 (`ạ`, `ǹ`): an ASCII letter with one text accent.
+    // A Greek letter with an accent (`ά`): the bare letter as math.
     if let [c] = cluster {
         let decomposed: Vec<char> = c.nfd().collect();
-        if let [base, mark] = decomposed.as_slice()
-            && base.is_ascii_alphabetic()
-            && let Some(accent) = text_accent(*mark)
-        {
-            return (format!("{{\\{accent}{{{base}}}}}"), Substitution::Accent);
-        }
-        if is_greek(decomposed[0])
+        if policy.math
+            && is_greek(decomposed[0])
             && let Some(math) = math_for(decomposed[0])
         {
             return (format!("{{${math}$}}"), Substitution::Math);
@@ -330,7 +359,11 @@ fn substitute(cluster: &[char], next: Option<char>) -> (String, Substitution) {
     let folded: Vec<char> = folded.chars().collect();
     for (i, c) in folded.iter().enumerate() {
         if c.is_ascii() {
-            escape_ascii(*c, folded.get(i + 1).copied(), &mut escaped);
+            escape_ascii(
+                *c,
+                folded.get(i + 1).copied().filter(|_| policy.ligatures),
+                &mut escaped,
+            );
         }
     }
     (escaped, Substitution::Transliterated)
@@ -506,27 +539,6 @@ fn math_accent(mark: char) -> Option<&'static str> {
     })
 }
 
-/// LaTeX text accents for combining marks; tilde and circumflex are left out on purpose, so
-/// that `\~` and `\^` never appear in an export (a letter needing them is transliterated).
-fn text_accent(mark: char) -> Option<&'static str> {
-    Some(match mark {
-        '\u{300}' => "`",
-        '\u{301}' => "'",
-        '\u{304}' => "=",
-        '\u{306}' => "u",
-        '\u{307}' => ".",
-        '\u{308}' => "\"",
-        '\u{30a}' => "r",
-        '\u{30b}' => "H",
-        '\u{30c}' => "v",
-        '\u{323}' => "d",
-        '\u{327}' => "c",
-        '\u{328}' => "k",
-        '\u{331}' => "b",
-        _ => return None,
-    })
-}
-
 /// Non-ASCII code points pdflatex sets with `inputenc` (utf8) and `fontenc` (T1), as
 /// inclusive ranges. Made by compiling every character declared in TeX Live 2022's
 /// `*.dfu` files (`\DeclareUnicodeCharacter`) in a document with
@@ -680,15 +692,15 @@ mod tests {
     }
 
     #[test]
-    fn rare_accents_become_accent_commands_or_math() {
+    fn rare_accents_become_math_or_are_transliterated() {
         let r = escape_text("ạ ǹ x\u{302} q\u{303} Nguyễn", Charset::Pdflatex);
-        assert_eq!(r.text, r"{\d{a}} {\`{n}} {$\hat{x}$} {$\tilde{q}$} Nguyen");
+        assert_eq!(r.text, r"a n {$\hat{x}$} {$\tilde{q}$} Nguyen");
         let hows: Vec<Substitution> = r.unsettable.iter().map(|u| u.how).collect();
         assert_eq!(
             hows,
             [
-                Substitution::Accent,
-                Substitution::Accent,
+                Substitution::Transliterated,
+                Substitution::Transliterated,
                 Substitution::Math,
                 Substitution::Math,
                 Substitution::Transliterated
