@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::latex::normalize_text;
-use super::warning::Exported;
+use super::warning::{ExportWarning, Exported};
 use super::work::{Prepared, Work};
 use crate::domain::{Person, Resource};
 
@@ -103,7 +103,7 @@ pub struct CslDate {
 
 /// Maps one resource to a CSL item, with the warnings of its preparation (missing key,
 /// percent-encoded URL, malformed ISBN or access date).
-pub fn to_csl(resource: &Resource) -> (CslItem, Vec<super::ExportWarning>) {
+pub fn to_csl(resource: &Resource) -> (CslItem, Vec<ExportWarning>) {
     let p = Prepared::new(resource);
     let data = p.data;
     let organisation = p.organisation();

@@ -27,7 +27,10 @@ pub enum Charset {
     Pdflatex,
     /// Everything as UTF-8, for tools that read Unicode: biber, pybtex and Sphinx,
     /// citation-js, XeLaTeX and LuaLaTeX. Characters pdflatex could not set are still
-    /// reported, as kept.
+    /// reported, as kept. (The escapes of the reserved characters stay: pybtex 0.26 shows
+    /// `\$`, `\textbraceleft`, `\textasciicircum` and `\textasciigrave` as they are in
+    /// HTML, while `\&`, `\%`, `\#`, `\_`, `\textasciitilde` and `\textbackslash`
+    /// render as the characters.)
     Unicode,
 }
 
