@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Result;
-use super::citation::issue_key;
+use super::citation::{issue_key, link_citations};
 use super::merge::{KEY_GENERATED, merge_concept, merge_resource};
 use crate::catalogue::{Catalogue, DraftRef, ItemKind, Outcome, ReportLine, SourceFormat};
 use crate::domain::{EntityType, Slug};
@@ -79,7 +79,6 @@ impl ImportReport {
 struct Applied {
     entity: EntityType,
     id: i64,
-    slug: Slug,
     outcome: Outcome,
     reason: Option<String>,
 }
@@ -113,7 +112,6 @@ pub(super) async fn apply(
                 Applied {
                     entity: EntityType::Concept,
                     id,
-                    slug,
                     outcome: Outcome::Created,
                     reason: None,
                 }
@@ -131,7 +129,6 @@ pub(super) async fn apply(
                     Applied {
                         entity: EntityType::Concept,
                         id: stored.id,
-                        slug,
                         outcome: Outcome::Unchanged,
                         reason: None,
                     }
@@ -151,7 +148,6 @@ pub(super) async fn apply(
                     Applied {
                         entity: EntityType::Concept,
                         id: stored.id,
-                        slug,
                         outcome,
                         reason,
                     }
@@ -185,19 +181,54 @@ pub(super) async fn apply(
             .await?;
         if added {
             links_added += 1;
-            touched.push(source.clone());
-            touched.push(target.clone());
+            touched.push((source.entity, source.id));
+            touched.push((target.entity, target.id));
         }
     }
-    for end in touched {
-        if let std::collections::btree_map::Entry::Vacant(slot) =
-            changed.entry((end.entity, end.id))
-        {
-            match end.entity {
-                EntityType::Resource => tx.touch_resource(end.id).await?,
-                EntityType::Concept => tx.touch_concept(end.id).await?,
+    // `{cite}` roles become links once the cited work is stored, whichever came first.
+    let mut cited: Vec<(&str, u32)> = Vec::new();
+    for draft in &catalogue.concepts {
+        let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
+        cited.extend(
+            draft
+                .data
+                .citation_keys
+                .iter()
+                .map(|key| (key.as_str(), line)),
+        );
+    }
+    for draft in &catalogue.resources {
+        let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
+        cited.extend(
+            draft
+                .data
+                .citation_key
+                .iter()
+                .map(|key| (key.as_str(), line)),
+        );
+    }
+    for (key, line) in cited {
+        for (source, target) in link_citations(&mut tx, key, Some((&file, line))).await? {
+            links_added += 1;
+            touched.extend([source, target]);
+        }
+    }
+    for (entity, id) in touched {
+        if changed.contains_key(&(entity, id)) {
+            continue;
+        }
+        let slug = match entity {
+            EntityType::Resource => {
+                tx.touch_resource(id).await?;
+                tx.resource_slug_of(id).await?
             }
-            slot.insert((end.slug.clone(), ChangeOp::Update));
+            EntityType::Concept => {
+                tx.touch_concept(id).await?;
+                tx.concept_slug_of(id).await?
+            }
+        };
+        if let Some(slug) = slug.and_then(|s| Slug::parse(&s).ok()) {
+            changed.insert((entity, id), (slug, ChangeOp::Update));
         }
     }
     for ((entity, id), (slug, op)) in &changed {
@@ -276,8 +307,8 @@ async fn apply_resource(
             key_origin = None;
         }
         if data.citation_key.is_none() {
-            data.citation_key = issue_key(tx, &data, None).await?;
-            key_origin = data.citation_key.as_ref().map(|_| KEY_GENERATED);
+            data.citation_key = Some(issue_key(tx, &data).await?);
+            key_origin = Some(KEY_GENERATED);
         }
         let id = tx
             .insert_resource(&slug, &data, key_origin, enriched(catalogue))
@@ -286,7 +317,6 @@ async fn apply_resource(
         return Ok(Applied {
             entity: EntityType::Resource,
             id,
-            slug,
             outcome: Outcome::Created,
             reason: None,
         });
@@ -336,7 +366,6 @@ async fn apply_resource(
         return Ok(Applied {
             entity: EntityType::Resource,
             id: stored.id,
-            slug,
             outcome: Outcome::Unchanged,
             reason: None,
         });
@@ -367,7 +396,6 @@ async fn apply_resource(
     Ok(Applied {
         entity: EntityType::Resource,
         id: stored.id,
-        slug,
         outcome,
         reason,
     })

@@ -53,7 +53,7 @@ impl Service {
             }
             Some(_) => super::merge::KEY_IMPORTED,
             None => {
-                data.citation_key = issue_key(&mut tx, &data, None).await?;
+                data.citation_key = Some(issue_key(&mut tx, &data).await?);
                 super::merge::KEY_GENERATED
             }
         };

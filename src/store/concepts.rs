@@ -213,6 +213,23 @@ impl Tx {
         Ok(rows.into_iter().next().map(|(slug,)| slug))
     }
 
+    /// The ids of concepts whose `{cite}` roles name `key` (ignoring case).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn concept_ids_citing(&mut self, key: &str) -> Result<Vec<i64>> {
+        // Keys are stored as a JSON array of strings; a key holds no `"`.
+        let mut sql = Sql::new("SELECT id FROM concepts WHERE lower(citation_keys) LIKE ");
+        let pattern = format!(
+            "%\"{}\"%",
+            super::resources::like_escape(&key.to_lowercase())
+        );
+        sql.bind(Value::Text(pattern))
+            .push(" ESCAPE '\\' ORDER BY id");
+        let rows: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     /// Whether a concept already has `slug`.
     ///
     /// # Errors

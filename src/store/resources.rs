@@ -377,6 +377,33 @@ impl Tx {
         Ok(rows.into_iter().next().map(|(slug,)| slug))
     }
 
+    /// The stored citation keys that start with `prefix`, ignoring case, in lower case.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn citation_keys_starting_with(&mut self, prefix: &str) -> Result<Vec<String>> {
+        let mut sql =
+            Sql::new("SELECT lower(citation_key) FROM resources WHERE lower(citation_key) LIKE ");
+        sql.bind(Value::Text(format!(
+            "{}%",
+            like_escape(&prefix.to_lowercase())
+        )))
+        .push(" ESCAPE '\\'");
+        let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
+        Ok(rows.into_iter().map(|(key,)| key).collect())
+    }
+
+    /// The id of the resource cited as `key` (ignoring case), if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn resource_id_by_citation_key(&mut self, key: &str) -> Result<Option<i64>> {
+        let mut sql = Sql::new("SELECT id FROM resources WHERE lower(citation_key) = ");
+        sql.bind(Value::Text(key.to_lowercase()));
+        let rows: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;
+        Ok(rows.first().map(|(id,)| *id))
+    }
+
     /// Whether a resource already has `slug`.
     ///
     /// # Errors
@@ -475,6 +502,18 @@ impl Tx {
         sql.execute(&mut *self.tx).await?;
         Ok(())
     }
+}
+
+/// Escapes the `LIKE` wildcards `%` and `_` (and the escape character `\\` itself).
+pub(super) fn like_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 /// Appends the bound values of every data column, in the order the statements name them.

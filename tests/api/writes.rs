@@ -580,16 +580,31 @@ async fn imports_take_pages_and_bibtex(app: &TestApp) {
     let all = app.get_json("/resources", 200).await;
     assert!(items(&all).iter().any(|r| r["citation_key"] == "doe2020"));
 
-    let mismatch = app
+    let not_a_catalogue = app
         .client
-        .post(app.url("/imports?name=refs.bib"))
+        .post(app.url("/imports?name=notes.txt"))
         .bearer_auth(&token)
         .header("Content-Type", "text/markdown")
         .body(page)
         .send()
         .await
         .unwrap();
-    assert_problem(mismatch, 400, "invalid_parameter").await;
+    let problem = assert_problem(not_a_catalogue, 400, "invalid_parameter").await;
+    assert_eq!(problem["errors"][0]["field"], "name");
+    let not_bibtex = app
+        .client
+        .post(app.url("/imports?name=refs.bib"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/x-bibtex")
+        .body("this is not BibTeX {")
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(not_bibtex, 422, "invalid_body").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("refs.bib:1"),
+        "{problem}"
+    );
     let wrong_type = app
         .client
         .post(app.url("/imports"))
