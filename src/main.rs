@@ -32,6 +32,8 @@ enum Command {
     Serve(ServeArgs),
     /// Import catalogue pages (.md) and BibTeX files (.bib), or directories of them.
     Import(ImportArgs),
+    /// Export resources as BibTeX, CSL-JSON or RIS.
+    Export(ExportArgs),
     /// Print the OpenAPI document.
     Openapi,
     /// Manage API keys.
@@ -145,6 +147,52 @@ struct ImportArgs {
     verbose: bool,
 }
 
+#[derive(Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Bibliography format.
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Bibtex)]
+    format: ExportFormatArg,
+    /// BibTeX flavour.
+    #[arg(long, value_enum, default_value_t = DialectArg::Bibtex)]
+    dialect: DialectArg,
+    /// BibTeX characters: `pdflatex` replaces (and reports) what pdflatex cannot set.
+    #[arg(long, value_enum, default_value_t = CharsetArg::Pdflatex)]
+    charset: CharsetArg,
+    /// Levels to keep (repeat or comma = OR).
+    #[arg(long, value_delimiter = ',')]
+    level: Vec<String>,
+    /// Kinds to keep.
+    #[arg(long, value_delimiter = ',')]
+    kind: Vec<String>,
+    /// Concepts the resources must be linked to, by slug or name.
+    #[arg(long)]
+    topic: Vec<String>,
+    /// Write here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormatArg {
+    Bibtex,
+    Csljson,
+    Ris,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Bibtex,
+    Biblatex,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CharsetArg {
+    Pdflatex,
+    Unicode,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Text,
@@ -200,6 +248,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve(args, file).await,
         Command::Import(args) => import(args, file).await,
         Command::Keys(args) => keys(args, file).await,
+        Command::Export(args) => export(args, file).await,
         Command::Openapi => {
             print!("{}", lore::http::openapi_json());
             Ok(ExitCode::SUCCESS)
@@ -330,6 +379,64 @@ async fn keys(args: KeysArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
     };
     service.store().close().await;
     Ok(code)
+}
+
+async fn export(args: ExportArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
+    use futures_util::StreamExt;
+    use lore::cite::{BibtexOptions, Charset, Dialect};
+    use lore::domain::{Level, ResourceKind};
+    use lore::service::ExportFormat;
+
+    let filter = lore::store::ResourceFilter {
+        levels: args
+            .level
+            .iter()
+            .map(|l| Level::parse(l))
+            .collect::<Result<_, _>>()?,
+        kinds: args
+            .kind
+            .iter()
+            .map(|k| ResourceKind::parse(k))
+            .collect::<Result<_, _>>()?,
+        topics: args.topic.clone(),
+    };
+    let format = match args.format {
+        ExportFormatArg::Bibtex => ExportFormat::Bibtex(BibtexOptions {
+            dialect: match args.dialect {
+                DialectArg::Bibtex => Dialect::Bibtex,
+                DialectArg::Biblatex => Dialect::Biblatex,
+            },
+            charset: match args.charset {
+                CharsetArg::Pdflatex => Charset::Pdflatex,
+                CharsetArg::Unicode => Charset::Unicode,
+            },
+        }),
+        ExportFormatArg::Csljson => ExportFormat::CslJson,
+        ExportFormatArg::Ris => ExportFormat::Ris,
+    };
+    let service = Service::new(open_store(&store_settings(args.store, &file)).await?);
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let name = args
+        .output
+        .as_ref()
+        .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
+    let mut chunks = std::pin::pin!(service.export(filter, format));
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk?;
+        out.write_all(chunk.text.as_bytes())?;
+        for warning in &chunk.warnings {
+            eprintln!("{name}: warning: {warning}");
+        }
+    }
+    out.flush()?;
+    service.store().close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_report(

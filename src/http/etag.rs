@@ -38,6 +38,15 @@ pub fn header_lists(value: &str, tag: &str, weak_comparison: bool) -> bool {
 /// `If-None-Match` lists the tag.
 pub fn json_with_etag<T: Serialize>(req: &HttpRequest, value: &T) -> HttpResponse {
     let body = serde_json::to_vec(value).unwrap_or_default();
+    with_etag(req, HeaderValue::from_static("application/json"), body)
+}
+
+/// As [`json_with_etag`], for a body already written in `content_type`.
+pub fn text_with_etag(req: &HttpRequest, content_type: HeaderValue, body: String) -> HttpResponse {
+    with_etag(req, content_type, body.into_bytes())
+}
+
+fn with_etag(req: &HttpRequest, content_type: HeaderValue, body: Vec<u8>) -> HttpResponse {
     let tag = tag_of(&body);
     let not_modified = req
         .headers()
@@ -53,12 +62,8 @@ pub fn json_with_etag<T: Serialize>(req: &HttpRequest, value: &T) -> HttpRespons
     }
     HttpResponse::Ok()
         .insert_header((header::ETAG, tag_header))
-        .content_type(mime_json())
+        .insert_header((header::CONTENT_TYPE, content_type))
         .body(body)
-}
-
-fn mime_json() -> HeaderValue {
-    HeaderValue::from_static("application/json")
 }
 
 /// Checks `If-Match` against the current representation's tag before a change

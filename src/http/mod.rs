@@ -2,6 +2,7 @@
 //! OpenAPI document collected from the handlers by utoipa-actix-web.
 
 pub mod auth;
+mod bibliography;
 pub mod body;
 mod changes;
 mod concepts;
@@ -10,6 +11,7 @@ mod health;
 mod imports;
 pub mod limits;
 mod links;
+pub mod negotiate;
 mod openapi;
 mod paging;
 pub mod problem;
@@ -50,6 +52,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(links::put)
         .service(links::delete)
         .service(imports::create)
+        .service(bibliography::export)
         .service(changes::list)
         .service(health::health)
         .service(health::ready);

@@ -1,10 +1,13 @@
 //! `/resources`: things to read, watch or run.
 
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa::IntoParams;
 
 use super::auth::WriteKey;
-use super::etag::json_with_etag;
+use super::bibliography::{self, resource_filter};
+use super::etag::{json_with_etag, text_with_etag};
+use super::negotiate::{self, Representation, negotiate};
 use super::paging::list_response;
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
@@ -13,7 +16,6 @@ use super::responses::{BodyErrors, ConditionalErrors, KeyErrors};
 use super::views::{ListView, ResourceView, Urls};
 use crate::domain::{Level, ResourceInput, ResourceKind, Slug};
 use crate::service::Service;
-use crate::store::ResourceFilter;
 
 /// Query parameters of `GET /resources`. Filters take several values, repeated or
 /// comma-separated; values of one filter are alternatives, filters combine.
@@ -31,28 +33,73 @@ pub struct ListResourcesQuery {
     /// alternatives and blank values are ignored.
     #[param(style = Form, explode)]
     topic: Option<Vec<String>>,
-    /// Page size.
+    /// Page size (JSON only: a bibliography holds every match).
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<u32>,
     /// Where the page starts: the `cursor` of a `next` or `prev` link.
     #[param(pattern = r"^[ab][0-9a-z]{1,12}$")]
     cursor: Option<String>,
+    /// The representation, for clients that cannot send `Accept`: `json` (default),
+    /// `bibtex`, `csljson` or `ris`.
+    #[param(pattern = "^(json|bibtex|csljson|ris)$")]
+    format: Option<String>,
+    /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
+    #[param(pattern = "^(bibtex|biblatex)$")]
+    dialect: Option<String>,
+    /// BibTeX characters: `pdflatex` (default) or `unicode`.
+    #[param(pattern = "^(pdflatex|unicode)$")]
+    charset: Option<String>,
 }
 
-const LIST_PARAMETERS: &[&str] = &["level", "kind", "topic", "limit", "cursor"];
+/// Query parameters of `GET /resources/{slug}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct GetResourceQuery {
+    /// The representation, for clients that cannot send `Accept`: `json` (default),
+    /// `bibtex`, `csljson` or `ris`.
+    #[param(pattern = "^(json|bibtex|csljson|ris)$")]
+    format: Option<String>,
+    /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
+    #[param(pattern = "^(bibtex|biblatex)$")]
+    dialect: Option<String>,
+    /// BibTeX characters: `pdflatex` (default) or `unicode`.
+    #[param(pattern = "^(pdflatex|unicode)$")]
+    charset: Option<String>,
+}
 
-/// Lists resources, filtered and paged in import order.
+const LIST_PARAMETERS: &[&str] = &[
+    "level", "kind", "topic", "limit", "cursor", "format", "dialect", "charset",
+];
+
+/// Adds `Vary: Accept`: these routes answer in the representation `Accept` chooses.
+fn varies(mut response: HttpResponse) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+}
+
+/// Lists resources, filtered; JSON pages in import order, or the whole selection as a
+/// bibliography (`Accept: application/x-bibtex`, CSL-JSON or RIS, or `format=`).
 #[utoipa::path(
     operation_id = "list_resources",
     tag = "resources",
     params(ListResourcesQuery),
     responses(
-        (status = 200, description = "One page of resources", body = ListView<ResourceView>,
+        (status = 200, description = "One page of resources, or every match as a bibliography",
+            content(
+                (ListView<ResourceView> = "application/json"),
+                (String = "application/x-bibtex"),
+                (Vec<Object> = "application/vnd.citationstyles.csl+json"),
+                (String = "application/x-research-info-systems")),
             headers(
-                ("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"),
-                ("ETag" = String, description = "Strong entity tag of the body"))),
+                ("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist (JSON)"),
+                ("ETag" = String, description = "Strong entity tag of the body (JSON)"),
+                ("Vary" = String, description = "`Accept`"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Unknown parameter or invalid value", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`Accept` admits no representation", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -60,16 +107,15 @@ const LIST_PARAMETERS: &[&str] = &["level", "kind", "topic", "limit", "cursor"];
 pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpResponse, ApiError> {
     located(&req, async {
         let query = Query::parse(req.query_string(), LIST_PARAMETERS)?;
-        let filter = ResourceFilter {
-            levels: query.terms("level", Level::parse)?,
-            kinds: query.terms("kind", ResourceKind::parse)?,
-            topics: query
-                .free_values("topic")
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-        };
-        let page = service.list_resources(&filter, &query.page()?).await?;
+        let filter = resource_filter(&query)?;
+        let page_request = query.page()?;
+        if let Representation::Bibliography(format) = negotiate(&req, &query)? {
+            service.store().ping().await.map_err(|_| {
+                ApiError::new(ErrorCode::StoreUnavailable, "the store does not answer")
+            })?;
+            return Ok(varies(bibliography::stream(&service, filter, format)));
+        }
+        let page = service.list_resources(&filter, &page_request).await?;
         let urls = Urls::from_request(&req);
         let ids: Vec<i64> = page.items.iter().map(|r| r.record.id).collect();
         let items = page
@@ -77,22 +123,33 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
             .iter()
             .map(|item| ResourceView::new(item, &urls))
             .collect();
-        Ok(list_response(&req, &urls, &page, &ids, items))
+        Ok(varies(list_response(&req, &urls, &page, &ids, items)))
     })
     .await
 }
 
-/// Gets one resource with its links.
+/// Gets one resource with its links, or as a bibliography entry (`Accept` or `format=`).
 #[utoipa::path(
     operation_id = "get_resource",
     tag = "resources",
-    params(("slug" = String, Path, description = "The resource's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")),
+    params(
+        ("slug" = String, Path, description = "The resource's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+        GetResourceQuery,
+    ),
     responses(
-        (status = 200, description = "The resource", body = ResourceView,
-            headers(("ETag" = String, description = "Strong entity tag of the body"))),
+        (status = 200, description = "The resource",
+            content(
+                (ResourceView = "application/json"),
+                (String = "application/x-bibtex"),
+                (Vec<Object> = "application/vnd.citationstyles.csl+json"),
+                (String = "application/x-research-info-systems")),
+            headers(
+                ("ETag" = String, description = "Strong entity tag of the body"),
+                ("Vary" = String, description = "`Accept`"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No resource has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`Accept` admits no representation", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -103,18 +160,25 @@ pub async fn get(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     located(&req, async {
-        Query::parse(req.query_string(), &[])?;
+        let query = Query::parse(req.query_string(), negotiate::PARAMETERS)?;
         let slug = Slug::parse(&slug).map_err(|_| {
             ApiError::new(
                 ErrorCode::ResourceNotFound,
                 format!("no resource has the slug `{slug}`"),
             )
         })?;
-        let item = service.get_resource(&slug).await?;
-        Ok(json_with_etag(
-            &req,
-            &ResourceView::new(&item, &Urls::from_request(&req)),
-        ))
+        let representation = negotiate(&req, &query)?;
+        let response = match representation {
+            Representation::Json => {
+                let item = service.get_resource(&slug).await?;
+                json_with_etag(&req, &ResourceView::new(&item, &Urls::from_request(&req)))
+            }
+            Representation::Bibliography(format) => {
+                let entry = service.export_one(&slug, format).await?;
+                text_with_etag(&req, bibliography::media_type(format), entry.text)
+            }
+        };
+        Ok(varies(response))
     })
     .await
 }

@@ -1,6 +1,7 @@
 //! Use cases: the only layer that touches both the store and the search index.
 
 mod citation;
+mod export;
 mod import;
 mod keys;
 mod merge;
@@ -8,6 +9,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use export::{ExportChunk, ExportFormat};
 pub use import::{ImportReport, ImportSummary, RecordCounts};
 pub use keys::{AuthFailure, MAX_KEY_NAME, Principal};
 pub use write::LinkOutcome;

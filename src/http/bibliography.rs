@@ -1,0 +1,127 @@
+//! `GET /bibliography`: every resource matching the filters as BibTeX, CSL-JSON or RIS,
+//! streamed, without a size cap.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use futures_util::StreamExt;
+use utoipa::IntoParams;
+
+use super::negotiate::{Representation, format_parameter};
+use super::problem::{ApiError, ErrorCode, Problem, located};
+use super::query::Query;
+use crate::domain::{Level, ResourceKind};
+use crate::service::{ExportChunk, ExportFormat, Service};
+use crate::store::ResourceFilter;
+
+/// Query parameters of `GET /bibliography`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct BibliographyQuery {
+    /// Levels to keep (repeat or comma = OR).
+    #[param(style = Form, explode, inline)]
+    level: Option<Vec<Level>>,
+    /// Kinds to keep.
+    #[param(style = Form, explode, inline)]
+    kind: Option<Vec<ResourceKind>>,
+    /// Concepts the resources must be linked to, by slug or name.
+    #[param(style = Form, explode)]
+    topic: Option<Vec<String>>,
+    /// `bibtex` (default), `csljson` or `ris`.
+    #[param(pattern = "^(bibtex|csljson|ris)$")]
+    format: Option<String>,
+    /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
+    #[param(pattern = "^(bibtex|biblatex)$")]
+    dialect: Option<String>,
+    /// BibTeX characters: `pdflatex` (default; what pdflatex cannot set is replaced and
+    /// reported) or `unicode`.
+    #[param(pattern = "^(pdflatex|unicode)$")]
+    charset: Option<String>,
+}
+
+/// The filters shared by `/resources` and `/bibliography`.
+///
+/// # Errors
+/// `invalid_parameter` for an unknown level or kind.
+pub(super) fn resource_filter(query: &Query) -> Result<ResourceFilter, ApiError> {
+    Ok(ResourceFilter {
+        levels: query.terms("level", Level::parse)?,
+        kinds: query.terms("kind", ResourceKind::parse)?,
+        topics: query
+            .free_values("topic")
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+/// A `200 OK` whose body streams every resource matching `filter` in `format`.
+pub(super) fn stream(
+    service: &Service,
+    filter: ResourceFilter,
+    format: ExportFormat,
+) -> HttpResponse {
+    let body = service.export(filter, format).map(|chunk| {
+        // The status is already sent: a failure can only cut the body short (and is logged).
+        chunk
+            .map(|ExportChunk { text, .. }| web::Bytes::from(text))
+            .map_err(|err| {
+                tracing::error!(error = %err, "export failed mid-stream");
+                std::io::Error::other("the export failed")
+            })
+    });
+    let disposition = format!("inline; filename=\"lore.{}\"", format.extension());
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, media_type(format)))
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .streaming(body)
+}
+
+/// The `Content-Type` of a format, with its charset.
+pub(super) fn media_type(format: ExportFormat) -> HeaderValue {
+    let value = match format {
+        ExportFormat::CslJson => format.media_type().to_owned(),
+        _ => format!("{}; charset=utf-8", format.media_type()),
+    };
+    HeaderValue::from_str(&value)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+}
+
+/// Exports the resources matching the filters, all of them, in one document.
+#[utoipa::path(
+    operation_id = "bibliography",
+    tag = "bibliography",
+    params(BibliographyQuery),
+    responses(
+        (status = 200, description = "The bibliography", content(
+            (String = "application/x-bibtex"),
+            (Vec<Object> = "application/vnd.citationstyles.csl+json"),
+            (String = "application/x-research-info-systems"))),
+        (status = 400, description = "Unknown parameter or invalid value", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/bibliography")]
+pub async fn export(
+    req: HttpRequest,
+    service: web::Data<Service>,
+) -> Result<HttpResponse, ApiError> {
+    located(&req, async {
+        let query = Query::parse(
+            req.query_string(),
+            &["level", "kind", "topic", "format", "dialect", "charset"],
+        )?;
+        let filter = resource_filter(&query)?;
+        let format = match format_parameter(&query, false)? {
+            Some(Representation::Bibliography(format)) => format,
+            _ => ExportFormat::Bibtex(super::negotiate::bibtex_options(&query)?),
+        };
+        service
+            .store()
+            .ping()
+            .await
+            .map_err(|_| ApiError::new(ErrorCode::StoreUnavailable, "the store does not answer"))?;
+        Ok(stream(&service, filter, format))
+    })
+    .await
+}

@@ -1,0 +1,131 @@
+//! Content negotiation (RFC 9110 §12): one URL, several representations. JSON by
+//! default; BibTeX, CSL-JSON or RIS when `Accept` prefers them, or when `format=` asks
+//! (for browsers, where `format` wins over `Accept`).
+
+use actix_web::HttpRequest;
+use actix_web::http::header::{self, Accept, Header};
+
+use super::problem::{ApiError, ErrorCode};
+use super::query::Query;
+use crate::cite::{BibtexOptions, Charset, Dialect};
+use crate::service::ExportFormat;
+
+/// Media type of BibTeX.
+pub const BIBTEX: &str = "application/x-bibtex";
+/// Media type of CSL-JSON.
+pub const CSL_JSON: &str = "application/vnd.citationstyles.csl+json";
+/// Media type of RIS.
+pub const RIS: &str = "application/x-research-info-systems";
+
+/// Query parameters that choose a bibliographic representation.
+pub const PARAMETERS: &[&str] = &["format", "dialect", "charset"];
+
+/// The representation a request gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Representation {
+    Json,
+    Bibliography(ExportFormat),
+}
+
+fn bad(name: &str, value: &str, allowed: &[&str]) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidParameter,
+        format!(
+            "`{value}` is not a {name}; expected one of: {}",
+            allowed.join(", ")
+        ),
+    )
+    .field(
+        name,
+        format!("`{value}` is not allowed"),
+        Some(allowed.iter().map(|a| (*a).to_owned()).collect()),
+    )
+}
+
+/// BibTeX options from `dialect` (`bibtex`, `biblatex`) and `charset` (`pdflatex`,
+/// `unicode`).
+///
+/// # Errors
+/// `invalid_parameter` naming the parameter and its allowed values.
+pub fn bibtex_options(query: &Query) -> Result<BibtexOptions, ApiError> {
+    let dialect = match query.single("dialect")? {
+        None | Some("bibtex") => Dialect::Bibtex,
+        Some("biblatex") => Dialect::Biblatex,
+        Some(other) => return Err(bad("dialect", other, &["bibtex", "biblatex"])),
+    };
+    let charset = match query.single("charset")? {
+        None | Some("pdflatex") => Charset::Pdflatex,
+        Some("unicode") => Charset::Unicode,
+        Some(other) => return Err(bad("charset", other, &["pdflatex", "unicode"])),
+    };
+    Ok(BibtexOptions { dialect, charset })
+}
+
+/// The format `format=` names, if any (`json` names no bibliography format).
+///
+/// # Errors
+/// `invalid_parameter` for an unknown format.
+pub fn format_parameter(
+    query: &Query,
+    allow_json: bool,
+) -> Result<Option<Representation>, ApiError> {
+    let allowed: &[&str] = if allow_json {
+        &["json", "bibtex", "csljson", "ris"]
+    } else {
+        &["bibtex", "csljson", "ris"]
+    };
+    Ok(match query.single("format")? {
+        None => None,
+        Some("json") if allow_json => Some(Representation::Json),
+        Some("bibtex") => Some(Representation::Bibliography(ExportFormat::Bibtex(
+            bibtex_options(query)?,
+        ))),
+        Some("csljson") => Some(Representation::Bibliography(ExportFormat::CslJson)),
+        Some("ris") => Some(Representation::Bibliography(ExportFormat::Ris)),
+        Some(other) => return Err(bad("format", other, allowed)),
+    })
+}
+
+/// The representation for a request to a route that serves JSON and bibliographies.
+///
+/// # Errors
+/// `invalid_parameter` for a bad `format`, `dialect` or `charset`; `not_acceptable` (406)
+/// when `Accept` admits none of the representations.
+pub fn negotiate(req: &HttpRequest, query: &Query) -> Result<Representation, ApiError> {
+    if let Some(chosen) = format_parameter(query, true)? {
+        return Ok(chosen);
+    }
+    if !req.headers().contains_key(header::ACCEPT) {
+        return Ok(Representation::Json);
+    }
+    let accept = Accept::parse(req)
+        .map_err(|_| ApiError::new(ErrorCode::NotAcceptable, "the Accept header cannot be read"))?;
+    // Media ranges with q=0 say "not this" (RFC 9110 §12.4.2).
+    let acceptable = Accept(
+        accept
+            .0
+            .into_iter()
+            .filter(|item| item.quality > header::Quality::ZERO)
+            .collect(),
+    );
+    for mime in acceptable.ranked() {
+        let essence = mime.essence_str();
+        let chosen = match essence {
+            "application/json" | "application/*" | "*/*" => Some(Representation::Json),
+            BIBTEX => Some(Representation::Bibliography(ExportFormat::Bibtex(
+                bibtex_options(query)?,
+            ))),
+            CSL_JSON => Some(Representation::Bibliography(ExportFormat::CslJson)),
+            RIS => Some(Representation::Bibliography(ExportFormat::Ris)),
+            _ => None,
+        };
+        if let Some(chosen) = chosen {
+            return Ok(chosen);
+        }
+    }
+    Err(ApiError::new(
+        ErrorCode::NotAcceptable,
+        format!("this resource is available as application/json, {BIBTEX}, {CSL_JSON} or {RIS}"),
+    )
+    .header(header::VARY, "Accept"))
+}

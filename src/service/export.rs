@@ -1,0 +1,167 @@
+//! Bibliography export: every resource matching a filter, written in batches as BibTeX,
+//! CSL-JSON or RIS, so an export of any size streams without holding the store in memory.
+
+use futures_util::Stream;
+
+use super::{Result, Service};
+use crate::cite::{self, BibtexOptions, ExportWarning};
+use crate::domain::Resource;
+use crate::store::ResourceFilter;
+
+/// Resources read from the store per query while exporting.
+const BATCH: u32 = 500;
+
+/// A bibliography format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// BibTeX in a dialect and charset (see [`cite::bibtex`]).
+    Bibtex(BibtexOptions),
+    /// A CSL-JSON array (CSL 1.0.2).
+    CslJson,
+    /// RIS records.
+    Ris,
+}
+
+impl ExportFormat {
+    /// The media type of the format: `application/x-bibtex`,
+    /// `application/vnd.citationstyles.csl+json`, `application/x-research-info-systems`.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Bibtex(_) => "application/x-bibtex",
+            ExportFormat::CslJson => "application/vnd.citationstyles.csl+json",
+            ExportFormat::Ris => "application/x-research-info-systems",
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Bibtex(_) => "bib",
+            ExportFormat::CslJson => "json",
+            ExportFormat::Ris => "ris",
+        }
+    }
+
+    /// Writes a sequence of resources; `first` says whether this is the start of the
+    /// document (CSL-JSON opens its array there and separates items with commas).
+    fn write(self, resources: &[Resource], first: bool) -> (String, Vec<ExportWarning>) {
+        let mut text = String::new();
+        let mut warnings = Vec::new();
+        for (i, resource) in resources.iter().enumerate() {
+            let leading = first && i == 0;
+            match self {
+                ExportFormat::Bibtex(options) => {
+                    if !leading {
+                        text.push_str(cite::bibtex::ENTRY_SEPARATOR);
+                    }
+                    let exported = cite::bibtex::write_entry(resource, options);
+                    text.push_str(&exported.text);
+                    warnings.extend(exported.warnings);
+                }
+                ExportFormat::CslJson => {
+                    text.push_str(if leading { "[\n" } else { ",\n" });
+                    let (item, item_warnings) = cite::csl::to_csl(resource);
+                    text.push_str(&serde_json::to_string(&item).unwrap_or_else(|_| "{}".into()));
+                    warnings.extend(item_warnings);
+                }
+                ExportFormat::Ris => {
+                    let exported = cite::ris::write_record(resource);
+                    text.push_str(&exported.text);
+                    warnings.extend(exported.warnings);
+                }
+            }
+        }
+        (text, warnings)
+    }
+
+    /// What ends a document that held `count` items.
+    fn ending(self, count: usize) -> &'static str {
+        match (self, count) {
+            (ExportFormat::CslJson, 0) => "[]\n",
+            (ExportFormat::CslJson, _) => "\n]\n",
+            _ => "",
+        }
+    }
+}
+
+/// One piece of an export: text to append, and what the writer had to say about it.
+#[derive(Debug, Clone)]
+pub struct ExportChunk {
+    pub text: String,
+    pub warnings: Vec<ExportWarning>,
+}
+
+struct Cursor {
+    after: i64,
+    count: usize,
+    done: bool,
+}
+
+impl Service {
+    /// Every resource matching `filter`, in id order, written in `format`, as a stream of
+    /// chunks (one per batch of 500 resources, then the document's ending).
+    pub fn export(
+        &self,
+        filter: ResourceFilter,
+        format: ExportFormat,
+    ) -> impl Stream<Item = Result<ExportChunk>> + 'static {
+        let service = self.clone();
+        futures_util::stream::unfold(
+            Cursor {
+                after: 0,
+                count: 0,
+                done: false,
+            },
+            move |mut cursor| {
+                let service = service.clone();
+                let filter = filter.clone();
+                async move {
+                    if cursor.done {
+                        return None;
+                    }
+                    let batch = match service
+                        .store
+                        .resources_after(&filter, cursor.after, BATCH)
+                        .await
+                    {
+                        Ok(batch) => batch,
+                        Err(err) => {
+                            cursor.done = true;
+                            return Some((Err(err.into()), cursor));
+                        }
+                    };
+                    let Some(last) = batch.last().map(|r| r.id) else {
+                        cursor.done = true;
+                        let chunk = ExportChunk {
+                            text: format.ending(cursor.count).to_owned(),
+                            warnings: Vec::new(),
+                        };
+                        return Some((Ok(chunk), cursor));
+                    };
+                    let resources: Vec<Resource> =
+                        batch.into_iter().map(|stored| stored.resource).collect();
+                    let (text, warnings) = format.write(&resources, cursor.count == 0);
+                    cursor.count += resources.len();
+                    cursor.after = last;
+                    Some((Ok(ExportChunk { text, warnings }), cursor))
+                }
+            },
+        )
+    }
+
+    /// One resource in a bibliography format.
+    ///
+    /// # Errors
+    /// [`super::ServiceError::NotFound`], [`super::ServiceError::Store`].
+    pub async fn export_one(
+        &self,
+        slug: &crate::domain::Slug,
+        format: ExportFormat,
+    ) -> Result<ExportChunk> {
+        let item = self.get_resource(slug).await?;
+        let resources = [item.record.resource];
+        let (mut text, warnings) = format.write(&resources, true);
+        text.push_str(format.ending(1));
+        Ok(ExportChunk { text, warnings })
+    }
+}
