@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Exports the bibliography fixtures (tests/fixtures/bib) in every BibTeX variant and runs
-# scripts/validate-bibliography.sh on each: the CI step for issue 4's "validation as tests".
+# scripts/validate-bibliography.sh on each.
 #
 # Usage: scripts/check-bibliography-exports.sh [OUT_DIR]   (default target/bib)
 # Installs the tools first (scripts/install-bibliography-tools.sh; quiet when present).

@@ -2,7 +2,7 @@
 # Installs the external tools scripts/validate-bibliography.sh runs on lore's BibTeX
 # exports:
 #   Debian: bibtex, pdflatex (natbib, hyperref, lmodern) and biblatex + biber;
-#   PyPI:   bibtexparser 2, pybtex, Sphinx and sphinxcontrib-bibtex, in their own
+#   PyPI:   bibtexparser 2, pybtex, Sphinx, sphinxcontrib-bibtex and myst-parser, in their own
 #           virtualenv ($LORE_BIB_VENV, default /opt/lore-bib-tools) so they never
 #           change the versions of packages the machine already has.
 #
@@ -38,14 +38,14 @@ import importlib.metadata as m
 import sys
 if not m.version("bibtexparser").startswith("2."):
     sys.exit(1)
-for name in ("pybtex", "sphinx", "sphinxcontrib-bibtex"):
+for name in ("pybtex", "sphinx", "sphinxcontrib-bibtex", "myst-parser"):
     m.version(name)
 PY
 }
 
 if ! have_py; then
-  echo "install-bibliography-tools: installing bibtexparser 2, pybtex, sphinx, sphinxcontrib-bibtex into $VENV" >&2
+  echo "install-bibliography-tools: installing bibtexparser 2, pybtex, sphinx, sphinxcontrib-bibtex, myst-parser into $VENV" >&2
   [[ -x "$VENV/bin/python" ]] || $SUDO "$PYTHON" -m venv "$VENV"
   $SUDO "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    'bibtexparser>=2,<3' pybtex sphinx sphinxcontrib-bibtex
+    'bibtexparser>=2,<3' pybtex sphinx sphinxcontrib-bibtex myst-parser
 fi

@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod bibliography;
 mod changes;
 mod cli;
 mod concepts;
@@ -75,6 +76,7 @@ fn run_case(backend: Backend, case: &Case) -> Result<(), Failed> {
 fn main() {
     let args = Arguments::from_args();
     let cases: Vec<Case> = [
+        bibliography::cases(),
         changes::cases(),
         cli::cases(),
         concepts::cases(),
