@@ -3,15 +3,13 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa::IntoParams;
 
-use super::auth::WriteKey;
 use super::etag::json_with_etag;
 use super::paging::list_response;
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::records;
-use super::responses::{BodyErrors, ConditionalErrors, KeyErrors};
 use super::views::{ConceptView, ListView, Urls};
-use crate::domain::{Category, ConceptInput, Slug};
+use crate::domain::{Category, Slug};
 use crate::service::Service;
 use crate::store::ConceptFilter;
 
@@ -105,118 +103,13 @@ pub async fn get(
     .await
 }
 
-/// Creates a concept; the slug comes from the name unless given.
-#[utoipa::path(
-    operation_id = "create_concept",
-    tag = "concepts",
-    request_body(content = ConceptInput, content_type = "application/json"),
-    security(("bearer" = ["write"])),
-    responses(
-        (status = 201, description = "Created", body = ConceptView, headers(
-            ("Location" = String, description = "The new concept's URL"),
-            ("ETag" = String, description = "Strong entity tag of the body"))),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        KeyErrors,
-        BodyErrors,
-    )
-)]
-#[post("/concepts")]
-pub async fn create(
-    req: HttpRequest,
-    service: web::Data<Service>,
-    key: WriteKey,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    located(
-        &req,
-        records::create::<records::Concepts>(&req, &service, &key, payload),
-    )
-    .await
-}
-
-/// Replaces a concept. Needs `If-Match` with the current `ETag`; the slug never change.
-#[utoipa::path(
-    operation_id = "replace_concept",
-    tag = "concepts",
-    params(("slug" = String, Path, description = "The concept's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"), ("If-Match" = String, Header, description = "The `ETag` of the representation being replaced")),
-    request_body(content = ConceptInput, content_type = "application/json"),
-    security(("bearer" = ["write"])),
-    responses(
-        (status = 200, description = "Replaced", body = ConceptView, headers(("ETag" = String, description = "Strong entity tag of the body"))),
-        (status = 409, description = "A unique value is taken", body = Problem, content_type = "application/problem+json"),
-        KeyErrors,
-        BodyErrors,
-        ConditionalErrors,
-    )
-)]
-#[put("/concepts/{slug}")]
-pub async fn replace(
-    req: HttpRequest,
-    service: web::Data<Service>,
-    key: WriteKey,
-    slug: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    located(
-        &req,
-        records::replace::<records::Concepts>(&req, &service, &key, &slug, payload),
-    )
-    .await
-}
-
-/// Changes some fields of a concept with a JSON merge patch (RFC 7396): given fields
-/// replace, `null` clears. Needs `If-Match` with the current `ETag`.
-#[utoipa::path(
-    operation_id = "patch_concept",
-    tag = "concepts",
-    params(("slug" = String, Path, description = "The concept's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"), ("If-Match" = String, Header, description = "The `ETag` of the representation being changed")),
-    request_body(content = Object, description = "A JSON merge patch of a `ConceptInput`", content_type = "application/merge-patch+json"),
-    security(("bearer" = ["write"])),
-    responses(
-        (status = 200, description = "Changed", body = ConceptView, headers(("ETag" = String, description = "Strong entity tag of the body"))),
-        (status = 409, description = "A unique value is taken", body = Problem, content_type = "application/problem+json"),
-        KeyErrors,
-        BodyErrors,
-        ConditionalErrors,
-    )
-)]
-#[patch("/concepts/{slug}")]
-pub async fn patch(
-    req: HttpRequest,
-    service: web::Data<Service>,
-    key: WriteKey,
-    slug: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    located(
-        &req,
-        records::patch::<records::Concepts>(&req, &service, &key, &slug, payload),
-    )
-    .await
-}
-
-/// Deletes a concept and its links. Needs `If-Match` with the current `ETag`.
-#[utoipa::path(
-    operation_id = "delete_concept",
-    tag = "concepts",
-    params(("slug" = String, Path, description = "The concept's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"), ("If-Match" = String, Header, description = "The `ETag` of the representation being deleted")),
-    security(("bearer" = ["write"])),
-    responses(
-        (status = 204, description = "Deleted"),
-        KeyErrors,
-        ConditionalErrors,
-    )
-)]
-#[delete("/concepts/{slug}")]
-pub async fn delete(
-    req: HttpRequest,
-    service: web::Data<Service>,
-    key: WriteKey,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    located(
-        &req,
-        records::delete::<records::Concepts>(&req, &service, &key, &slug),
-    )
-    .await
+records::write_routes! {
+    record: Concepts,
+    input: ConceptInput,
+    view: ConceptView,
+    tag: "concepts",
+    collection: "/concepts",
+    item: "/concepts/{slug}",
+    ids: ("create_concept", "replace_concept", "patch_concept", "delete_concept"),
+    slug_description: "The concept's slug",
 }

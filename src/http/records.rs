@@ -299,3 +299,131 @@ pub(super) async fn delete<R: Record>(
     R::delete(service, &slug, R::version(&item), &key.0.name).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// Declares the write routes of a collection (`POST`, `PUT`, `PATCH`, `DELETE`) with their
+/// OpenAPI descriptions, over the shared handlers above: resources and concepts are
+/// written alike, so their routes are written once. The invoking module imports actix's
+/// `post`, `put`, `patch` and `delete` attributes (utoipa recognises them by name).
+macro_rules! write_routes {
+    (
+        record: $record:ident,
+        input: $input:ident,
+        view: $view:ident,
+        tag: $tag:tt,
+        collection: $collection:tt,
+        item: $item:tt,
+        ids: ($create_id:tt, $replace_id:tt, $patch_id:tt, $delete_id:tt),
+        slug_description: $slug_description:tt $(,)?
+    ) => {
+        /// Creates a record; its slug comes from its title or name unless given.
+        #[utoipa::path(
+            operation_id = $create_id,
+            tag = $tag,
+            request_body(content = crate::domain::$input, content_type = "application/json"),
+            security(("bearer" = ["write"])),
+            responses(
+                (status = 201, description = "Created", body = $view, headers(
+                    ("Location" = String, description = "The new record's URL"),
+                    ("ETag" = String, description = "Strong entity tag of the body"))),
+                (status = 409, description = "A unique value (slug, citation key) is taken", body = super::problem::Problem, content_type = "application/problem+json"),
+                super::responses::KeyErrors,
+                super::responses::BodyErrors,
+            )
+        )]
+        #[post($collection)]
+        pub async fn create(
+            req: actix_web::HttpRequest,
+            service: actix_web::web::Data<crate::service::Service>,
+            key: super::auth::WriteKey,
+            payload: actix_web::web::Payload,
+        ) -> Result<actix_web::HttpResponse, super::problem::ApiError> {
+            super::problem::located(&req, super::records::create::<super::records::$record>(&req, &service, &key, payload)).await
+        }
+
+        /// Replaces a record. Needs `If-Match` with the current `ETag`; the slug and an
+        /// issued citation key never change.
+        #[utoipa::path(
+            operation_id = $replace_id,
+            tag = $tag,
+            params(
+                ("slug" = String, Path, description = $slug_description, max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+                ("If-Match" = String, Header, description = "The `ETag` of the representation being replaced"),
+            ),
+            request_body(content = crate::domain::$input, content_type = "application/json"),
+            security(("bearer" = ["write"])),
+            responses(
+                (status = 200, description = "Replaced", body = $view, headers(("ETag" = String, description = "Strong entity tag of the body"))),
+                (status = 409, description = "A unique value is taken", body = super::problem::Problem, content_type = "application/problem+json"),
+                super::responses::KeyErrors,
+                super::responses::BodyErrors,
+                super::responses::ConditionalErrors,
+            )
+        )]
+        #[put($item)]
+        pub async fn replace(
+            req: actix_web::HttpRequest,
+            service: actix_web::web::Data<crate::service::Service>,
+            key: super::auth::WriteKey,
+            slug: actix_web::web::Path<String>,
+            payload: actix_web::web::Payload,
+        ) -> Result<actix_web::HttpResponse, super::problem::ApiError> {
+            super::problem::located(&req, super::records::replace::<super::records::$record>(&req, &service, &key, &slug, payload)).await
+        }
+
+        /// Changes some fields with a JSON merge patch (RFC 7396): given fields replace,
+        /// `null` clears. Needs `If-Match` with the current `ETag`.
+        #[utoipa::path(
+            operation_id = $patch_id,
+            tag = $tag,
+            params(
+                ("slug" = String, Path, description = $slug_description, max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+                ("If-Match" = String, Header, description = "The `ETag` of the representation being changed"),
+            ),
+            request_body(content = Object, description = "A JSON merge patch of the record's input", content_type = "application/merge-patch+json"),
+            security(("bearer" = ["write"])),
+            responses(
+                (status = 200, description = "Changed", body = $view, headers(("ETag" = String, description = "Strong entity tag of the body"))),
+                (status = 409, description = "A unique value is taken", body = super::problem::Problem, content_type = "application/problem+json"),
+                super::responses::KeyErrors,
+                super::responses::BodyErrors,
+                super::responses::ConditionalErrors,
+            )
+        )]
+        #[patch($item)]
+        pub async fn patch(
+            req: actix_web::HttpRequest,
+            service: actix_web::web::Data<crate::service::Service>,
+            key: super::auth::WriteKey,
+            slug: actix_web::web::Path<String>,
+            payload: actix_web::web::Payload,
+        ) -> Result<actix_web::HttpResponse, super::problem::ApiError> {
+            super::problem::located(&req, super::records::patch::<super::records::$record>(&req, &service, &key, &slug, payload)).await
+        }
+
+        /// Deletes a record and its links. Needs `If-Match` with the current `ETag`.
+        #[utoipa::path(
+            operation_id = $delete_id,
+            tag = $tag,
+            params(
+                ("slug" = String, Path, description = $slug_description, max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+                ("If-Match" = String, Header, description = "The `ETag` of the representation being deleted"),
+            ),
+            security(("bearer" = ["write"])),
+            responses(
+                (status = 204, description = "Deleted"),
+                super::responses::KeyErrors,
+                super::responses::ConditionalErrors,
+            )
+        )]
+        #[delete($item)]
+        pub async fn delete(
+            req: actix_web::HttpRequest,
+            service: actix_web::web::Data<crate::service::Service>,
+            key: super::auth::WriteKey,
+            slug: actix_web::web::Path<String>,
+        ) -> Result<actix_web::HttpResponse, super::problem::ApiError> {
+            super::problem::located(&req, super::records::delete::<super::records::$record>(&req, &service, &key, &slug)).await
+        }
+    };
+}
+pub(super) use write_routes;

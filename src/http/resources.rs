@@ -4,7 +4,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa::IntoParams;
 
-use super::auth::WriteKey;
 use super::bibliography::{self, resource_filter};
 use super::etag::{json_with_etag, text_with_etag};
 use super::negotiate::{self, Representation, negotiate};
@@ -12,9 +11,8 @@ use super::paging::list_response;
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::records;
-use super::responses::{BodyErrors, ConditionalErrors, KeyErrors};
 use super::views::{ListView, ResourceView, Urls};
-use crate::domain::{Level, ResourceInput, ResourceKind, Slug};
+use crate::domain::{Level, ResourceKind, Slug};
 use crate::service::Service;
 
 /// Query parameters of `GET /resources`. Filters take several values, repeated or
@@ -183,118 +181,13 @@ pub async fn get(
     .await
 }
 
-/// Creates a resource; the slug comes from the title unless given.
-#[utoipa::path(
-    operation_id = "create_resource",
-    tag = "resources",
-    request_body(content = ResourceInput, content_type = "application/json"),
-    security(("bearer" = ["write"])),
-    responses(
-        (status = 201, description = "Created", body = ResourceView, headers(
-            ("Location" = String, description = "The new resource's URL"),
-            ("ETag" = String, description = "Strong entity tag of the body"))),
-        (status = 409, description = "The slug or citation key is taken", body = Problem, content_type = "application/problem+json"),
-        KeyErrors,
-        BodyErrors,
-    )
-)]
-#[post("/resources")]
-pub async fn create(
-    req: HttpRequest,
-    service: web::Data<Service>,
-    key: WriteKey,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    located(
-        &req,
-        records::create::<records::Resources>(&req, &service, &key, payload),
-    )
-    .await
-}
-
-/// Replaces a resource. Needs `If-Match` with the current `ETag`; the slug and an issued citation key never change.
-#[utoipa::path(
-    operation_id = "replace_resource",
-    tag = "resources",
-    params(("slug" = String, Path, description = "The resource's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"), ("If-Match" = String, Header, description = "The `ETag` of the representation being replaced")),
-    request_body(content = ResourceInput, content_type = "application/json"),
-    security(("bearer" = ["write"])),
-    responses(
-        (status = 200, description = "Replaced", body = ResourceView, headers(("ETag" = String, description = "Strong entity tag of the body"))),
-        (status = 409, description = "A unique value is taken", body = Problem, content_type = "application/problem+json"),
-        KeyErrors,
-        BodyErrors,
-        ConditionalErrors,
-    )
-)]
-#[put("/resources/{slug}")]
-pub async fn replace(
-    req: HttpRequest,
-    service: web::Data<Service>,
-    key: WriteKey,
-    slug: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    located(
-        &req,
-        records::replace::<records::Resources>(&req, &service, &key, &slug, payload),
-    )
-    .await
-}
-
-/// Changes some fields of a resource with a JSON merge patch (RFC 7396): given fields
-/// replace, `null` clears. Needs `If-Match` with the current `ETag`.
-#[utoipa::path(
-    operation_id = "patch_resource",
-    tag = "resources",
-    params(("slug" = String, Path, description = "The resource's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"), ("If-Match" = String, Header, description = "The `ETag` of the representation being changed")),
-    request_body(content = Object, description = "A JSON merge patch of a `ResourceInput`", content_type = "application/merge-patch+json"),
-    security(("bearer" = ["write"])),
-    responses(
-        (status = 200, description = "Changed", body = ResourceView, headers(("ETag" = String, description = "Strong entity tag of the body"))),
-        (status = 409, description = "A unique value is taken", body = Problem, content_type = "application/problem+json"),
-        KeyErrors,
-        BodyErrors,
-        ConditionalErrors,
-    )
-)]
-#[patch("/resources/{slug}")]
-pub async fn patch(
-    req: HttpRequest,
-    service: web::Data<Service>,
-    key: WriteKey,
-    slug: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    located(
-        &req,
-        records::patch::<records::Resources>(&req, &service, &key, &slug, payload),
-    )
-    .await
-}
-
-/// Deletes a resource and its links. Needs `If-Match` with the current `ETag`.
-#[utoipa::path(
-    operation_id = "delete_resource",
-    tag = "resources",
-    params(("slug" = String, Path, description = "The resource's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"), ("If-Match" = String, Header, description = "The `ETag` of the representation being deleted")),
-    security(("bearer" = ["write"])),
-    responses(
-        (status = 204, description = "Deleted"),
-        KeyErrors,
-        ConditionalErrors,
-    )
-)]
-#[delete("/resources/{slug}")]
-pub async fn delete(
-    req: HttpRequest,
-    service: web::Data<Service>,
-    key: WriteKey,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    located(
-        &req,
-        records::delete::<records::Resources>(&req, &service, &key, &slug),
-    )
-    .await
+records::write_routes! {
+    record: Resources,
+    input: ResourceInput,
+    view: ResourceView,
+    tag: "resources",
+    collection: "/resources",
+    item: "/resources/{slug}",
+    ids: ("create_resource", "replace_resource", "patch_resource", "delete_resource"),
+    slug_description: "The resource's slug",
 }
