@@ -208,17 +208,35 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("lore: cannot start the async runtime: {err}");
+            note(&format!("lore: cannot start the async runtime: {err}"));
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("lore: {err:#}");
+            note(&format!("lore: {}", describe(&err)));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes a line to standard error; a closed or full stderr is not worth a panic.
+fn note(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// An error and its causes, each said once (sqlx repeats its source in its own message).
+fn describe(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.retain(|p| !text.contains(p.as_str()));
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
 }
 
 fn init_tracing() {
@@ -313,7 +331,11 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
 async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
     let store = open_store(&store_settings(args.store, &file)).await?;
     let service = Service::new(store);
-    let results = service.import_paths(&args.paths).await;
+    let run = service.import_paths(&args.paths).await;
+    for (path, reason) in &run.passed_over {
+        note(&format!("{}: passed over: {reason}", path.display()));
+    }
+    let results = run.reports;
     let mut failed = false;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -328,7 +350,7 @@ async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode
             }
             Err(err) => {
                 failed = true;
-                eprintln!("lore: {err}");
+                note(&format!("lore: {err}"));
             }
         }
     }
@@ -372,7 +394,10 @@ async fn keys(args: KeysArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
                 println!("revoked `{name}`");
                 ExitCode::SUCCESS
             } else {
-                eprintln!("lore: no active key is named `{name}`");
+                note(&format!(
+                    "lore: no active key is named `{}`",
+                    name.escape_debug()
+                ));
                 ExitCode::FAILURE
             }
         }
@@ -431,7 +456,7 @@ async fn export(args: ExportArgs, file: FileSettings) -> anyhow::Result<ExitCode
         let chunk = chunk?;
         out.write_all(chunk.text.as_bytes())?;
         for warning in &chunk.warnings {
-            eprintln!("{name}: warning: {warning}");
+            note(&format!("{name}: warning: {warning}"));
         }
     }
     out.flush()?;

@@ -48,10 +48,19 @@ pub struct Application {
 /// # Errors
 /// [`StartupError::DataDir`] or [`StartupError::Store`].
 pub async fn open_store(settings: &crate::config::StoreSettings) -> Result<Store, StartupError> {
-    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartupError::DataDir {
-        path: settings.data_dir.display().to_string(),
+    let data_dir = &settings.data_dir;
+    let dir_error = |source| StartupError::DataDir {
+        path: data_dir.display().to_string(),
         source,
-    })?;
+    };
+    std::fs::create_dir_all(data_dir).map_err(dir_error)?;
+    if settings.database_url.is_none() {
+        // SQLite needs to write its file and journal here; say so now rather than after
+        // the pool has timed out.
+        let probe = data_dir.join(".lore-write-check");
+        std::fs::write(&probe, b"").map_err(dir_error)?;
+        let _ = std::fs::remove_file(&probe);
+    }
     Ok(Store::connect(&settings.database_url()).await?)
 }
 
@@ -69,7 +78,11 @@ impl Application {
         if let Some(seed_dir) = &settings.seed_dir
             && service.store().count_resources().await? == 0
         {
-            for (path, result) in service.import_paths(std::slice::from_ref(seed_dir)).await {
+            let run = service.import_paths(std::slice::from_ref(seed_dir)).await;
+            for (path, reason) in &run.passed_over {
+                tracing::info!(path = %path.display(), reason, "seed entry passed over");
+            }
+            for (path, result) in run.reports {
                 match result {
                     Ok(report) => seed_reports.push(report),
                     Err(err) => {

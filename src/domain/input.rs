@@ -351,7 +351,7 @@ fn parse_doi(raw: &str) -> Option<String> {
     let ok = !registrant.is_empty()
         && registrant.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && !suffix.is_empty()
-        && !suffix.chars().any(char::is_whitespace);
+        && suffix.chars().all(visible);
     ok.then(|| bare.to_owned())
 }
 

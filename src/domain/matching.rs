@@ -1,15 +1,26 @@
 //! Normalised keys that decide whether two descriptions name the same record.
 
-use super::Slug;
-
-/// A title reduced for matching: ASCII-folded, lower case, letters and digits only
-/// ("Faster R-CNN: Towards…" and "faster r-cnn — towards…" give the same key).
-pub fn title_key(title: &str) -> String {
-    deunicode::deunicode(title)
+/// Text reduced for matching: ASCII-folded (`deunicode`), lower case, without white space
+/// and the punctuation that only separates words (`- _ . , : ; ! ? ' " ( ) [ ] { } / \\` and
+/// backquote). Symbols that carry meaning stay, so "C++", "C#" and "C" stay apart.
+fn match_key(text: &str) -> String {
+    deunicode::deunicode(text)
         .chars()
-        .filter(char::is_ascii_alphanumeric)
+        .filter(|c| !c.is_whitespace() && !"-_.,:;!?'\"()[]{}/\\`".contains(*c))
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// A title reduced for matching ("Faster R-CNN: Towards…" and "faster r-cnn — towards…"
+/// give the same key; "C++ Primer" and "C Primer" do not).
+pub fn title_key(title: &str) -> String {
+    match_key(title)
+}
+
+/// Whether a title says enough to identify a work on its own: a match key of at least 12
+/// characters. Short titles ("x", "pdf", "Notes") are left to URLs and identifiers.
+pub fn title_identifies(title: &str) -> bool {
+    match_key(title).chars().count() >= 12
 }
 
 /// A URL reduced for matching: scheme and `www.` dropped, host lower-cased, trailing `/`
@@ -17,9 +28,13 @@ pub fn title_key(title: &str) -> String {
 /// absolute `http(s)` URL.
 pub fn url_key(url: &str) -> Option<String> {
     let url = url.trim();
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
+    // Schemes are case-insensitive (RFC 3986 §3.1).
+    let strip = |prefix: &str| {
+        url.get(..prefix.len())
+            .filter(|head| head.eq_ignore_ascii_case(prefix))
+            .map(|_| &url[prefix.len()..])
+    };
+    let rest = strip("https://").or_else(|| strip("http://"))?;
     let rest = rest.split('#').next().unwrap_or(rest);
     let (host, path) = match rest.find(['/', '?']) {
         Some(i) => rest.split_at(i),
@@ -34,10 +49,10 @@ pub fn url_key(url: &str) -> Option<String> {
     Some(format!("{host}{path}"))
 }
 
-/// A concept name reduced for matching: its slug form ("Object detection" and
-/// "object-detection" are the same concept).
+/// A concept name reduced for matching, as titles are ("Object detection" and
+/// "object-detection" are the same concept; "C++" and "C#" are not).
 pub fn name_key(name: &str) -> String {
-    Slug::from_title(name, "concept").to_string()
+    match_key(name)
 }
 
 #[cfg(test)]
@@ -67,12 +82,19 @@ mod tests {
             url_key("https://x.org/a?list=1&b=2"),
             url_key("https://x.org/a?list=1")
         );
+        assert_eq!(
+            url_key("HTTPS://GO.DEV/tour"),
+            url_key("https://go.dev/tour/")
+        );
         assert_eq!(url_key("ftp://x"), None);
         assert_eq!(url_key("https:///path"), None);
     }
 
     #[test]
-    fn names_match_by_slug() {
+    fn names_match_across_spacing_and_hyphens_but_keep_symbols() {
         assert_eq!(name_key("Object detection"), name_key("object-detection"));
+        assert_ne!(name_key("C++"), name_key("C#"));
+        assert_ne!(name_key("C++"), name_key("C"));
+        assert_ne!(title_key("C++ Primer"), title_key("C Primer"));
     }
 }

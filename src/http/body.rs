@@ -114,7 +114,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_owned() } else { path };
+                // serde names a missing field only in its message: "missing field `title`".
+                let missing = inner
+                    .to_string()
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split_once('`').map(|(name, _)| name.to_owned()));
+                let field = match (missing, path.as_str()) {
+                    (Some(name), ".") => name,
+                    (Some(name), parent) => format!("{parent}.{name}"),
+                    (None, ".") => "body".to_owned(),
+                    (None, _) => path,
+                };
                 ApiError::new(ErrorCode::InvalidBody, format!("`{field}`: {inner}")).field(
                     &field,
                     inner.to_string(),
@@ -193,7 +203,7 @@ mod tests {
         assert_eq!(err.errors[0].field, "colour", "unknown fields are named");
         let err = parse_json::<ResourceInput>(b"{}").unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidBody);
-        assert!(err.detail.contains("title"), "{}", err.detail);
+        assert_eq!(err.errors[0].field, "title", "a missing field is named");
         let err =
             parse_json::<ResourceInput>(b"{\"title\": \"t\", \"level\": \"expert\"}").unwrap_err();
         assert_eq!(err.errors[0].field, "level");

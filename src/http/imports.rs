@@ -26,7 +26,7 @@ pub struct ImportQuery {
     /// `upload.md` or `upload.bib` by media type.
     #[param(
         max_length = 255,
-        pattern = r"^[^/\\]*\.([Mm][Dd]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Bb][Ii][Bb])$"
+        pattern = r"^[^/\\\u0000-\u001F\u007F-\u009F]*\.([Mm][Dd]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Bb][Ii][Bb])$"
     )]
     name: Option<String>,
 }
@@ -60,8 +60,10 @@ pub async fn create(
         let name = match query.single("name")? {
             Some(name) => {
                 let lower = name.to_ascii_lowercase();
-                let plain =
-                    !name.is_empty() && name.chars().count() <= 255 && !name.contains(['/', '\\']);
+                let plain = !name.is_empty()
+                    && name.chars().count() <= 255
+                    && !name.contains(['/', '\\'])
+                    && !name.chars().any(char::is_control);
                 let known = [".md", ".markdown", ".bib"]
                     .iter()
                     .any(|ext| lower.ends_with(ext));

@@ -14,7 +14,8 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 
 use super::auth::authorize;
 use super::problem::{ApiError, ErrorCode};
-use crate::domain::{Scope, Token};
+use crate::domain::Scope;
+use crate::service::Service;
 
 /// How many requests a client may make: `per_second` on average, `burst` at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,8 +24,8 @@ pub struct RateLimit {
     pub burst: NonZeroU32,
 }
 
-/// The shared limiter, keyed by `key:{key id}` for requests with a well-formed bearer
-/// token and by `ip:{peer address}` otherwise.
+/// The shared limiter, keyed by the key's name for requests whose bearer token
+/// authenticates and by the peer address otherwise.
 pub struct Limiter(DefaultKeyedRateLimiter<String>);
 
 impl Limiter {
@@ -47,22 +48,27 @@ pub struct ReadPolicy {
     pub require_key: bool,
 }
 
-fn client_key(req: &ServiceRequest) -> String {
+/// The bucket of a request: `key:{name}` when it carries a token that authenticates (so a
+/// made-up token cannot buy a fresh bucket, nor drain a real key's), else
+/// `ip:{peer address}`.
+async fn client_key(req: &ServiceRequest) -> String {
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .and_then(|(_, token)| Token::parse(token.trim()));
-    match token {
-        Some(token) => format!("key:{}", token.key_id()),
-        None => format!(
-            "ip:{}",
-            req.peer_addr()
-                .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
-        ),
+        .map(|(_, token)| token.trim().to_owned());
+    if let (Some(token), Some(service)) = (token, req.app_data::<web::Data<Service>>())
+        && let Ok(Ok(principal)) = service.authenticate(&token).await
+    {
+        return format!("key:{}", principal.name);
     }
+    format!(
+        "ip:{}",
+        req.peer_addr()
+            .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+    )
 }
 
 /// Answers 429 with `Retry-After` once a client's bucket is empty.
@@ -70,8 +76,9 @@ pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if let Some(limiter) = req.app_data::<web::Data<Limiter>>()
-        && let Err(not_until) = limiter.0.check_key(&client_key(&req))
+    let limiter = req.app_data::<web::Data<Limiter>>().cloned();
+    if let Some(limiter) = limiter
+        && let Err(not_until) = limiter.0.check_key(&client_key(&req).await)
     {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);

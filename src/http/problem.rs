@@ -43,7 +43,7 @@ macro_rules! error_codes {
 
 error_codes! {
     /// A query parameter's value is not allowed (`level=expert`, `limit=0`).
-    InvalidParameter = ("invalid_parameter", BAD_REQUEST, "A query parameter has an invalid value"),
+    InvalidParameter = ("invalid_parameter", BAD_REQUEST, "A parameter has an invalid value"),
     /// The query string names a parameter the route does not take.
     UnknownParameter = ("unknown_parameter", BAD_REQUEST, "Unknown query parameter"),
     /// A parameter that takes one value was given several.
@@ -104,7 +104,7 @@ pub struct FieldError {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "urn:lore:problem:invalid_parameter",
-    "title": "A query parameter has an invalid value",
+    "title": "A parameter has an invalid value",
     "status": 400,
     "detail": "`expert` is not a level; expected one of: beginner, intermediate, advanced, multiple",
     "instance": "/resources?level=expert",
@@ -253,7 +253,9 @@ impl From<ServiceError> for ApiError {
                 };
                 ApiError::new(code, format!("no {entity} has the slug `{slug}`"))
             }
-            ServiceError::Conflict { ref what } => ApiError::new(ErrorCode::Conflict, what.clone()),
+            ServiceError::Conflict { field, ref what } => {
+                ApiError::new(ErrorCode::Conflict, what.clone()).field(field, what.clone(), None)
+            }
             ServiceError::Store(StoreError::Conflict { field }) => ApiError::new(
                 ErrorCode::Conflict,
                 format!("another record has this {field}"),

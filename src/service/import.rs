@@ -1,14 +1,15 @@
 //! Applying a parsed catalogue to the store, in one transaction per file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Result;
 use super::citation::{issue_key, link_citations};
-use super::merge::{KEY_GENERATED, merge_concept, merge_resource};
+use super::merge::{KEY_GENERATED, fill_concept, fill_resource, merge_concept, merge_resource};
 use crate::catalogue::{Catalogue, DraftRef, ItemKind, Outcome, ReportLine, SourceFormat};
+use crate::domain::matching::title_identifies;
 use crate::domain::{EntityType, Slug};
 use crate::store::{ChangeOp, Store, Tx};
 
@@ -79,6 +80,8 @@ impl ImportReport {
 struct Applied {
     entity: EntityType,
     id: i64,
+    /// Another draft of this import already described the record; it is counted once.
+    repeat: bool,
     outcome: Outcome,
     reason: Option<String>,
 }
@@ -95,62 +98,79 @@ pub(super) async fn apply(
     let mut changed: BTreeMap<(EntityType, i64), (Slug, ChangeOp)> = BTreeMap::new();
     let mut extra_lines = Vec::new();
 
+    // Records this import has already written, with the line that described them first:
+    // a later description of the same record only fills its gaps (see `merge::fill_*`).
+    let mut seen: HashMap<(EntityType, i64), u32> = HashMap::new();
     let mut resources = Vec::with_capacity(catalogue.resources.len());
     for index in 0..catalogue.resources.len() {
         resources.push(
-            apply_resource(&mut tx, &catalogue, index, &mut changed, &mut extra_lines).await?,
+            apply_resource(
+                &mut tx,
+                &catalogue,
+                index,
+                &mut changed,
+                &mut seen,
+                &mut extra_lines,
+            )
+            .await?,
         );
     }
 
     let mut concepts = Vec::with_capacity(catalogue.concepts.len());
     for draft in &catalogue.concepts {
+        let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
         let applied = match tx.find_concept(&draft.data.name).await? {
             None => {
                 let slug = free_slug(&mut tx, EntityType::Concept, &draft.data.name).await?;
                 let id = tx.insert_concept(&slug, &draft.data).await?;
                 changed.insert((EntityType::Concept, id), (slug.clone(), ChangeOp::Create));
+                seen.insert((EntityType::Concept, id), line);
                 Applied {
                     entity: EntityType::Concept,
                     id,
+                    repeat: false,
                     outcome: Outcome::Created,
                     reason: None,
                 }
             }
             Some(stored) => {
-                let merged = merge_concept(&stored.concept.data, draft);
                 let slug = stored.concept.slug.clone();
+                let first = seen.get(&(EntityType::Concept, stored.id)).copied();
+                let merged = match first {
+                    Some(_) => fill_concept(&stored.concept.data, &draft.data),
+                    None => merge_concept(&stored.concept.data, draft),
+                };
+                if merged != stored.concept.data {
+                    tx.update_concept(stored.id, &merged).await?;
+                    changed
+                        .entry((EntityType::Concept, stored.id))
+                        .or_insert((slug.clone(), ChangeOp::Update));
+                }
                 let ours = stored
                     .concept
                     .data
                     .provenance
                     .as_ref()
                     .is_some_and(|p| p.file == file);
-                if merged == stored.concept.data {
-                    Applied {
-                        entity: EntityType::Concept,
-                        id: stored.id,
-                        outcome: Outcome::Unchanged,
-                        reason: None,
-                    }
-                } else {
-                    tx.update_concept(stored.id, &merged).await?;
-                    changed
-                        .entry((EntityType::Concept, stored.id))
-                        .or_insert((slug.clone(), ChangeOp::Update));
-                    let (outcome, reason) = if ours {
-                        (Outcome::Updated, None)
-                    } else {
-                        (
-                            Outcome::Merged,
-                            Some(format!("merged into the existing concept `{slug}`")),
-                        )
-                    };
-                    Applied {
-                        entity: EntityType::Concept,
-                        id: stored.id,
-                        outcome,
-                        reason,
-                    }
+                let (outcome, reason) = match first {
+                    Some(first) => (
+                        Outcome::Merged,
+                        Some(format!("the same concept as line {first} (`{slug}`)")),
+                    ),
+                    None if merged == stored.concept.data => (Outcome::Unchanged, None),
+                    None if ours => (Outcome::Updated, None),
+                    None => (
+                        Outcome::Merged,
+                        Some(format!("merged into the existing concept `{slug}`")),
+                    ),
+                };
+                seen.entry((EntityType::Concept, stored.id)).or_insert(line);
+                Applied {
+                    entity: EntityType::Concept,
+                    id: stored.id,
+                    repeat: first.is_some(),
+                    outcome,
+                    reason,
                 }
             }
         };
@@ -255,10 +275,10 @@ pub(super) async fn apply(
         items: lines.len(),
         ..ImportSummary::default()
     };
-    for applied in &resources {
+    for applied in resources.iter().filter(|a| !a.repeat) {
         summary.resources.count(applied.outcome);
     }
-    for applied in &concepts {
+    for applied in concepts.iter().filter(|a| !a.repeat) {
         summary.concepts.count(applied.outcome);
     }
     summary.skipped = lines
@@ -282,12 +302,43 @@ async fn apply_resource(
     catalogue: &Catalogue,
     index: usize,
     changed: &mut BTreeMap<(EntityType, i64), (Slug, ChangeOp)>,
+    seen: &mut HashMap<(EntityType, i64), u32>,
     extra_lines: &mut Vec<ReportLine>,
 ) -> Result<Applied> {
     let draft = &catalogue.resources[index];
     let file = &catalogue.file;
     let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
-    let Some(stored) = tx.find_resource(&draft.data).await? else {
+    let by_title = !draft.title_guessed && title_identifies(&draft.data.title);
+    let found = tx.find_resource(&draft.data, by_title).await?;
+    if let Some(stored) = &found
+        && let Some(&first) = seen.get(&(EntityType::Resource, stored.id))
+    {
+        let filled = fill_resource(&stored.resource.data, &draft.data);
+        if filled != stored.resource.data {
+            tx.update_resource(
+                stored.id,
+                &filled,
+                stored.key_origin.as_deref(),
+                stored.enriched_from.as_deref(),
+            )
+            .await?;
+            changed
+                .entry((EntityType::Resource, stored.id))
+                .or_insert((stored.resource.slug.clone(), ChangeOp::Update));
+        }
+        let reason = format!("the same work as line {first} (`{}`)", stored.resource.slug);
+        return Ok(Applied {
+            entity: EntityType::Resource,
+            id: stored.id,
+            repeat: true,
+            outcome: Outcome::Merged,
+            reason: Some(reason),
+        });
+    }
+    if let Some(stored) = &found {
+        seen.insert((EntityType::Resource, stored.id), line);
+    }
+    let Some(stored) = found else {
         let slug = free_slug(tx, EntityType::Resource, &draft.data.title).await?;
         let mut data = draft.data.clone();
         let mut key_origin = data
@@ -314,9 +365,11 @@ async fn apply_resource(
             .insert_resource(&slug, &data, key_origin, enriched(catalogue))
             .await?;
         changed.insert((EntityType::Resource, id), (slug.clone(), ChangeOp::Create));
+        seen.insert((EntityType::Resource, id), line);
         return Ok(Applied {
             entity: EntityType::Resource,
             id,
+            repeat: false,
             outcome: Outcome::Created,
             reason: None,
         });
@@ -366,6 +419,7 @@ async fn apply_resource(
         return Ok(Applied {
             entity: EntityType::Resource,
             id: stored.id,
+            repeat: false,
             outcome: Outcome::Unchanged,
             reason: None,
         });
@@ -396,6 +450,7 @@ async fn apply_resource(
     Ok(Applied {
         entity: EntityType::Resource,
         id: stored.id,
+        repeat: false,
         outcome,
         reason,
     })

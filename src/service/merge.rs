@@ -161,6 +161,67 @@ pub(crate) fn merge_resource(
     }
 }
 
+/// Folds a second description of a record already written by the same import into it:
+/// it only fills what is empty, so the first description wins and importing the file
+/// again changes nothing.
+pub(crate) fn fill_resource(existing: &ResourceData, new: &ResourceData) -> ResourceData {
+    let mut data = existing.clone();
+    if data.kind.is_none() || data.kind == Some(ResourceKind::Webpage) {
+        data.kind = new.kind.or(data.kind);
+    }
+    for (field, value) in [
+        (&mut data.url, &new.url),
+        (&mut data.description, &new.description),
+        (&mut data.journal, &new.journal),
+        (&mut data.booktitle, &new.booktitle),
+        (&mut data.publisher, &new.publisher),
+        (&mut data.institution, &new.institution),
+        (&mut data.volume, &new.volume),
+        (&mut data.number, &new.number),
+        (&mut data.pages, &new.pages),
+        (&mut data.doi, &new.doi),
+        (&mut data.arxiv_id, &new.arxiv_id),
+        (&mut data.arxiv_class, &new.arxiv_class),
+        (&mut data.isbn, &new.isbn),
+        (&mut data.urldate, &new.urldate),
+    ] {
+        fill(field, value);
+    }
+    fill(&mut data.level, &new.level);
+    fill(&mut data.year, &new.year);
+    fill(&mut data.month, &new.month);
+    fill(&mut data.citation_key, &new.citation_key);
+    if data.authors.is_empty() {
+        data.authors.clone_from(&new.authors);
+        data.authors_truncated = new.authors_truncated;
+    }
+    for (name, value) in &new.attributes {
+        data.attributes
+            .entry(name.clone())
+            .or_insert_with(|| value.clone());
+    }
+    data
+}
+
+/// As [`fill_resource`], for concepts.
+pub(crate) fn fill_concept(existing: &ConceptData, new: &ConceptData) -> ConceptData {
+    let mut data = existing.clone();
+    fill(&mut data.category, &new.category);
+    fill(&mut data.definition, &new.definition);
+    fill(&mut data.note, &new.note);
+    for alias in &new.aliases {
+        if !data.aliases.contains(alias) {
+            data.aliases.push(alias.clone());
+        }
+    }
+    for key in &new.citation_keys {
+        if !data.citation_keys.contains(key) {
+            data.citation_keys.push(key.clone());
+        }
+    }
+    data
+}
+
 /// Merges a concept draft into a stored concept: what a page states (category from a
 /// heading, definition, note) wins; a category guessed from a table column only fills;
 /// aliases and citation keys are united.
@@ -356,6 +417,23 @@ mod tests {
             "jiao2019survey"
         );
         assert_eq!(again.key_kept.as_deref(), Some("Jiao19"));
+    }
+
+    #[test]
+    fn a_second_description_in_one_file_only_fills_gaps() {
+        let first = page_draft().data;
+        let mut second = bib_draft().data;
+        second.title = "Another title".into();
+        second.level = Some(Level::Beginner);
+        let filled = fill_resource(&first, &second);
+        assert_eq!(filled.title, first.title, "the first description wins");
+        assert_eq!(filled.level, Some(Level::Intermediate));
+        assert_eq!(filled.year, Some(2019), "gaps are filled");
+        assert_eq!(
+            fill_resource(&filled, &second),
+            filled,
+            "folding again changes nothing"
+        );
     }
 
     #[test]

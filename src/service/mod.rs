@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub use export::{ExportChunk, ExportFormat};
 pub use import::{ImportReport, ImportSummary, RecordCounts};
+
 pub use keys::{AuthFailure, MAX_KEY_NAME, Principal};
 pub use write::LinkOutcome;
 
@@ -33,12 +34,12 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Parse(#[from] ParseError),
-    #[error("a key name is 1 to 64 characters of A-Z a-z 0-9 - _ . @; `{name}` is not")]
+    #[error("a key name is 1 to 64 characters of A-Z a-z 0-9 - _ . @; {name:?} is not")]
     InvalidKeyName { name: String },
     #[error("a key named `{name}` already exists")]
     KeyExists { name: String },
     #[error("{what}")]
-    Conflict { what: String },
+    Conflict { field: &'static str, what: String },
     #[error("the {entity} `{slug}` has changed since it was read")]
     Stale { entity: &'static str, slug: String },
     #[error("`{slug}` is cited as `{key}`; issued citation keys never change")]
@@ -177,25 +178,22 @@ impl Service {
 
     /// Imports files and directories: a directory contributes its `.md` pages first (so
     /// records keep the order of the pages), then its `.bib` files, which enrich them;
-    /// each set in name order. Each file is its own transaction;
-    /// the reports come back in import order, with one `Err` per file that failed.
-    pub async fn import_paths(&self, paths: &[PathBuf]) -> Vec<(PathBuf, Result<ImportReport>)> {
+    /// each set in name order. Each file is its own transaction; one that fails does not
+    /// stop the others.
+    pub async fn import_paths(&self, paths: &[PathBuf]) -> ImportRun {
+        let mut run = ImportRun::default();
         let mut files = Vec::new();
         for path in paths {
-            match catalogue_files(path) {
+            match catalogue_files(path, &mut run.passed_over) {
                 Ok(found) => files.extend(found),
-                Err(err) => files.push((path.clone(), Some(err))),
+                Err(err) => run.reports.push((path.clone(), Err(err))),
             }
         }
-        let mut reports = Vec::with_capacity(files.len());
-        for (path, listing_error) in files {
-            let result = match listing_error {
-                Some(err) => Err(err),
-                None => self.import_file(&path).await,
-            };
-            reports.push((path, result));
+        for path in files {
+            let result = self.import_file(&path).await;
+            run.reports.push((path, result));
         }
-        reports
+        run
     }
 
     async fn import_file(&self, path: &Path) -> Result<ImportReport> {
@@ -213,22 +211,44 @@ impl Service {
     }
 }
 
+/// What [`Service::import_paths`] did.
+#[derive(Debug, Default)]
+pub struct ImportRun {
+    /// Each file's report, or why it could not be imported, in import order.
+    pub reports: Vec<(PathBuf, Result<ImportReport>)>,
+    /// Entries of the given directories that are not catalogues, with the reason.
+    pub passed_over: Vec<(PathBuf, &'static str)>,
+}
+
 /// The files to import for `path`: itself, or for a directory its `.md` then `.bib`
-/// files (not recursive).
-fn catalogue_files(path: &Path) -> Result<Vec<(PathBuf, Option<ServiceError>)>> {
+/// files (not recursive); other entries go to `passed_over`.
+fn catalogue_files(
+    path: &Path,
+    passed_over: &mut Vec<(PathBuf, &'static str)>,
+) -> Result<Vec<PathBuf>> {
     let read_error = |source| ServiceError::Read {
         path: path.display().to_string(),
         source,
     };
     let metadata = std::fs::metadata(path).map_err(read_error)?;
     if !metadata.is_dir() {
-        return Ok(vec![(path.to_path_buf(), None)]);
+        return Ok(vec![path.to_path_buf()]);
     }
     let mut bib = Vec::new();
     let mut pages = Vec::new();
     for entry in std::fs::read_dir(path).map_err(read_error)? {
-        let entry = entry.map_err(read_error)?;
+        let Ok(entry) = entry else {
+            passed_over.push((
+                path.to_path_buf(),
+                "an entry of this directory could not be read",
+            ));
+            continue;
+        };
         let file = entry.path();
+        if file.is_dir() {
+            passed_over.push((file, "a directory (directories are not searched)"));
+            continue;
+        }
         let extension = file
             .extension()
             .and_then(|e| e.to_str())
@@ -236,12 +256,18 @@ fn catalogue_files(path: &Path) -> Result<Vec<(PathBuf, Option<ServiceError>)>> 
         match extension.as_deref() {
             Some("bib") => bib.push(file),
             Some("md" | "markdown") => pages.push(file),
-            _ => {}
+            _ => passed_over.push((file, "not a catalogue page (.md) or BibTeX file (.bib)")),
         }
+    }
+    if bib.is_empty() && pages.is_empty() {
+        passed_over.push((
+            path.to_path_buf(),
+            "the directory holds no .md or .bib file",
+        ));
     }
     bib.sort();
     pages.sort();
-    Ok(pages.into_iter().chain(bib).map(|p| (p, None)).collect())
+    Ok(pages.into_iter().chain(bib).collect())
 }
 
 /// Distributes links over the records of a page they start or end at.

@@ -16,6 +16,11 @@ pub enum LinkOutcome {
 fn conflict(err: StoreError) -> ServiceError {
     match err {
         StoreError::Conflict { field } => ServiceError::Conflict {
+            field: if field.contains("slug") {
+                "slug"
+            } else {
+                "citation_key"
+            },
             what: format!("another record has this {field}"),
         },
         other => other.into(),
@@ -39,6 +44,7 @@ impl Service {
         let slug = match slug {
             Some(slug) if tx.resource_slug_taken(&slug).await? => {
                 return Err(ServiceError::Conflict {
+                    field: "slug",
                     what: format!("a resource already has the slug `{slug}`"),
                 });
             }
@@ -48,6 +54,7 @@ impl Service {
         let key_origin = match &data.citation_key {
             Some(key) if tx.citation_key_taken(key.as_str(), None).await? => {
                 return Err(ServiceError::Conflict {
+                    field: "citation_key",
                     what: format!("a resource already has the citation key `{key}`"),
                 });
             }
@@ -161,6 +168,7 @@ impl Service {
         let slug = match slug {
             Some(slug) if tx.concept_slug_taken(&slug).await? => {
                 return Err(ServiceError::Conflict {
+                    field: "slug",
                     what: format!("a concept already has the slug `{slug}`"),
                 });
             }

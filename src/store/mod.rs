@@ -40,9 +40,17 @@ impl Backend {
     /// The backend a database URL names.
     ///
     /// # Errors
-    /// [`StoreError::UnsupportedUrl`] for any other scheme.
+    /// [`StoreError::UnsupportedUrl`] for any other scheme; [`StoreError::SqliteInMemory`]
+    /// for an SQLite URL without a file.
     pub fn from_url(url: &str) -> Result<Self, StoreError> {
-        if url.starts_with("sqlite:") {
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            // Each pooled connection to an in-memory database gets its own, empty one.
+            let path = rest.trim_start_matches("//");
+            let (path, query) = path.split_once('?').unwrap_or((path, ""));
+            if path.is_empty() || path == ":memory:" || query.split('&').any(|p| p == "mode=memory")
+            {
+                return Err(StoreError::SqliteInMemory);
+            }
             Ok(Backend::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Backend::Postgres)
@@ -57,6 +65,10 @@ impl Backend {
 pub enum StoreError {
     #[error("the database URL must start with sqlite:, postgres:// or postgresql://")]
     UnsupportedUrl,
+    #[error(
+        "an SQLite database must be a file (`sqlite://PATH`): an in-memory one would vanish between connections"
+    )]
+    SqliteInMemory,
     #[error("could not run the database migrations")]
     Migrate(#[source] sqlx::migrate::MigrateError),
     #[error("a record with this {field} already exists")]
@@ -199,5 +211,41 @@ pub(crate) fn conflict_on(field: &'static str) -> impl Fn(sqlx::Error) -> StoreE
     move |err| match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { field },
         _ => StoreError::Database(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_must_name_a_file() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/lore.db?mode=rwc").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("sqlite:lore.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        for url in [
+            "sqlite://",
+            "sqlite::memory:",
+            "sqlite://x.db?mode=memory",
+            "sqlite:",
+        ] {
+            assert!(
+                matches!(Backend::from_url(url), Err(StoreError::SqliteInMemory)),
+                "{url}"
+            );
+        }
+        assert!(matches!(
+            Backend::from_url("mysql://x"),
+            Err(StoreError::UnsupportedUrl)
+        ));
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
     }
 }

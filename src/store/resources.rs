@@ -198,7 +198,7 @@ fn push_filter(sql: &mut Sql, filter: &ResourceFilter) {
              WHERE l.source_type = 'concept' AND l.target_type = 'resource' AND l.target_id = r.id \
              AND (c.slug IN (",
         )
-        .bind_list(keys.iter().cloned().map(Value::Text))
+        .bind_list(filter.topics.iter().map(|t| Value::Text(t.to_lowercase())))
         .push(") OR c.name_key IN (")
         .bind_list(keys.into_iter().map(Value::Text))
         .push(")))");
@@ -294,43 +294,59 @@ impl Store {
 
 impl Tx {
     /// The stored resource that `data` describes, looked up in this order: DOI, arXiv id,
-    /// URL, citation key, then title (each normalised; see [`crate::domain::matching`]); a
-    /// title match needs the record to have no URL when the draft has one.
+    /// URL, citation key (each normalised; see [`crate::domain::matching`]), then the title
+    /// among the records of the same source file, then, when `by_title`, the title among
+    /// all records whose URL does not contradict the draft's.
     ///
     /// # Errors
     /// As [`Store::list_resources`].
-    pub async fn find_resource(&mut self, data: &ResourceData) -> Result<Option<StoredResource>> {
-        let mut probes: Vec<(&str, String)> = Vec::new();
+    pub async fn find_resource(
+        &mut self,
+        data: &ResourceData,
+        by_title: bool,
+    ) -> Result<Option<StoredResource>> {
+        let mut probes: Vec<(&str, Vec<Value>)> = Vec::new();
         if let Some(doi) = &data.doi {
-            probes.push(("lower(r.doi) = ", doi.to_lowercase()));
+            probes.push(("lower(r.doi) = $1", vec![Value::Text(doi.to_lowercase())]));
         }
         if let Some(arxiv) = &data.arxiv_id {
-            probes.push(("r.arxiv_id = ", arxiv.clone()));
+            probes.push(("r.arxiv_id = $1", vec![Value::Text(arxiv.clone())]));
         }
         if let Some(key) = data.url.as_deref().and_then(url_key) {
-            probes.push(("r.url_key = ", key));
+            probes.push(("r.url_key = $1", vec![Value::Text(key)]));
         }
         if let Some(key) = &data.citation_key {
-            probes.push(("lower(r.citation_key) = ", key.as_str().to_lowercase()));
+            probes.push((
+                "lower(r.citation_key) = $1",
+                vec![Value::Text(key.as_str().to_lowercase())],
+            ));
         }
-        // Two works may share a title ("Deep learning"); a title only matches a record
-        // whose URL does not contradict the draft's.
         let title = title_key(&data.title);
         if !title.is_empty() {
-            let condition = if data.url.as_deref().and_then(url_key).is_some() {
-                "r.url_key IS NULL AND r.title_key = "
-            } else {
-                "r.title_key = "
-            };
-            probes.push((condition, title));
+            // A record this file described before is found by its title, however short.
+            if let Some(provenance) = &data.provenance {
+                let values = vec![
+                    Value::Text(provenance.file.clone()),
+                    Value::Text(title.clone()),
+                ];
+                probes.push(("r.source_file = $1 AND r.title_key = $2", values));
+            }
+            // Two works may share a title ("Deep learning"): across files, a title only
+            // matches a record whose URL does not contradict the draft's.
+            if by_title {
+                let condition = if data.url.as_deref().and_then(url_key).is_some() {
+                    "r.url_key IS NULL AND r.title_key = $1"
+                } else {
+                    "r.title_key = $1"
+                };
+                probes.push((condition, vec![Value::Text(title)]));
+            }
         }
-        for (condition, value) in probes {
+        for (condition, values) in probes {
             let mut select = Sql::new(&format!(
                 "SELECT {COLUMNS} FROM resources r WHERE {condition}"
             ));
-            select
-                .bind(Value::Text(value))
-                .push(" ORDER BY r.id LIMIT 1");
+            select.push_values(values).push(" ORDER BY r.id LIMIT 1");
             let rows: Vec<ResourceRow> = select.fetch_all(&mut *self.tx).await?;
             if let Some(row) = rows.into_iter().next() {
                 return StoredResource::try_from(row).map(Some);

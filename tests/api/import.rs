@@ -7,6 +7,7 @@ cases![
     seeded: importing_the_seed_again_changes_nothing,
     unseeded: edge_cases_import_without_loss,
     unseeded: real_catalogues_account_for_every_link,
+    unseeded: look_alike_titles_stay_apart_and_same_works_merge_once,
 ];
 
 async fn importing_the_seed_again_changes_nothing(app: &TestApp) {
@@ -138,5 +139,86 @@ fn assert_nothing_changed(report: &serde_json::Value) {
                 .contains(&line["outcome"].as_str().unwrap()),
             "{line}"
         );
+    }
+}
+
+async fn look_alike_titles_stay_apart_and_same_works_merge_once(app: &TestApp) {
+    let dir = app.data_dir.path();
+    let page = "# Books\n\n## Courses\n\n| Course | link | level |\n|---|---|---|\n\
+        | C++ Primer | | beginner |\n| C# Primer | | advanced |\n| C Primer | | intermediate |\n\
+        | Go Tour | https://go.dev/tour | beginner |\n| Go Tour again | https://go.dev/tour/ | beginner |\n\
+        | Go Tour shouting | HTTPS://GO.DEV/tour | beginner |\n\n## Metrics\n\n* C++\n* C#\n* C\n";
+    std::fs::write(dir.join("books.md"), page).unwrap();
+    let bib = "@article{Same1, title = {One Study of Things}, doi = {10.5555/same}, year = 2020}\n\
+        @article{same2, title = {Another Name Entirely}, doi = {https://doi.org/10.5555/SAME}, year = 2021}\n";
+    std::fs::write(dir.join("same.bib"), bib).unwrap();
+    for file in ["books.md", "same.bib"] {
+        let (status, stdout, stderr) = app.lore(&[
+            "import",
+            dir.join(file).to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(status, 0, "{stderr}");
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let merged: Vec<&serde_json::Value> = report[0]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["outcome"] == "merged")
+            .collect();
+        assert!(
+            merged
+                .iter()
+                .all(|l| l["reason"].as_str().is_some_and(|r| r.contains("line"))),
+            "{merged:?}"
+        );
+    }
+    let primers = app.get_json("/resources?kind=course&limit=500", 200).await;
+    let titles: Vec<&str> = primers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"C++ Primer")
+            && titles.contains(&"C# Primer")
+            && titles.contains(&"C Primer"),
+        "{titles:?}"
+    );
+    assert_eq!(
+        titles.iter().filter(|t| t.starts_with("Go Tour")).count(),
+        1,
+        "one tour, three spellings of its URL"
+    );
+    let metrics = app.get_json("/concepts?category=metric", 200).await;
+    assert_eq!(metrics["total"], 3, "C++, C# and C are three concepts");
+    let all = app.get_json("/resources?limit=500", 200).await;
+    let study = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["doi"]
+                .as_str()
+                .is_some_and(|d| d.eq_ignore_ascii_case("10.5555/same"))
+        })
+        .unwrap();
+    assert_eq!(
+        study["title"], "One Study of Things",
+        "the first description wins"
+    );
+
+    for file in ["books.md", "same.bib"] {
+        let (status, stdout, _) = app.lore(&[
+            "import",
+            dir.join(file).to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(status, 0);
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_nothing_changed(&report[0]);
     }
 }
