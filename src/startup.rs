@@ -179,6 +179,7 @@ fn serve(listener: TcpListener, service: Service, settings: &Settings) -> std::i
             app = app.app_data(limiter.clone());
         }
         app.wrap(from_fn(limits::read_policy))
+            .wrap(from_fn(limits::head_as_get))
             .wrap(from_fn(limits::rate_limit))
             .wrap(tracing_actix_web::TracingLogger::default())
     })

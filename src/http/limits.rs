@@ -124,3 +124,15 @@ pub async fn read_policy(
         .await
         .map(ServiceResponse::map_into_left_body)
 }
+
+/// Answers `HEAD` like `GET` (RFC 9110 §9.3.2): the request is routed as a `GET`, and the
+/// connection, which saw a `HEAD`, sends the headers without the body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}

@@ -80,15 +80,24 @@ impl KnownRoutes {
                 ];
                 for (method, operation) in operations {
                     if operation.is_some() {
+                        if method == Method::GET {
+                            methods.push(Method::HEAD);
+                        }
                         methods.push(method);
                     }
                 }
                 (ResourceDef::new(path.as_str()), methods)
             })
             .collect();
-        routes.push((ResourceDef::new(OPENAPI_PATH), vec![Method::GET]));
-        routes.push((ResourceDef::new("/docs"), vec![Method::GET]));
-        routes.push((ResourceDef::new("/docs/{tail}*"), vec![Method::GET]));
+        routes.push((
+            ResourceDef::new(OPENAPI_PATH),
+            vec![Method::HEAD, Method::GET],
+        ));
+        routes.push((ResourceDef::new("/docs"), vec![Method::HEAD, Method::GET]));
+        routes.push((
+            ResourceDef::new("/docs/{tail}*"),
+            vec![Method::HEAD, Method::GET],
+        ));
         KnownRoutes(routes)
     }
 
