@@ -3,22 +3,24 @@
 //! The crate parses a whole file or fails on the first bad entry, so the file is first cut
 //! into entries (by `@type{` and brace matching) and each is parsed on its own: a broken
 //! entry gives a report line with its line number and the others still import. `@string`
-//! macros apply to the entries after them, as in BibTeX; `@comment` and `@preamble` are
-//! not entries. Field values are decoded by `biblatex` (braces, `\"o`, `--`) into plain
-//! Unicode text.
+//! macros apply to the entries after them, as in BibTeX, and are expanded here, bounded
+//! in size and never recursively (see `macros`); `@comment` and `@preamble` are not
+//! entries. Field values are
+//! decoded by `biblatex` (braces, `\"o`, `--`) into plain Unicode text.
+
+mod macros;
 
 use std::collections::HashMap;
 
-use biblatex::{
-    Bibliography, ChunksExt, Entry, Pair, ParseErrorKind, RawBibliography, RawChunk, Spanned,
-};
+use biblatex::{Bibliography, ChunksExt, Entry, Pair, ParseErrorKind, RawBibliography, Spanned};
 use unicode_normalization::UnicodeNormalization;
 
 use super::{
     Catalogue, DraftRef, ItemKind, ParseError, ReportLine, ResourceDraft, SourceFormat, dates,
-    text, urls,
+    limits, text, urls,
 };
 use crate::domain::{CitationKey, Person, Provenance, ResourceKind};
+use macros::Macros;
 
 /// Parses a BibTeX file: one resource draft per entry.
 ///
@@ -26,7 +28,17 @@ use crate::domain::{CitationKey, Person, Provenance, ResourceKind};
 /// [`ParseError::Syntax`] when the file is not empty but holds no readable entry (text
 /// that is not BibTeX, or only broken entries).
 pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError> {
-    let decoded = text::decode(bytes);
+    parse_decoded(file_name, text::decode(bytes))
+}
+
+/// Parses a BibTeX file whose bytes are already text ([`text::decode_with_label`]).
+///
+/// # Errors
+/// As [`parse`].
+pub(super) fn parse_decoded(
+    file_name: &str,
+    decoded: text::Decoded,
+) -> Result<Catalogue, ParseError> {
     let text = decoded.text.as_str();
     let mut catalogue = Catalogue {
         file: file_name.to_owned(),
@@ -44,7 +56,7 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError> {
     let sources: Vec<String> = pieces.iter().map(|p| p.source(text)).collect();
     let line_of = |offset: usize| line_of_text(text, offset);
 
-    let mut macros: Vec<Pair<'_>> = Vec::new();
+    let mut macros = Macros::default();
     let mut keys: HashMap<String, u32> = HashMap::new();
     let mut first_error: Option<(u32, String)> = None;
     let mut read_any = false;
@@ -55,16 +67,30 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError> {
             "string" => match RawBibliography::parse(source) {
                 Ok(raw) => {
                     read_any = true;
-                    macros.extend(raw.abbreviations);
+                    for remark in macros.define(&raw.abbreviations) {
+                        catalogue.report.push(ReportLine::warning(
+                            line,
+                            ItemKind::Entry,
+                            "@string",
+                            format!("{file_name}:{line}: {remark}"),
+                        ));
+                    }
                 }
                 Err(err) => catalogue.report.push(ReportLine::skipped(
-                    line + line_of_text(source, err.span.start) - 1,
+                    line,
                     ItemKind::Entry,
                     "@string",
-                    format!("unreadable @string definition: {}", err.kind),
+                    format!(
+                        "unreadable @string definition ({})",
+                        Unreadable::new(err.span.start, &err.kind).describe(
+                            source,
+                            line,
+                            piece.closed
+                        )
+                    ),
                 )),
             },
-            _ => match read_entry(source, &macros) {
+            _ => match read_entry(source, &mut macros, &format!("{file_name}:{line}")) {
                 Ok((entry, warnings)) => {
                     read_any = true;
                     let index = catalogue.resources.len();
@@ -99,12 +125,13 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError> {
                         ));
                     }
                 }
-                Err((offset, message)) => {
-                    // The entry's own line is where the author looks; the error's line
-                    // (within the entry's text) goes into the reason.
-                    let within = offset.min(source.trim_end().len());
-                    let error_line = line + line_of_text(source, within) - 1;
-                    let message = format!("unreadable entry ({message} on line {error_line})");
+                Err(unreadable) => {
+                    // The entry's own line is where the author looks; the line of the
+                    // problem goes into the reason.
+                    let message = format!(
+                        "unreadable entry ({})",
+                        unreadable.describe(source, line, piece.closed)
+                    );
                     first_error.get_or_insert((line, message.clone()));
                     catalogue.report.push(ReportLine::skipped(
                         line,
@@ -131,6 +158,7 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError> {
             message,
         });
     }
+    limits::enforce(&mut catalogue);
     catalogue.report.sort_by_key(|l| l.line);
     Ok(catalogue)
 }
@@ -143,6 +171,8 @@ struct Piece {
     kind: String,
     /// The entry is delimited by `(` ... `)`.
     parenthesised: bool,
+    /// Its closing delimiter was found; otherwise it runs to the next entry's line.
+    closed: bool,
 }
 
 impl Piece {
@@ -174,12 +204,13 @@ fn split_entries(text: &str) -> Vec<Piece> {
             && let Some((kind, body)) = entry_head(text, i)
         {
             let parenthesised = bytes[body] == b'(';
-            let end = entry_end(text, body, parenthesised);
+            let (end, closed) = entry_end(text, body, parenthesised);
             pieces.push(Piece {
                 start: i,
                 end,
                 kind,
                 parenthesised,
+                closed,
             });
             i = end;
         } else {
@@ -205,8 +236,9 @@ fn entry_head(text: &str, at: usize) -> Option<(String, usize)> {
         .then(|| (rest[..name_len].to_ascii_lowercase(), delimiter))
 }
 
-/// The end (exclusive) of the entry whose delimiter is at `open`.
-fn entry_end(text: &str, open: usize, parenthesised: bool) -> usize {
+/// The end (exclusive) of the entry whose delimiter is at `open`, and whether its closing
+/// delimiter was found.
+fn entry_end(text: &str, open: usize, parenthesised: bool) -> (usize, bool) {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut i = open + 1;
@@ -215,7 +247,7 @@ fn entry_end(text: &str, open: usize, parenthesised: bool) -> usize {
         let b = bytes[i];
         if line_start && b == b'@' && entry_head(text, i).is_some() {
             // The next entry starts on its own line: this one never closed.
-            return text[..i].rfind('\n').map_or(i, |nl| nl + 1);
+            return (text[..i].rfind('\n').map_or(i, |nl| nl + 1), false);
         }
         if b == b'\n' {
             line_start = true;
@@ -225,64 +257,158 @@ fn entry_end(text: &str, open: usize, parenthesised: bool) -> usize {
         match b {
             b'\\' => i += 1,
             b'{' => depth += 1,
-            b'}' if depth == 0 && !parenthesised => return i + 1,
+            b'}' if depth == 0 && !parenthesised => return (i + 1, true),
             b'}' => depth = depth.saturating_sub(1),
-            b')' if depth == 0 && parenthesised => return i + 1,
+            b')' if depth == 0 && parenthesised => return (i + 1, true),
             _ => {}
         }
         i += 1;
     }
-    bytes.len()
+    (bytes.len(), false)
 }
 
-/// Parses one entry with `biblatex`, resolving `@string` macros. An undefined macro is
-/// kept as its own name with a warning, as BibTeX does.
-fn read_entry<'s>(
-    source: &'s str,
-    macros: &[Pair<'s>],
-) -> Result<(Entry, Vec<String>), (usize, String)> {
-    let raw = RawBibliography::parse(source).map_err(|e| (e.span.start, e.kind.to_string()))?;
-    let Some(entry) = raw.entries.into_iter().next() else {
-        return Err((0, "no entry".to_owned()));
-    };
-    let mut macros = macros.to_vec();
-    let mut warnings = Vec::new();
-    for _ in 0..16 {
-        let one = RawBibliography {
-            preamble: String::new(),
-            entries: vec![entry.clone()],
-            abbreviations: macros.clone(),
-        };
-        match Bibliography::from_raw(one) {
-            Ok(bibliography) => {
-                return bibliography
-                    .into_iter()
-                    .next()
-                    .map(|e| (e, warnings))
-                    .ok_or((0, "no entry".to_owned()));
-            }
-            Err(err) => match &err.kind {
-                ParseErrorKind::UnknownAbbreviation(name) => {
-                    let Some(at) = source.find(name.as_str()) else {
-                        return Err((err.span.start, err.kind.to_string()));
-                    };
-                    let name = &source[at..at + name.len()];
-                    warnings.push(format!(
-                        "undefined @string macro `{name}`: its name is kept as the value"
-                    ));
-                    macros.push(Pair::new(
-                        Spanned::new(name, at..at + name.len()),
-                        Spanned::new(
-                            vec![Spanned::new(RawChunk::Normal(name), at..at + name.len())],
-                            at..at + name.len(),
-                        ),
-                    ));
-                }
-                _ => return Err((err.span.start, err.kind.to_string())),
-            },
+/// Why an entry could not be read.
+struct Unreadable {
+    /// Byte offset of the problem in the entry's text.
+    offset: usize,
+    message: String,
+    /// The text ran out before the entry was complete.
+    end_of_text: bool,
+}
+
+impl Unreadable {
+    fn new(offset: usize, kind: &ParseErrorKind) -> Self {
+        Unreadable {
+            offset,
+            message: kind.to_string(),
+            end_of_text: matches!(kind, ParseErrorKind::UnexpectedEof),
         }
     }
-    Err((0, "too many undefined @string macros".to_owned()))
+
+    /// What is wrong, naming the line of the problem within the entry (which starts on
+    /// `line`): where the entry's text runs out, the delimiter left open, since an entry
+    /// that never closes runs on to the next one and the text on the way is not its own.
+    fn describe(&self, source: &str, line: u32, closed: bool) -> String {
+        let line_at = |offset: usize| line + line_of_text(source, offset) - 1;
+        if (!closed || self.end_of_text)
+            && let Some((offset, delimiter)) = unclosed_delimiter(source)
+        {
+            return format!(
+                "the `{delimiter}` on line {} is never closed",
+                line_at(offset)
+            );
+        }
+        if !closed {
+            return format!("{}; the entry never closes", self.message);
+        }
+        let within = self.offset.min(source.trim_end().len());
+        format!("{} on line {}", self.message, line_at(within))
+    }
+}
+
+/// The `{` or `"` of an entry that is most likely never closed, by offset, if any is left
+/// open: the value delimiter open where a later line starts a new field (`  year =
+/// 2002`), else the innermost one still open at the end. Braces are matched as in
+/// [`entry_end`]; quotes delimit values only outside braces.
+fn unclosed_delimiter(source: &str) -> Option<(usize, char)> {
+    let bytes = source.as_bytes();
+    let mut braces: Vec<usize> = Vec::new();
+    let mut quote: Option<usize> = None;
+    let mut suspect: Option<(usize, char)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'{' => braces.push(i),
+            b'}' => {
+                braces.pop();
+            }
+            b'"' if braces.len() == 1 => quote = if quote.is_some() { None } else { Some(i) },
+            b'\n' if suspect.is_none() && starts_field(&source[i + 1..]) => {
+                suspect = match (quote, braces.as_slice()) {
+                    (Some(q), _) => Some((q, '"')),
+                    (None, [_, .., value]) => Some((*value, '{')),
+                    _ => None,
+                };
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if braces.is_empty() && quote.is_none() {
+        return None;
+    }
+    suspect
+        .or(quote.map(|q| (q, '"')))
+        .or(braces.last().map(|&b| (b, '{')))
+}
+
+/// The line starts a field: `name =`, after optional white space.
+fn starts_field(line: &str) -> bool {
+    let line = line.trim_start_matches([' ', '\t']);
+    let name_len = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.')))
+        .unwrap_or(line.len());
+    name_len > 0
+        && line.as_bytes()[0].is_ascii_alphabetic()
+        && line[name_len..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with('=')
+}
+
+/// Parses one entry with `biblatex`, its `@string` macros expanded by [`Macros`]. An
+/// undefined macro is kept as its own name with a warning, as BibTeX does; a field whose
+/// expansion is too long is left out with a warning that names `place` (`file:line`).
+fn read_entry<'s>(
+    source: &'s str,
+    macros: &mut Macros<'s>,
+    place: &str,
+) -> Result<(Entry, Vec<String>), Unreadable> {
+    let raw = RawBibliography::parse(source).map_err(|e| Unreadable::new(e.span.start, &e.kind))?;
+    let Some(mut entry) = raw.entries.into_iter().next() else {
+        return Err(Unreadable {
+            offset: 0,
+            message: "no entry".to_owned(),
+            end_of_text: false,
+        });
+    };
+    let mut warnings = Vec::new();
+    let mut fields = Vec::with_capacity(entry.v.fields.len());
+    for pair in std::mem::take(&mut entry.v.fields) {
+        match macros.expand(&pair.value.v) {
+            Ok((value, undefined)) => {
+                for name in undefined {
+                    let warning =
+                        format!("undefined @string macro `{name}`: its name is kept as the value");
+                    if !warnings.contains(&warning) {
+                        warnings.push(warning);
+                    }
+                }
+                fields.push(Pair::new(pair.key, Spanned::new(value, pair.value.span)));
+            }
+            Err(reason) => warnings.push(format!(
+                "{place}: field `{}` not read: {reason}",
+                pair.key.v
+            )),
+        }
+    }
+    entry.v.fields = fields;
+    let one = RawBibliography {
+        preamble: String::new(),
+        entries: vec![entry],
+        abbreviations: Vec::new(),
+    };
+    let bibliography =
+        Bibliography::from_raw(one).map_err(|e| Unreadable::new(e.span.start, &e.kind))?;
+    bibliography
+        .into_iter()
+        .next()
+        .map(|e| (e, warnings))
+        .ok_or(Unreadable {
+            offset: 0,
+            message: "no entry".to_owned(),
+            end_of_text: false,
+        })
 }
 
 /// Fields read into [`crate::domain::ResourceData`]; the others become attributes.

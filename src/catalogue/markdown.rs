@@ -11,7 +11,8 @@
 //! - a section whose text ends in a line of links (`🔗 [Link to Course](url)`) is one
 //!   resource titled by its heading;
 //! - every other link becomes a resource of its own;
-//! - MyST directives and HTML comments are not content.
+//! - MyST directives, code and HTML comments are not content; the URLs in code,
+//!   directives and raw HTML are reported as not read.
 //!
 //! Every table row, list item and link gets exactly one report line (parsed, merged or
 //! skipped with a reason); warnings are extra lines.
@@ -22,18 +23,22 @@ mod table;
 
 use std::collections::{BTreeMap, HashMap};
 
-use blocks::{Block, Cite, Inline, LineIndex, LinkForm, LinkRef, Row, Table};
+use blocks::{Block, Cite, Inline, LineIndex, LinkForm, LinkRef, Row, Table, Unread};
 use table::{Column, Layout};
 
 use super::{
     Catalogue, ConceptDraft, DraftLink, DraftRef, ItemKind, PageSection, ReportLine, ResourceDraft,
-    SourceFormat, text, urls,
+    SourceFormat, limits, text, urls,
 };
 use crate::domain::{Category, ConceptData, Level, Provenance, Relation, ResourceKind, Slug};
 
 /// Parses a catalogue page. Never fails: what cannot be read is reported.
 pub fn parse(file_name: &str, bytes: &[u8]) -> Catalogue {
-    let decoded = text::decode(bytes);
+    parse_decoded(file_name, text::decode(bytes))
+}
+
+/// Parses a page whose bytes are already text ([`text::decode_with_label`]).
+pub(super) fn parse_decoded(file_name: &str, decoded: text::Decoded) -> Catalogue {
     let lines = LineIndex::new(&decoded.text);
     let blocks = blocks::read_blocks(&decoded.text, &lines);
     let mut page = Page::new(file_name, &decoded.text, decoded.report);
@@ -123,10 +128,8 @@ impl<'t> Page<'t> {
         }
     }
 
-    fn finish(mut self) -> Catalogue {
-        // Items are reported as they are read; warnings follow their item on the same line.
-        self.report.sort_by_key(|line| line.line);
-        Catalogue {
+    fn finish(self) -> Catalogue {
+        let mut catalogue = Catalogue {
             file: self.file,
             format: SourceFormat::Page,
             title: self.title,
@@ -135,7 +138,11 @@ impl<'t> Page<'t> {
             links: self.links,
             report: self.report,
             sections: self.sections,
-        }
+        };
+        limits::enforce(&mut catalogue);
+        // Items are reported as they are read; warnings follow their item on the same line.
+        catalogue.report.sort_by_key(|line| line.line);
+        catalogue
     }
 
     fn read(&mut self, blocks: &[Block]) {
@@ -171,12 +178,32 @@ impl<'t> Page<'t> {
                     "MyST directive: not content",
                 )),
                 Block::Comment { line, text } => self.comment(*line, text),
-                Block::Html { line, text } => self.report.push(ReportLine::skipped(
-                    *line,
-                    ItemKind::Html,
-                    shorten(text, 100),
-                    "raw HTML is not read; write the link in Markdown to import it",
-                )),
+                Block::Unread { line, url, place } => self.report.push(match place {
+                    Unread::Html => ReportLine::skipped(
+                        *line,
+                        ItemKind::Html,
+                        url,
+                        "inside raw HTML, not read as Markdown; write the link in Markdown to import it",
+                    ),
+                    Unread::CodeBlock => ReportLine::skipped(
+                        *line,
+                        ItemKind::Link,
+                        url,
+                        "inside a code block: not content",
+                    ),
+                    Unread::InlineCode => ReportLine::skipped(
+                        *line,
+                        ItemKind::Link,
+                        url,
+                        "inside inline code: not content",
+                    ),
+                    Unread::Directive => ReportLine::skipped(
+                        *line,
+                        ItemKind::Link,
+                        url,
+                        "inside a MyST directive: not content",
+                    ),
+                }),
             }
         }
     }
@@ -372,6 +399,19 @@ impl<'t> Page<'t> {
     // ----- paragraphs -------------------------------------------------------------------
 
     fn paragraph(&mut self, inline: &Inline) {
+        if let Some(source) = self.text.get(inline.span.clone())
+            && table::looks_like_rows(source)
+        {
+            self.report.push(ReportLine::warning(
+                inline.line,
+                ItemKind::Row,
+                shorten(source.lines().next().unwrap_or(""), 100),
+                format!(
+                    "{}:{}: looks like a table but has no header separator row (`|---|---|`): read as a paragraph, so its columns (titles, levels...) are lost",
+                    self.file, inline.line
+                ),
+            ));
+        }
         if inline.is_label() {
             let label = inline
                 .text

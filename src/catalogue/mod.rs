@@ -7,6 +7,7 @@
 
 pub mod bibtex;
 mod dates;
+mod limits;
 pub mod markdown;
 pub mod text;
 mod urls;
@@ -277,11 +278,27 @@ pub enum ParseError {
 /// [`ParseError::UnknownFormat`] for other extensions; [`ParseError::Syntax`] when a BibTeX
 /// file holds no readable entry although it is not empty.
 pub fn parse_file(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError> {
+    parse_file_with_charset(file_name, bytes, None)
+}
+
+/// [`parse_file`] for bytes whose charset the sender declared (the `charset` parameter of
+/// a `Content-Type`, a WHATWG label such as `utf-16le`); see [`text::decode_with_label`].
+///
+/// # Errors
+/// As [`parse_file`].
+pub fn parse_file_with_charset(
+    file_name: &str,
+    bytes: &[u8],
+    charset: Option<&str>,
+) -> Result<Catalogue, ParseError> {
     let lower = file_name.to_ascii_lowercase();
     if lower.ends_with(".md") || lower.ends_with(".markdown") {
-        Ok(markdown::parse(file_name, bytes))
+        Ok(markdown::parse_decoded(
+            file_name,
+            text::decode_with_label(bytes, charset),
+        ))
     } else if lower.ends_with(".bib") {
-        bibtex::parse(file_name, bytes)
+        bibtex::parse_decoded(file_name, text::decode_with_label(bytes, charset))
     } else {
         Err(ParseError::UnknownFormat {
             file: file_name.to_owned(),

@@ -1,10 +1,13 @@
-//! Text repair: byte order marks, legacy encodings, mojibake, Unicode normalisation.
+//! Text repair: byte order marks, legacy encodings, mojibake, line ends, control
+//! characters, Unicode normalisation.
 //!
 //! Catalogue pages and BibTeX files come from editors, exports and copy-paste. Before any
-//! parsing, their bytes become NFC-normalised UTF-8 text with the same line structure, and
-//! every repair is reported so the author can fix the source.
+//! parsing, their bytes become NFC-normalised UTF-8 text whose lines end in `\n` (or
+//! `\r\n`), and every repair is reported so the author can fix the source.
 
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use std::borrow::Cow;
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use unicode_normalization::UnicodeNormalization;
 
 use super::{ItemKind, ReportLine};
@@ -12,66 +15,62 @@ use super::{ItemKind, ReportLine};
 /// Decoded file text and the report lines about its repairs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
-    /// The text: UTF-8, without a byte order mark, mojibake repaired, NFC.
+    /// The text: UTF-8, without a byte order mark, mojibake repaired, lone `\r` turned into
+    /// `\n`, no control characters but tab and line breaks, NFC.
     pub text: String,
-    /// One warning per repair (legacy encoding, each mojibake run), with 1-based lines.
+    /// One warning per repair (legacy encoding, each mojibake run, each line that held
+    /// control characters), with 1-based lines.
     pub report: Vec<ReportLine>,
 }
 
-/// Decodes a file's bytes into clean text.
-///
-/// A leading UTF-8 byte order mark is dropped (pulldown-cmark would otherwise read the
-/// first heading as a paragraph); a UTF-16 mark decodes the file as UTF-16. Bytes that are
-/// not valid UTF-8 are read as Windows-1252, the usual legacy encoding of such files, with
-/// a warning. Then mojibake is repaired line by line ([`repair_mojibake`]) and the text is
-/// NFC-normalised. No repair adds or removes a line break, so line numbers still point
-/// into the original file.
+/// Decodes a file's bytes into clean text; [`decode_with_label`] without a declared charset.
 pub fn decode(bytes: &[u8]) -> Decoded {
+    decode_with_label(bytes, None)
+}
+
+/// Decodes a file's bytes into clean text, honouring a charset the sender declared
+/// (`Content-Type: text/markdown; charset=utf-16le`), given as a WHATWG encoding label.
+///
+/// A byte order mark wins over the label, as in the WHATWG decode algorithm: a UTF-8 mark
+/// is dropped (pulldown-cmark would otherwise read the first heading as a paragraph), a
+/// UTF-16 mark decodes the file as UTF-16. A declared charset other than UTF-8 is used as
+/// given; a label `encoding_rs` does not know is reported and ignored. Otherwise the bytes
+/// are UTF-16 when they look like it (a zero in every other byte, as mostly-ASCII UTF-16
+/// has), else UTF-8; bytes that are not valid UTF-8 are read as
+/// Windows-1252, the usual legacy encoding of such files. Each guess is a warning.
+///
+/// Then lone carriage returns (old Mac line ends) become line feeds, so that line numbers
+/// are right; mojibake is repaired line by line ([`repair_mojibake`]); control characters
+/// other than tab and line breaks are removed (PostgreSQL cannot store NUL, and none is
+/// text), one warning per line, after the mojibake since that can hold C1 controls; and
+/// the text is NFC-normalised. No repair after the line ends adds or removes a line break,
+/// so line numbers point into the original file.
+pub fn decode_with_label(bytes: &[u8], charset: Option<&str>) -> Decoded {
     let mut report = Vec::new();
-    let raw = match Encoding::for_bom(bytes) {
-        Some((encoding, bom_len)) if encoding != UTF_8 => {
-            let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-            report.push(ReportLine::warning(
-                1,
-                ItemKind::File,
-                encoding.name(),
-                if had_errors {
-                    "the file is UTF-16 with unreadable parts; they became U+FFFD"
-                } else {
-                    "the file is UTF-16; read and stored as UTF-8"
-                },
-            ));
-            text.into_owned()
-        }
-        found => {
-            let body = &bytes[found.map_or(0, |(_, len)| len)..];
-            match std::str::from_utf8(body) {
-                Ok(text) => text.to_owned(),
-                Err(err) => {
-                    let line = line_of_offset(body, err.valid_up_to());
-                    report.push(ReportLine::warning(
-                        line,
-                        ItemKind::File,
-                        "windows-1252",
-                        format!(
-                            "the file is not valid UTF-8 (first bad byte on line {line}); read as Windows-1252"
-                        ),
-                    ));
-                    WINDOWS_1252
-                        .decode_without_bom_handling(body)
-                        .0
-                        .into_owned()
-                }
+    let declared = charset
+        .map(str::trim)
+        .filter(|label| !label.is_empty())
+        .and_then(|label| {
+            let encoding = Encoding::for_label(label.as_bytes());
+            if encoding.is_none() {
+                report.push(ReportLine::warning(
+                    1,
+                    ItemKind::File,
+                    label,
+                    "unknown charset: ignored, the file is read as UTF-8",
+                ));
             }
-        }
-    };
+            encoding
+        });
+    let raw = to_text(bytes, declared, &mut report);
     // A mark that survived (a BOM inside UTF-16, or one added twice) is not content.
     let raw = raw.strip_prefix('\u{feff}').unwrap_or(&raw);
+    let raw = normalise_line_ends(raw);
 
     let mut text = String::with_capacity(raw.len());
     for (index, line) in raw.split_inclusive('\n').enumerate() {
         let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        match repair_mojibake(line) {
+        let line = match repair_mojibake(line) {
             Some((fixed, repairs)) => {
                 for (before, after) in repairs {
                     report.push(ReportLine::warning(
@@ -81,10 +80,12 @@ pub fn decode(bytes: &[u8]) -> Decoded {
                         "repaired mojibake: UTF-8 text that had been read as Windows-1252",
                     ));
                 }
-                text.push_str(&fixed);
+                Cow::Owned(fixed)
             }
-            None => text.push_str(line),
-        }
+            None => Cow::Borrowed(line),
+        };
+        // After the mojibake: `”` read as Windows-1252 holds the C1 control U+009D.
+        text.push_str(&remove_controls(&line, line_no, &mut report));
     }
     let text = if unicode_normalization::is_nfc(&text) {
         text
@@ -92,6 +93,176 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         text.nfc().collect()
     };
     Decoded { text, report }
+}
+
+/// The bytes as text, by byte order mark, declared charset or sniffing (see
+/// [`decode_with_label`]).
+fn to_text(
+    bytes: &[u8],
+    declared: Option<&'static Encoding>,
+    report: &mut Vec<ReportLine>,
+) -> String {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let body = &bytes[bom_len..];
+        if encoding == UTF_8 {
+            return utf8_or_windows_1252(body, report);
+        }
+        let (text, had_errors) = encoding.decode_without_bom_handling(body);
+        report.push(ReportLine::warning(
+            1,
+            ItemKind::File,
+            encoding.name(),
+            if had_errors {
+                "the file is UTF-16 with unreadable parts; they became U+FFFD"
+            } else {
+                "the file is UTF-16; read and stored as UTF-8"
+            },
+        ));
+        return text.into_owned();
+    }
+    match declared {
+        Some(encoding) if encoding != UTF_8 => {
+            let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+            if had_errors {
+                report.push(ReportLine::warning(
+                    1,
+                    ItemKind::File,
+                    encoding.name(),
+                    format!(
+                        "the file is not valid {} as declared; unreadable parts became U+FFFD",
+                        encoding.name()
+                    ),
+                ));
+            }
+            text.into_owned()
+        }
+        _ => match sniff_utf16(bytes) {
+            Some(encoding) => {
+                let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+                report.push(ReportLine::warning(
+                    1,
+                    ItemKind::File,
+                    encoding.name(),
+                    format!(
+                        "the file looks like {} without a byte order mark (every other byte is zero); read as {}{}",
+                        encoding.name(),
+                        encoding.name(),
+                        if had_errors {
+                            ", unreadable parts became U+FFFD"
+                        } else {
+                            ""
+                        }
+                    ),
+                ));
+                text.into_owned()
+            }
+            None => utf8_or_windows_1252(bytes, report),
+        },
+    }
+}
+
+/// UTF-8, or Windows-1252 with a warning when the bytes are not valid UTF-8.
+fn utf8_or_windows_1252(bytes: &[u8], report: &mut Vec<ReportLine>) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(err) => {
+            let line = line_of_offset(bytes, err.valid_up_to());
+            report.push(ReportLine::warning(
+                line,
+                ItemKind::File,
+                "windows-1252",
+                format!(
+                    "the file is not valid UTF-8 (first bad byte on line {line}); read as Windows-1252"
+                ),
+            ));
+            WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned()
+        }
+    }
+}
+
+/// UTF-16 without a byte order mark, told by its zero bytes: in text that is largely
+/// ASCII, every other byte is zero, at odd offsets for little-endian and at even ones for
+/// big-endian. UTF-8 text has no zero bytes at all. Only the first 4 KiB are looked at;
+/// text in a script outside Latin-1 cannot be told this way and is left to UTF-8.
+fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096)];
+    let units = sample.len() / 2;
+    let (even, odd) = sample.chunks_exact(2).fold((0, 0), |(even, odd), unit| {
+        (
+            even + usize::from(unit[0] == 0),
+            odd + usize::from(unit[1] == 0),
+        )
+    });
+    // A quarter of the units hold a zero byte, nearly all on the same side.
+    let looks = |zeros: usize, other: usize| units > 0 && zeros * 4 >= units && other * 16 <= zeros;
+    if looks(odd, even) {
+        Some(UTF_16LE)
+    } else if looks(even, odd) {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Turns lone carriage returns (old Mac line ends) into line feeds; `\r\n` stays as it is
+/// and counts as one line end, as everywhere else.
+fn normalise_line_ends(text: &str) -> Cow<'_, str> {
+    if !text.contains('\r') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A control character that is not text: Unicode `Cc` other than tab and line breaks
+/// (the API refuses the same ones, see `domain::input`).
+fn is_removed_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Removes the control characters of one line but tab and line breaks, with a warning
+/// naming them.
+fn remove_controls<'t>(line: &'t str, line_no: u32, report: &mut Vec<ReportLine>) -> Cow<'t, str> {
+    if !line.chars().any(is_removed_control) {
+        return Cow::Borrowed(line);
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut removed = 0usize;
+    let kept = line
+        .chars()
+        .filter(|&c| {
+            if !is_removed_control(c) {
+                return true;
+            }
+            removed += 1;
+            let name = format!("U+{:04X}", u32::from(c));
+            if !names.contains(&name) {
+                names.push(name);
+            }
+            false
+        })
+        .collect();
+    report.push(ReportLine::warning(
+        line_no,
+        ItemKind::File,
+        names.join(", "),
+        format!(
+            "removed {removed} control character{}: they are not text (and NUL cannot be stored)",
+            if removed == 1 { "" } else { "s" }
+        ),
+    ));
+    Cow::Owned(kept)
 }
 
 /// Repairs UTF-8 that was decoded as Windows-1252 (`Spearmanâ€™s` → `Spearman’s`).
@@ -168,13 +339,16 @@ fn enclosing_word(line: &str, start: usize, len: usize) -> &str {
     &line[from..to]
 }
 
-/// 1-based line of a byte offset.
+/// 1-based line of a byte offset; a lone `\r` ends a line too, as in
+/// [`normalise_line_ends`].
 fn line_of_offset(bytes: &[u8], offset: usize) -> u32 {
-    let newlines = bytes[..offset.min(bytes.len())]
+    let before = &bytes[..offset.min(bytes.len())];
+    let breaks = before
         .iter()
-        .filter(|&&b| b == b'\n')
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
         .count();
-    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+    u32::try_from(breaks + 1).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -246,6 +420,95 @@ mod tests {
     fn text_is_nfc_normalised_without_changing_lines() {
         let decoded = decode("Tu\u{308}bingen\r\nline two\n".as_bytes());
         assert_eq!(decoded.text, "Tübingen\r\nline two\n");
+    }
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|unit| {
+                if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn control_characters_are_removed_and_reported_on_their_line() {
+        let decoded =
+            decode(b"# T\n\n- [A\0B](https://a.example/x\x07y)\tok\n\x1b[1mbold\r\nend\n");
+        assert_eq!(
+            decoded.text,
+            "# T\n\n- [AB](https://a.example/xy)\tok\n[1mbold\r\nend\n"
+        );
+        let lines: Vec<(u32, ItemKind, Outcome, &str)> = decoded
+            .report
+            .iter()
+            .map(|l| (l.line, l.item, l.outcome, l.text.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (3, ItemKind::File, Outcome::Warning, "U+0000, U+0007"),
+                (4, ItemKind::File, Outcome::Warning, "U+001B"),
+            ]
+        );
+        assert!(
+            decoded.report[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("removed 2")
+        );
+        // C1 controls (here NEL) go too, whatever the encoding they came in.
+        assert_eq!(decode("a\u{85}b\u{9f}\n".as_bytes()).text, "ab\n");
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let decoded = decode(b"# Old Mac\r\rcaf\xE9\r- [A](https://a.example)\r");
+        assert_eq!(
+            decoded.text,
+            "# Old Mac\n\ncafé\n- [A](https://a.example)\n"
+        );
+        // The line of the bad byte counts the carriage returns.
+        assert_eq!(decoded.report[0].line, 3);
+        // Windows line ends stay one line end each.
+        assert_eq!(decode(b"a\r\nb\r\n\rc").text, "a\r\nb\r\n\nc");
+    }
+
+    #[test]
+    fn utf16_without_a_byte_order_mark_is_recognised() {
+        for big_endian in [false, true] {
+            let decoded = decode(&utf16(
+                "# Tübingen\n\n- [A](https://a.example)\n",
+                big_endian,
+            ));
+            assert_eq!(decoded.text, "# Tübingen\n\n- [A](https://a.example)\n");
+            assert_eq!(decoded.report.len(), 1, "{:?}", decoded.report);
+            assert_eq!(decoded.report[0].item, ItemKind::File);
+            assert_eq!(
+                decoded.report[0].text,
+                if big_endian { "UTF-16BE" } else { "UTF-16LE" }
+            );
+        }
+    }
+
+    #[test]
+    fn a_declared_charset_is_honoured_unless_a_byte_order_mark_says_otherwise() {
+        let decoded = decode_with_label(&utf16("# Straße\n", false), Some("utf-16le"));
+        assert_eq!(decoded.text, "# Straße\n");
+        assert!(decoded.report.is_empty(), "{:?}", decoded.report);
+        let decoded = decode_with_label(b"caf\xE9\n", Some(" ISO-8859-1 "));
+        assert_eq!(decoded.text, "café\n");
+        assert!(decoded.report.is_empty());
+        let decoded = decode_with_label(b"\xEF\xBB\xBFcaf\xC3\xA9\n", Some("utf-16le"));
+        assert_eq!(decoded.text, "café\n");
+        let decoded = decode_with_label(b"plain\n", Some("klingon"));
+        assert_eq!(decoded.text, "plain\n");
+        assert_eq!(decoded.report[0].text, "klingon");
+        assert_eq!(decode_with_label(b"x", None), decode(b"x"));
     }
 
     #[test]

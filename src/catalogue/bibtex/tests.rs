@@ -168,7 +168,8 @@ fn a_broken_entry_is_reported_and_the_others_still_import() {
         .reason
         .clone()
         .unwrap();
-    assert!(reason.contains("on line 5"), "{reason}");
+    // The title's brace on line 4 is the one never closed: line 5 starts a new field.
+    assert!(reason.contains("`{` on line 4 is never closed"), "{reason}");
     assert!(
         c.report
             .iter()
@@ -303,6 +304,176 @@ fn bib_files_go_through_parse_file() {
         crate::catalogue::parse_file("x.txt", b""),
         Err(ParseError::UnknownFormat { .. })
     ));
+}
+
+fn warnings_on(c: &Catalogue, line: u32) -> Vec<String> {
+    c.report
+        .iter()
+        .filter(|l| l.line == line && l.outcome == Outcome::Warning)
+        .map(|l| l.reason.clone().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn a_recursive_string_is_reported_and_the_entry_still_imports() {
+    // Through concatenation this overflowed the stack and aborted the process.
+    for text in [
+        "@string{a = \"x\" # a}\n@misc{k, title = a}\n",
+        "@string{a = a}\n@misc{k, title = a}\n",
+        "@string{a = b, b = a}\n@misc{k, title = a}\n",
+        "@string{a = \"x\" # A}\n@misc{k, title = a}\n",
+    ] {
+        let c = read(text);
+        assert_eq!(c.resources.len(), 1, "{text}");
+        let title = &by_key(&c, "k").data.title;
+        assert!(["a", "b"].contains(&title.as_str()), "{text}: {title}");
+        let remarks = warnings_on(&c, 1);
+        assert_eq!(remarks.len(), 1, "{text}: {remarks:?}");
+        assert!(
+            remarks[0].starts_with("refs.bib:1: @string `a`"),
+            "{remarks:?}"
+        );
+    }
+    let c = read("@string{a = \"x\" # a}\n@misc{k, title = a}\n");
+    assert!(warnings_on(&c, 1)[0].contains("recursive"));
+    assert!(warnings_on(&c, 2)[0].contains("undefined @string macro `a`"));
+}
+
+#[test]
+fn strings_expand_when_defined_as_in_bibtex() {
+    // A name in its own definition is the earlier macro, so this appends; names ignore case.
+    let c = read(
+        "@string{j = \"Journal\"}\n@string{J = j # \" of Things\", v = \"7\"}\n\
+         @article{k, title = {T}, journal = J, volume = V # {b}, month = oct}\n",
+    );
+    let k = by_key(&c, "k");
+    assert_eq!(k.data.journal.as_deref(), Some("Journal of Things"));
+    assert_eq!(k.data.volume.as_deref(), Some("7b"));
+    assert_eq!(k.data.month, Some(10));
+    assert!(
+        c.report.iter().all(|l| l.outcome == Outcome::Parsed),
+        "{:?}",
+        c.report
+    );
+}
+
+#[test]
+fn a_doubling_string_is_never_built() {
+    // 8 × 2²² characters: 33 million before expansion was bounded.
+    let mut text = String::from("@string{a0 = \"xxxxxxxx\"}\n");
+    for i in 1..=22 {
+        text.push_str(&format!("@string{{a{i} = a{} # a{}}}\n", i - 1, i - 1));
+    }
+    text.push_str("@misc{k, title = a22, note = a13}\n");
+    let started = std::time::Instant::now();
+    let c = read(&text);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let k = by_key(&c, "k");
+    assert_eq!(k.data.title, "k");
+    // a13 expands to 65 536 characters: within bounds, then cut to the API's limit.
+    assert_eq!(k.data.attributes["note"].chars().count(), 2000);
+    // a14 is the first too long; the macros built on it are not reported again.
+    let remarks = warnings_on(&c, 15);
+    assert_eq!(remarks.len(), 1, "{remarks:?}");
+    assert!(remarks[0].contains("`a14` would expand to more than 100000 characters"));
+    assert_eq!(c.report.iter().filter(|l| l.text == "@string").count(), 1);
+    let entry = warnings_on(&c, 24);
+    assert!(
+        entry.iter().any(|r| r
+            == "refs.bib:24: field `title` not read: the @string macro `a22` expands to more than 100000 characters"),
+        "{entry:?}"
+    );
+}
+
+#[test]
+fn fields_over_the_api_limits_are_cut_or_dropped_with_a_warning() {
+    let long_url = format!("https://x.example/{}", "p".repeat(2100));
+    let c = read(&format!(
+        "% limits\n@article{{k,\n  title = {{{}}},\n  journal = {{{}}},\n  url = {{{long_url}}},\n  author = {{{}, Ann}},\n  year = 2020}}\n",
+        "T".repeat(600),
+        "J".repeat(2500),
+        "F".repeat(250),
+    ));
+    let k = by_key(&c, "k");
+    assert_eq!(k.data.title.chars().count(), 500);
+    assert!(k.data.title.ends_with('…'));
+    assert_eq!(k.data.journal.as_ref().unwrap().chars().count(), 2000);
+    assert_eq!(k.data.url, None);
+    assert_eq!(
+        k.data.authors[0].family.as_ref().unwrap().chars().count(),
+        200
+    );
+    assert_eq!(k.data.year, Some(2020));
+    let remarks = warnings_on(&c, 2);
+    assert_eq!(remarks.len(), 4, "{remarks:?}");
+    assert!(remarks.iter().all(|r| r.starts_with("refs.bib:2: the ")));
+    assert!(remarks.iter().any(|r| {
+        r.contains("the title has 600 characters, more than the 500 allowed; cut to 500")
+    }));
+    assert!(
+        remarks
+            .iter()
+            .any(|r| r.contains("the URL has 2118 characters") && r.contains("not kept"))
+    );
+}
+
+#[test]
+fn control_characters_and_old_mac_line_ends_keep_lines_right() {
+    let c = read(
+        "% refs\r@misc{a, title = {Nul\0led}, url = {https://a.example/\0x}}\r\r@misc{b,\r title = {B}}\r",
+    );
+    assert_eq!(by_key(&c, "a").data.title, "Nulled");
+    assert_eq!(
+        by_key(&c, "a").data.url.as_deref(),
+        Some("https://a.example/x")
+    );
+    let lines: Vec<(u32, ItemKind, Outcome)> = c
+        .report
+        .iter()
+        .map(|l| (l.line, l.item, l.outcome))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (2, ItemKind::File, Outcome::Warning),
+            (2, ItemKind::Entry, Outcome::Parsed),
+            (4, ItemKind::Entry, Outcome::Parsed),
+        ]
+    );
+}
+
+#[test]
+fn an_entry_that_never_closes_is_reported_within_itself() {
+    // 23 lines; the broken entry is lines 5 to 9, its title's brace never closed. The
+    // error used to be "unexpected end of file on line 14", a comment after the entry.
+    let text = "% Refs\n\n@article{good1, title = {G1}, year = 2001}\n\n\
+        @article{broken,\n  title = {Unclosed title,\n  author = {A. Author},\n  year = 2002\n}\n\n\
+        % ---------- second part ----------\n% notes about the next entries\n% more\n% yet more\n\
+        @article{good2,\n  title = {G2},\n  year = 2003\n}\n\n@misc{good3,\n  title = {G3}\n}\n% end\n";
+    assert_eq!(text.lines().count(), 23);
+    let c = read(text);
+    assert_eq!(c.resources.len(), 3);
+    let broken = c
+        .report
+        .iter()
+        .find(|l| l.outcome == Outcome::Skipped)
+        .unwrap();
+    assert_eq!(broken.line, 5);
+    assert_eq!(
+        broken.reason.as_deref(),
+        Some("unreadable entry (the `{` on line 6 is never closed)")
+    );
+    // An unclosed quote inside a closed entry: the quote's line.
+    let c = read("@misc{p, title = {P}}\n@misc{q,\n  title = \"Open,\n  year = 2001\n}\n");
+    let reason = c.report[1].reason.clone().unwrap();
+    assert!(
+        reason.contains("`\"` on line 3 is never closed"),
+        "{reason}"
+    );
+    // Other errors keep their own line, within the entry.
+    let c = read("@misc{x, title = {T}}\n@misc{y,\n  title = {T}\n  year = 2001}\n");
+    let reason = c.report[1].reason.clone().unwrap();
+    assert!(reason.ends_with("on line 4)"), "{reason}");
 }
 
 proptest! {

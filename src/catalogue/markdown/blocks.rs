@@ -1,6 +1,9 @@
 //! First pass over a page: pulldown-cmark events become a flat list of blocks (headings,
 //! paragraphs, list items, tables, directives, comments) with their text, links and
 //! 1-based lines. Nothing here knows what a catalogue means; see the parent module.
+//!
+//! Every URL of the page outside HTML comments ends up somewhere: in a block's links, or,
+//! where Markdown is not read (code, MyST directives, raw HTML), in a [`Block::Unread`].
 
 use std::ops::Range;
 
@@ -136,16 +139,30 @@ pub(super) enum Block {
         line: u32,
         text: String,
     },
-    /// Raw HTML (not a comment) that holds a link or image.
-    Html {
+    /// A URL where Markdown is not read: in code, a MyST directive or raw HTML.
+    Unread {
         line: u32,
-        text: String,
+        url: String,
+        place: Unread,
     },
     /// A thematic break (`---`).
     Rule {
         line: u32,
         offset: usize,
     },
+}
+
+/// Where a page holds text that is not read as Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unread {
+    /// A fenced or indented code block.
+    CodeBlock,
+    /// A code span (`` `...` ``), a `{cite}` role's included.
+    InlineCode,
+    /// A fenced block with a `{directive}` info string.
+    Directive,
+    /// Raw HTML other than a comment.
+    Html,
 }
 
 /// What an open container is; `collects` says whether it owns an inline collector.
@@ -174,11 +191,10 @@ enum Frame {
         at_start: bool,
     },
     Emphasis,
-    CodeBlock,
-    HtmlBlock {
-        start: usize,
-        text: String,
-    },
+    /// A code block, or a directive's body.
+    CodeBlock(Unread),
+    /// An HTML block: its lines, each with its offset in the text read.
+    HtmlBlock(Vec<(usize, String)>),
     Other,
 }
 
@@ -194,8 +210,16 @@ pub(super) fn options() -> Options {
 
 /// Reads the page into blocks.
 pub(super) fn read_blocks(text: &str, lines: &LineIndex) -> Vec<Block> {
+    read_part(text, 0, lines, false)
+}
+
+/// Reads `text`, which starts at byte `base` of the page, into blocks whose lines and spans
+/// are the page's. `nested` is true for the rest of a line after an HTML comment.
+fn read_part(text: &str, base: usize, lines: &LineIndex, nested: bool) -> Vec<Block> {
     let mut walker = Walker {
         text,
+        base,
+        nested,
         lines,
         blocks: Vec::new(),
         frames: Vec::new(),
@@ -218,7 +242,12 @@ pub(super) fn read_blocks(text: &str, lines: &LineIndex) -> Vec<Block> {
 }
 
 struct Walker<'t> {
+    /// The text read: the page, or a part of it.
     text: &'t str,
+    /// Where `text` starts in the page.
+    base: usize,
+    /// Reading the rest of a line after an HTML comment (which never holds another).
+    nested: bool,
     lines: &'t LineIndex,
     blocks: Vec<Block>,
     frames: Vec<Frame>,
@@ -234,14 +263,46 @@ struct Walker<'t> {
 }
 
 impl Walker<'_> {
+    /// The page line of byte `offset` of the text read.
+    fn line(&self, offset: usize) -> u32 {
+        self.lines.line(self.base + offset)
+    }
+
+    /// The page line of `needle` in the text read at or after `from` (escapes and
+    /// stripped indentation may shift it a little), else of `from`.
+    fn line_of(&self, needle: &str, from: usize) -> u32 {
+        let from = from.min(self.text.len());
+        self.text
+            .get(from..)
+            .and_then(|rest| rest.find(needle))
+            .map_or_else(|| self.line(from), |i| self.line(from + i))
+    }
+
+    /// Records the URLs of text that is not read as Markdown, which starts at `from`.
+    fn unread(&mut self, text: &str, from: usize, place: Unread) {
+        let found: Vec<Block> = self
+            .finder
+            .links(text)
+            .map(|link| Block::Unread {
+                line: self.line_of(link.as_str(), from),
+                url: link.as_str().to_owned(),
+                place,
+            })
+            .collect();
+        self.blocks.extend(found);
+    }
+
     fn in_link(&self) -> bool {
         self.frames
             .iter()
             .any(|f| matches!(f, Frame::Link { .. } | Frame::Image { .. }))
     }
 
-    fn in_code_block(&self) -> bool {
-        self.frames.iter().any(|f| matches!(f, Frame::CodeBlock))
+    fn code_block(&self) -> Option<Unread> {
+        self.frames.iter().find_map(|f| match f {
+            Frame::CodeBlock(place) => Some(*place),
+            _ => None,
+        })
     }
 
     fn emphasised(&self) -> bool {
@@ -262,8 +323,8 @@ impl Walker<'_> {
 
     fn start_inline(&mut self, range: &Range<usize>) {
         self.collectors.push(Inline {
-            line: self.lines.line(range.start),
-            span: range.clone(),
+            line: self.line(range.start),
+            span: self.base + range.start..self.base + range.end,
             ..Inline::default()
         });
     }
@@ -272,11 +333,11 @@ impl Walker<'_> {
         match event {
             Event::Start(tag) => self.start(tag, range),
             Event::End(tag) => self.end(tag),
-            Event::Text(t) => {
-                if !self.in_comment && !self.in_code_block() {
-                    self.text(&t, range);
-                }
-            }
+            Event::Text(t) => match self.code_block() {
+                Some(place) => self.unread(&t, range.start, place),
+                None if !self.in_comment => self.text(&t, range),
+                None => {}
+            },
             Event::Code(code) => {
                 if !self.in_comment {
                     self.code(&code, range);
@@ -294,13 +355,13 @@ impl Walker<'_> {
             }
             Event::InlineHtml(html) => self.inline_html(&html, range),
             Event::Html(html) => {
-                if let Some(Frame::HtmlBlock { text, .. }) = self.frames.last_mut() {
-                    text.push_str(&html);
+                if let Some(Frame::HtmlBlock(pieces)) = self.frames.last_mut() {
+                    pieces.push((range.start, html.to_string()));
                 }
             }
             Event::Rule => self.blocks.push(Block::Rule {
-                line: self.lines.line(range.start),
-                offset: range.start,
+                line: self.line(range.start),
+                offset: self.base + range.start,
             }),
             Event::FootnoteReference(_) | Event::TaskListMarker(_) => {}
         }
@@ -347,7 +408,7 @@ impl Walker<'_> {
             }
             Tag::Table(_) => {
                 self.table = Some(Table {
-                    line: self.lines.line(range.start),
+                    line: self.line(range.start),
                     ..Table::default()
                 });
                 Frame::Other
@@ -362,7 +423,7 @@ impl Walker<'_> {
                     .find('\n')
                     .map_or(self.text.len(), |i| range.start + i);
                 self.row = Some(Row {
-                    line: self.lines.line(range.start),
+                    line: self.line(range.start),
                     cells: Vec::new(),
                     raw: self.text[line_start..line_end].to_owned(),
                 });
@@ -391,7 +452,7 @@ impl Walker<'_> {
                     url,
                     form,
                     text_start: self.collectors.last().map_or(0, |c| c.text.len()),
-                    line: self.lines.line(range.start),
+                    line: self.line(range.start),
                 }
             }
             Tag::Image { dest_url, .. } => {
@@ -399,7 +460,7 @@ impl Walker<'_> {
                 Frame::Image {
                     url: dest_url.to_string(),
                     text_start: self.collectors.last().map_or(0, |c| c.text.len()),
-                    line: self.lines.line(range.start),
+                    line: self.line(range.start),
                 }
             }
             Tag::Strong => {
@@ -414,22 +475,23 @@ impl Walker<'_> {
             }
             Tag::Emphasis => Frame::Emphasis,
             Tag::CodeBlock(kind) => {
+                let mut place = Unread::CodeBlock;
                 if let CodeBlockKind::Fenced(info) = kind {
                     let info = info.trim();
                     if info.starts_with('{') && info.contains('}') {
                         let name = info[1..info.find('}').unwrap_or(info.len())].trim();
                         self.blocks.push(Block::Directive {
-                            line: self.lines.line(range.start),
+                            line: self.line(range.start),
                             name: name.to_owned(),
                         });
+                        place = Unread::Directive;
                     }
+                    // A directive's argument (`{figure} https://...`) is not content either.
+                    self.unread(info, range.start, place);
                 }
-                Frame::CodeBlock
+                Frame::CodeBlock(place)
             }
-            Tag::HtmlBlock => Frame::HtmlBlock {
-                start: range.start,
-                text: String::new(),
-            },
+            Tag::HtmlBlock => Frame::HtmlBlock(Vec::new()),
             _ => Frame::Other,
         };
         self.frames.push(frame);
@@ -542,34 +604,61 @@ impl Walker<'_> {
                     }
                 }
             }
-            (TagEnd::HtmlBlock, Frame::HtmlBlock { start, text }) => self.html_block(start, &text),
+            (TagEnd::HtmlBlock, Frame::HtmlBlock(pieces)) => self.html_block(&pieces),
             _ => {}
         }
     }
 
-    fn html_block(&mut self, start: usize, html: &str) {
-        let mut rest = html;
-        let mut offset = start;
-        let mut outside = String::new();
-        while let Some(open) = rest.find("<!--") {
-            outside.push_str(&rest[..open]);
-            let close = rest[open..]
-                .find("-->")
-                .map_or(rest.len(), |i| open + i + 3);
-            self.blocks.push(Block::Comment {
-                line: self.lines.line(offset + open),
-                text: rest[open..close].to_owned(),
-            });
-            offset += close;
-            rest = &rest[close..];
+    /// An HTML block: its comments, then either the Markdown after a comment the block
+    /// starts with, or the URLs of its HTML.
+    fn html_block(&mut self, pieces: &[(usize, String)]) {
+        let mut html = String::new();
+        // Where each piece starts, in `html` and in the text read.
+        let mut starts = Vec::with_capacity(pieces.len());
+        for (start, piece) in pieces {
+            starts.push((html.len(), *start));
+            html.push_str(piece);
         }
-        outside.push_str(rest);
-        let lower = outside.to_ascii_lowercase();
-        if lower.contains("href=") || lower.contains("src=") {
-            self.blocks.push(Block::Html {
-                line: self.lines.line(start),
-                text: outside.trim().to_owned(),
+        let source = |at: usize| {
+            let i = starts.partition_point(|&(h, _)| h <= at).saturating_sub(1);
+            starts.get(i).map_or(0, |&(h, s)| s + (at - h))
+        };
+        let (outside, comments) = blank_comments(&html);
+        for comment in &comments {
+            self.blocks.push(Block::Comment {
+                line: self.line(source(comment.start)),
+                text: html[comment.clone()].to_owned(),
             });
+        }
+        let indent = html.len() - html.trim_start().len();
+        match comments.first() {
+            Some(first) if first.start == indent && !self.nested => {
+                // CommonMark ends a block that starts with a comment on the line that closes
+                // the comment; the rest of that line is Markdown written after a comment.
+                let end = outside[first.end..]
+                    .find('\n')
+                    .map_or(outside.len(), |i| first.end + i);
+                let rest = &outside[first.end..end];
+                let start = first.end + (rest.len() - rest.trim_start().len());
+                if start < end {
+                    let blocks = read_part(
+                        &outside[start..end],
+                        self.base + source(start),
+                        self.lines,
+                        true,
+                    );
+                    self.blocks.extend(blocks);
+                }
+            }
+            _ => {
+                for (at, url) in html_urls(&outside) {
+                    self.blocks.push(Block::Unread {
+                        line: self.line(source(at)),
+                        url,
+                        place: Unread::Html,
+                    });
+                }
+            }
         }
     }
 
@@ -582,7 +671,7 @@ impl Walker<'_> {
         }
         if html.trim_start().starts_with("<!--") {
             self.flush();
-            let line = self.lines.line(range.start);
+            let line = self.line(range.start);
             if let Some(c) = self.collectors.last_mut() {
                 c.comments.push((line, html.to_owned()));
             } else {
@@ -595,12 +684,12 @@ impl Walker<'_> {
                 self.in_comment = true;
             }
         } else {
-            let lower = html.to_ascii_lowercase();
-            if lower.contains("href=") || lower.contains("src=") {
-                // Report order is by line, so the block may precede its paragraph here.
-                self.blocks.push(Block::Html {
-                    line: self.lines.line(range.start),
-                    text: html.to_owned(),
+            // Report order is by line, so these may precede their paragraph here.
+            for (at, url) in html_urls(html) {
+                self.blocks.push(Block::Unread {
+                    line: self.line(range.start + at),
+                    url,
+                    place: Unread::Html,
                 });
             }
         }
@@ -622,8 +711,12 @@ impl Walker<'_> {
 
     fn code(&mut self, code: &str, range: Range<usize>) {
         self.flush();
-        let line = self.lines.line(range.start);
+        let line = self.line(range.start);
         let in_link = self.in_link();
+        if !in_link {
+            // A URL in a `{cite}` role is no citation key either.
+            self.unread(code, range.start, Unread::InlineCode);
+        }
         let Some(c) = self.collectors.last_mut() else {
             return;
         };
@@ -672,10 +765,7 @@ impl Walker<'_> {
         for link in self.finder.links(&buffer) {
             prose.push_str(&buffer[last..link.start()]);
             last = link.end();
-            // Locate the URL in the source for its line; escapes may shift it a little.
-            let line = self.text[start..]
-                .find(link.as_str())
-                .map_or_else(|| self.lines.line(start), |i| self.lines.line(start + i));
+            let line = self.line_of(link.as_str(), start);
             found.push(LinkRef {
                 url: link.as_str().to_owned(),
                 text: link.as_str().to_owned(),
@@ -694,6 +784,80 @@ impl Walker<'_> {
             c.links.extend(found);
         }
     }
+}
+
+/// The text with each HTML comment (`<!--` to `-->`, or to the end when it never closes)
+/// blanked out with spaces, line breaks kept, and the comments' byte ranges.
+fn blank_comments(html: &str) -> (String, Vec<Range<usize>>) {
+    let mut out = String::with_capacity(html.len());
+    let mut comments = Vec::new();
+    let mut at = 0;
+    while let Some(open) = html[at..].find("<!--").map(|i| at + i) {
+        let close = html[open + 4..]
+            .find("-->")
+            .map_or(html.len(), |i| open + 4 + i + 3);
+        out.push_str(&html[at..open]);
+        for c in html[open..close].chars() {
+            if c == '\n' {
+                out.push('\n');
+            } else {
+                out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+            }
+        }
+        comments.push(open..close);
+        at = close;
+    }
+    out.push_str(&html[at..]);
+    (out, comments)
+}
+
+/// The URLs in raw HTML, by byte offset: `href` and `src` attribute values (relative ones
+/// too), then any other URL in the text (a Markdown link or a bare URL inside a `<div>`).
+fn html_urls(html: &str) -> Vec<(usize, String)> {
+    let lower = html.to_ascii_lowercase();
+    let mut found: Vec<(usize, String)> = Vec::new();
+    let mut values: Vec<Range<usize>> = Vec::new();
+    for name in ["href", "src"] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(name).map(|i| from + i) {
+            from = i + name.len();
+            let boundary = i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphanumeric();
+            let Some(after_eq) = html[from..].trim_start().strip_prefix('=') else {
+                continue;
+            };
+            if !boundary {
+                continue;
+            }
+            let value_text = after_eq.trim_start();
+            let value_start = html.len() - value_text.len();
+            let (start, len) = match value_text.chars().next() {
+                Some(quote @ ('"' | '\'')) => (
+                    value_start + 1,
+                    value_text[1..].find(quote).unwrap_or(value_text.len() - 1),
+                ),
+                _ => (
+                    value_start,
+                    value_text
+                        .find(|c: char| c.is_whitespace() || c == '>')
+                        .unwrap_or(value_text.len()),
+                ),
+            };
+            let value = html[start..start + len].trim();
+            if !value.is_empty() {
+                found.push((start, value.to_owned()));
+                values.push(start..start + len);
+            }
+        }
+    }
+    let mut finder = LinkFinder::new();
+    finder.kinds(&[LinkKind::Url]);
+    for link in finder.links(html) {
+        if !values.iter().any(|v| v.contains(&link.start())) {
+            found.push((link.start(), link.as_str().to_owned()));
+        }
+    }
+    found.sort();
+    found
 }
 
 /// The role name of a `{cite}` / `{cite:p}` role at the end of `prose`.

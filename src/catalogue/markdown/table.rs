@@ -145,6 +145,41 @@ pub(super) fn split_row(raw: &str) -> Vec<String> {
     cells.into_iter().map(|c| c.trim().to_owned()).collect()
 }
 
+/// A paragraph's source that reads like table rows without the header separator row GFM
+/// needs (`|---|---|`): at least two lines, each starting and ending with `|` or holding
+/// two or more cell separators. Pipes escaped with `\` and inside code spans do not count,
+/// so prose with a stray pipe is not taken for a table.
+pub(super) fn looks_like_rows(source: &str) -> bool {
+    let lines: Vec<&str> = source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.len() >= 2
+        && lines.iter().all(|line| {
+            let pipes = separators(line);
+            (line.starts_with('|') && line.ends_with('|') && !line.ends_with("\\|") && pipes >= 2)
+                || pipes >= 2 && split_row(line).len() >= 3
+        })
+}
+
+/// Unescaped pipes outside code spans.
+fn separators(line: &str) -> usize {
+    let mut count = 0;
+    let mut escaped = false;
+    let mut in_code = false;
+    for c in line.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '`' => in_code = !in_code,
+            '|' if !in_code => count += 1,
+            _ => {}
+        }
+    }
+    count
+}
+
 /// The cells of `raw` beyond the header's `columns`, as (1-based column, text), empty
 /// ones left out.
 pub(super) fn extra_cells(raw: &str, columns: usize) -> Vec<(usize, String)> {
@@ -202,5 +237,20 @@ mod tests {
             [(4, "2021".to_owned())]
         );
         assert!(extra_cells("| a | b | c |", 3).is_empty());
+    }
+
+    #[test]
+    fn rows_without_a_separator_row_are_told_from_prose() {
+        assert!(looks_like_rows("| Course | level |\n| A | beginner |\n"));
+        assert!(looks_like_rows(
+            "Course | link | level\nA | https://a.example | beginner\n"
+        ));
+        assert!(!looks_like_rows("| only one line |\n"));
+        assert!(!looks_like_rows(
+            "Use a | b here.\nAnd `x | y | z` there.\n"
+        ));
+        assert!(!looks_like_rows(
+            "Escaped \\| pipes \\| only\nsecond | line\n"
+        ));
     }
 }

@@ -46,33 +46,40 @@ fn lines_of(c: &Catalogue, item: ItemKind) -> Vec<&ReportLine> {
 }
 
 /// Counts the page's rows, list items and links with pulldown-cmark directly, apart from
-/// the importer: links are link and image events plus bare URLs (linkify) in text outside
-/// links and code; HTML (comments included) yields no link events.
+/// the importer: links are link and image events plus URLs (linkify) in text outside links,
+/// in code blocks, their info strings and code spans; raw HTML yields no links, but the
+/// rest of the line after a comment that starts an HTML block is read as Markdown again.
 fn source_items(bytes: &[u8]) -> (usize, usize, Vec<String>) {
-    let text = crate::catalogue::text::decode(bytes).text;
+    source_items_in(&crate::catalogue::text::decode(bytes).text)
+}
+
+fn source_items_in(text: &str) -> (usize, usize, Vec<String>) {
     let mut rows = 0;
     let mut items = 0;
     let mut urls = Vec::new();
     let mut in_head = false;
     let mut depth_link = 0;
     let mut in_code = false;
+    let mut html: Option<String> = None;
     let mut run = String::new();
     let mut finder = linkify::LinkFinder::new();
     finder.kinds(&[linkify::LinkKind::Url]);
-    let flush = |run: &mut String, urls: &mut Vec<String>| {
-        urls.extend(finder.links(run).map(|l| l.as_str().to_owned()));
-        run.clear();
-    };
-    for event in Parser::new_ext(&text, blocks::options()) {
+    let found =
+        |text: &str| -> Vec<String> { finder.links(text).map(|l| l.as_str().to_owned()).collect() };
+    for event in Parser::new_ext(text, blocks::options()) {
         match &event {
-            Event::Text(t) if depth_link == 0 && !in_code => {
+            Event::Text(t) if in_code => {
+                urls.extend(found(t));
+                continue;
+            }
+            Event::Text(t) if depth_link == 0 => {
                 run.push_str(t);
                 continue;
             }
-            Event::InlineHtml(h) if h.starts_with("<!--") => {}
             _ => {}
         }
-        flush(&mut run, &mut urls);
+        urls.extend(found(&run));
+        run.clear();
         match event {
             Event::Start(Tag::TableHead) => in_head = true,
             Event::End(TagEnd::TableHead) => in_head = false,
@@ -87,12 +94,41 @@ fn source_items(bytes: &[u8]) -> (usize, usize, Vec<String>) {
                 depth_link += 1;
             }
             Event::End(TagEnd::Link | TagEnd::Image) => depth_link -= 1,
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::Code(code) if depth_link == 0 => urls.extend(found(&code)),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                if let pulldown_cmark::CodeBlockKind::Fenced(info) = kind {
+                    urls.extend(found(&info));
+                }
+                in_code = true;
+            }
             Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::HtmlBlock) => html = Some(String::new()),
+            Event::Html(h) => html.get_or_insert_default().push_str(&h),
+            Event::End(TagEnd::HtmlBlock) => {
+                let block = html.take().unwrap_or_default();
+                if let Some(rest) = block.trim_start().strip_prefix("<!--")
+                    && let Some(close) = rest.find("-->")
+                {
+                    let line = rest[close + 3..].lines().next().unwrap_or("");
+                    let mut markdown = String::new();
+                    let mut rest = line;
+                    while let Some(open) = rest.find("<!--") {
+                        markdown.push_str(&rest[..open]);
+                        rest = rest[open..]
+                            .find("-->")
+                            .map_or("", |i| &rest[open + i + 3..]);
+                    }
+                    markdown.push_str(rest);
+                    let (r, i, u) = source_items_in(markdown.trim_start());
+                    rows += r;
+                    items += i;
+                    urls.extend(u);
+                }
+            }
             _ => {}
         }
     }
-    flush(&mut run, &mut urls);
+    urls.extend(found(&run));
     (rows, items, urls)
 }
 
@@ -816,6 +852,201 @@ fn invalid_utf8_pages_still_import_with_a_warning() {
     assert_eq!(c.title.as_deref(), Some("Café list"));
     assert_eq!(c.report[0].item, ItemKind::File);
     assert_eq!(c.resources.len(), 1);
+}
+
+fn reported(c: &Catalogue, item: ItemKind) -> Vec<(u32, Outcome, &str, &str)> {
+    c.report
+        .iter()
+        .filter(|l| l.item == item)
+        .map(|l| {
+            (
+                l.line,
+                l.outcome,
+                l.text.as_str(),
+                l.reason.as_deref().unwrap_or(""),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_link_after_a_comment_on_its_line_is_imported() {
+    let page = "# P\n\n<!-- note --> [After](https://h.example/3)\n\n<!-- a\nb --> <!-- c --> [Later](https://h.example/4) <!-- d\n";
+    let c = parse("p.md", page.as_bytes());
+    let (_, after) = resource(&c, "After");
+    assert_eq!(after.data.url.as_deref(), Some("https://h.example/3"));
+    assert_eq!(after.data.provenance.as_ref().unwrap().line, 3);
+    resource(&c, "Later");
+    assert_eq!(
+        lines_of(&c, ItemKind::Link)
+            .iter()
+            .map(|l| (l.line, l.outcome))
+            .collect::<Vec<_>>(),
+        [(3, Outcome::Parsed), (6, Outcome::Parsed)]
+    );
+    assert_eq!(
+        lines_of(&c, ItemKind::Comment)
+            .iter()
+            .map(|l| l.line)
+            .collect::<Vec<_>>(),
+        [3, 5, 6, 6]
+    );
+    assert_accounts_for_everything(page.as_bytes(), &c);
+}
+
+#[test]
+fn urls_inside_raw_html_are_reported() {
+    let page = "# P\n\n<div>\n- [x](https://d.example/1)\n- https://d.example/2 <!-- https://hidden.example -->\n<a href='docs/x.html'>x</a>\n</div>\n";
+    let c = parse("p.md", page.as_bytes());
+    assert!(c.resources.is_empty());
+    let reason = "inside raw HTML, not read as Markdown; write the link in Markdown to import it";
+    assert_eq!(
+        reported(&c, ItemKind::Html),
+        [
+            (4, Outcome::Skipped, "https://d.example/1", reason),
+            (5, Outcome::Skipped, "https://d.example/2", reason),
+            (6, Outcome::Skipped, "docs/x.html", reason),
+        ]
+    );
+    assert_eq!(lines_of(&c, ItemKind::Comment).len(), 1);
+}
+
+#[test]
+fn rows_without_a_separator_row_are_warned_about() {
+    let page = "# P\n\n## Courses\n\n| Course | level |\n| [A](https://a.example/) | beginner |\n\nPlain text | with a pipe.\nAnd more.\n";
+    let c = parse("p.md", page.as_bytes());
+    let warnings = reported(&c, ItemKind::Row);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let (line, outcome, text, reason) = warnings[0];
+    assert_eq!(
+        (line, outcome, text),
+        (5, Outcome::Warning, "| Course | level |")
+    );
+    assert!(reason.starts_with("p.md:5: looks like a table but has no header separator row"));
+    // Its link is still a resource.
+    resource(&c, "A");
+    assert_accounts_for_everything(page.as_bytes(), &c);
+}
+
+#[test]
+fn urls_in_code_and_directives_are_reported() {
+    let page = "# P\n\n```bash\ncurl https://c.example/1\n```\n\n```{note}\nSee https://n.example/2\n```\n\n```{figure} https://f.example/3.png\n```\n\nRun `pip install https://i.example/4` first.\n\n    indented https://c.example/5\n";
+    let c = parse("p.md", page.as_bytes());
+    assert!(c.resources.is_empty(), "{:?}", c.resources);
+    assert_eq!(
+        reported(&c, ItemKind::Link),
+        [
+            (
+                4,
+                Outcome::Skipped,
+                "https://c.example/1",
+                "inside a code block: not content"
+            ),
+            (
+                8,
+                Outcome::Skipped,
+                "https://n.example/2",
+                "inside a MyST directive: not content"
+            ),
+            (
+                11,
+                Outcome::Skipped,
+                "https://f.example/3.png",
+                "inside a MyST directive: not content"
+            ),
+            (
+                14,
+                Outcome::Skipped,
+                "https://i.example/4",
+                "inside inline code: not content"
+            ),
+            (
+                16,
+                Outcome::Skipped,
+                "https://c.example/5",
+                "inside a code block: not content"
+            ),
+        ]
+    );
+    assert_accounts_for_everything(page.as_bytes(), &c);
+}
+
+#[test]
+fn control_characters_are_removed_before_parsing() {
+    let page = b"# P\n\n- [Ti\0tle](https://a.example/x\0y)\n- [B\x07](https://b.example)\n";
+    let c = parse("p.md", page);
+    let (_, a) = resource(&c, "Title");
+    assert_eq!(a.data.url.as_deref(), Some("https://a.example/xy"));
+    resource(&c, "B");
+    let files: Vec<u32> = c
+        .report
+        .iter()
+        .filter(|l| l.item == ItemKind::File && l.outcome == Outcome::Warning)
+        .map(|l| l.line)
+        .collect();
+    assert_eq!(files, [3, 4]);
+}
+
+#[test]
+fn old_mac_line_ends_give_the_right_lines() {
+    let page =
+        b"# P\r\r- [A](https://a.example)\r- [B](https://b.example)\r\r## Metrics\r- Accuracy\r";
+    let c = parse("p.md", page);
+    assert_eq!(
+        lines_of(&c, ItemKind::ListItem)
+            .iter()
+            .map(|l| l.line)
+            .collect::<Vec<_>>(),
+        [3, 4, 7]
+    );
+    assert_eq!(
+        c.sections.iter().map(|s| s.line).collect::<Vec<_>>(),
+        [1, 6]
+    );
+}
+
+#[test]
+fn utf16_pages_without_a_byte_order_mark_import() {
+    let text = "# Seite\n\n- [Straße](https://s.example)\n";
+    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let c = parse("p.md", &bytes);
+    assert_eq!(c.title.as_deref(), Some("Seite"));
+    resource(&c, "Straße");
+    assert_eq!(c.report[0].item, ItemKind::File);
+    assert_eq!(c.report[0].outcome, Outcome::Warning);
+    // A declared charset is honoured, with nothing to warn about.
+    let c = crate::catalogue::parse_file_with_charset("p.md", &bytes, Some("UTF-16LE")).unwrap();
+    resource(&c, "Straße");
+    assert!(c.report.iter().all(|l| l.item != ItemKind::File));
+    let bib: Vec<u8> = "@misc{k, title = {Grüße}}\n"
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    let c = crate::catalogue::parse_file_with_charset("r.bib", &bib, Some("utf-16be")).unwrap();
+    assert_eq!(c.resources[0].data.title, "Grüße");
+}
+
+#[test]
+fn page_fields_over_the_api_limits_are_cut() {
+    let page = format!(
+        "# P\n\n- [{}](https://a.example)\n\n## Regularisation\n\n### Dropout\n{}\n",
+        "T".repeat(501),
+        "d".repeat(20_001)
+    );
+    let c = parse("p.md", page.as_bytes());
+    assert_eq!(c.resources[0].data.title.chars().count(), 500);
+    let (_, dropout) = concept(&c, "Dropout");
+    assert_eq!(
+        dropout.data.definition.as_ref().unwrap().chars().count(),
+        20_000
+    );
+    let warnings: Vec<(u32, ItemKind)> = c
+        .report
+        .iter()
+        .filter(|l| l.outcome == Outcome::Warning)
+        .map(|l| (l.line, l.item))
+        .collect();
+    assert_eq!(warnings, [(3, ItemKind::ListItem), (7, ItemKind::Section)]);
 }
 
 proptest! {
