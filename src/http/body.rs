@@ -76,6 +76,17 @@ pub fn media_type(req: &HttpRequest) -> Option<String> {
     )
 }
 
+/// The `charset` parameter of the request's `Content-Type`, if any.
+pub fn charset(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    value.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_owned())
+    })
+}
+
 /// Checks that the body's media type is one of `accepted`.
 ///
 /// # Errors

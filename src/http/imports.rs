@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use utoipa::IntoParams;
 
 use super::auth::WriteKey;
-use super::body::{read_body, require_media_type};
+use super::body::{charset, read_body, require_media_type};
 use super::problem::{ApiError, ErrorCode, located};
 use super::query::Query;
 use super::responses::{BodyErrors, KeyErrors};
@@ -80,8 +80,9 @@ pub async fn create(
             None => "upload.md".to_owned(),
         };
         let body = read_body(&req, payload).await?;
+        let charset = charset(&req);
         let report = service
-            .import_bytes(&name, &body, Some(&key.0.name))
+            .import_bytes_with_charset(&name, &body, charset.as_deref(), Some(&key.0.name))
             .await?;
         Ok(HttpResponse::Ok().json(report))
     })

@@ -172,7 +172,23 @@ impl Service {
         bytes: &[u8],
         actor: Option<&str>,
     ) -> Result<ImportReport> {
-        let catalogue = catalogue::parse_file(file_name, bytes)?;
+        self.import_bytes_with_charset(file_name, bytes, None, actor)
+            .await
+    }
+
+    /// As [`Service::import_bytes`], reading the bytes in `charset` (a WHATWG encoding
+    /// label such as `utf-16le` or `windows-1252`) when given; a byte order mark wins.
+    ///
+    /// # Errors
+    /// As [`Service::import_bytes`].
+    pub async fn import_bytes_with_charset(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        charset: Option<&str>,
+        actor: Option<&str>,
+    ) -> Result<ImportReport> {
+        let catalogue = catalogue::parse_file_with_charset(file_name, bytes, charset)?;
         import::apply(&self.store, catalogue, actor).await
     }
 

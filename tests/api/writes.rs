@@ -605,6 +605,22 @@ async fn imports_take_pages_and_bibtex(app: &TestApp) {
         problem["detail"].as_str().unwrap().contains("refs.bib:1"),
         "{problem}"
     );
+    let utf16: Vec<u8> = "# Notes\n\n## Courses\n\n| Course | link | level |\n|---|---|---|\n| Léa's course | https://lea.example/ | beginner |\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let response = app
+        .client
+        .post(app.url("/imports?name=utf16.md"))
+        .bearer_auth(&token)
+        .header("Content-Type", "text/markdown; charset=utf-16le")
+        .body(utf16)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["summary"]["resources"]["created"], 1, "{report}");
     let wrong_type = app
         .client
         .post(app.url("/imports"))
