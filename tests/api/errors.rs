@@ -10,6 +10,7 @@ cases![
     seeded: a_foreign_cursor_is_rejected,
     seeded: unknown_slugs_are_not_found,
     seeded: a_wrong_method_is_405_with_allow,
+    seeded: head_answers_like_get_without_a_body,
     unseeded: unknown_routes_are_problems_too,
     seeded: an_empty_filter_value_is_rejected,
 ];
@@ -136,6 +137,15 @@ async fn a_wrong_method_is_405_with_allow(app: &TestApp) {
         assert_eq!(response.headers()["allow"], allow, "{path}");
         assert_problem(response, 405, "method_not_allowed").await;
     }
+}
+
+async fn head_answers_like_get_without_a_body(app: &TestApp) {
+    let get = app.get("/resources/umich").await;
+    let head = app.client.head(app.url("/resources/umich")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["etag"], get.headers()["etag"]);
+    assert_eq!(head.headers()["content-length"], get.headers()["content-length"]);
+    assert!(head.bytes().await.unwrap().is_empty());
 }
 
 async fn unknown_routes_are_problems_too(app: &TestApp) {
