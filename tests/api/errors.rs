@@ -119,14 +119,14 @@ async fn unknown_slugs_are_not_found(app: &TestApp) {
 
 async fn a_wrong_method_is_405_with_allow(app: &TestApp) {
     for (method, path, allow) in [
-        (reqwest::Method::PATCH, "/resources", "GET, POST"),
+        (reqwest::Method::PATCH, "/resources", "HEAD, GET, POST"),
         (
             reqwest::Method::POST,
             "/concepts/pooling",
-            "GET, PUT, DELETE, PATCH",
+            "HEAD, GET, PUT, DELETE, PATCH",
         ),
-        (reqwest::Method::PUT, "/health", "GET"),
-        (reqwest::Method::POST, "/changes", "GET"),
+        (reqwest::Method::PUT, "/health", "HEAD, GET"),
+        (reqwest::Method::POST, "/changes", "HEAD, GET"),
     ] {
         let response = app
             .client
