@@ -85,6 +85,49 @@ impl PersonInput {
     }
 }
 
+/// Reads a list of JSON objects (serde would also take an array for a struct, by position;
+/// JSON Schema would not).
+fn objects<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::de::Error;
+    let items = Vec::<serde_json::Map<String, serde_json::Value>>::deserialize(deserializer)?;
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            T::deserialize(serde_json::Value::Object(item))
+                .map_err(|e| D::Error::custom(format!("item {i}: {e}")))
+        })
+        .collect()
+}
+
+/// Reads an optional whole number written as an integer or with a zero fraction (`1.0`),
+/// as JSON Schema's `integer` allows.
+fn whole_number<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::de::Error;
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let whole = number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+            .map(|f| f as i64)
+    });
+    let whole = whole
+        .ok_or_else(|| D::Error::custom(format!("expected a whole number, found {number}")))?;
+    T::try_from(whole)
+        .map(Some)
+        .map_err(|_| D::Error::custom(format!("{whole} is out of range")))
+}
+
 /// Free text in a list or map (JSON Schema only: an alias, an attribute value).
 #[derive(ToSchema)]
 #[schema(
@@ -106,6 +149,7 @@ struct KeyItem(String);
 pub struct ResourceInput {
     /// Requested slug; derived from the title when absent. Only on create: slugs never change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     /// 1 to 500 characters, with a visible one.
     #[schema(
@@ -133,15 +177,27 @@ pub struct ResourceInput {
     )]
     pub description: Option<String>,
     /// Authors in order; an author without any name part is ignored.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "objects"
+    )]
     pub authors: Vec<PersonInput>,
     /// The author list is cut short ("et al.").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub authors_truncated: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     #[schema(minimum = 1, maximum = 9999)]
     pub year: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     #[schema(minimum = 1, maximum = 12)]
     pub month: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

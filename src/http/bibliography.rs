@@ -112,9 +112,10 @@ pub async fn export(
             &["level", "kind", "topic", "format", "dialect", "charset"],
         )?;
         let filter = resource_filter(&query)?;
+        let options = super::negotiate::bibtex_options(&query)?;
         let format = match format_parameter(&query, false)? {
             Some(Representation::Bibliography(format)) => format,
-            _ => ExportFormat::Bibtex(super::negotiate::bibtex_options(&query)?),
+            _ => ExportFormat::Bibtex(options),
         };
         service
             .store()

@@ -118,6 +118,19 @@ pub fn require_media_type(req: &HttpRequest, accepted: &[&str]) -> Result<String
 /// `malformed_body` (400) when it is not JSON; `invalid_body` (422) naming the field
 /// when a value has the wrong type, a required field is missing or an unknown one is given.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body is an object: serde would also read an array into a struct by position.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+    {
+        return Err(
+            ApiError::new(ErrorCode::InvalidBody, "the body must be a JSON object").field(
+                "body",
+                "not an object",
+                None,
+            ),
+        );
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = parsed.map_err(|err| {

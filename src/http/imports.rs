@@ -2,7 +2,7 @@
 //! transaction; the answer is the import report.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::auth::WriteKey;
 use super::body::{charset, read_body, require_media_type};
@@ -31,13 +31,19 @@ pub struct ImportQuery {
     name: Option<String>,
 }
 
+/// A file's bytes, in whatever encoding (`format: binary`).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+struct FileBody(Vec<u8>);
+
 /// Imports a catalogue page (`text/markdown`) or a BibTeX file (`application/x-bibtex`).
 #[utoipa::path(
     operation_id = "import",
     tag = "imports",
     params(ImportQuery),
     request_body(description = "The file's bytes (UTF-8; Windows-1252 is repaired)",
-        content((String = "text/markdown"), (String = "application/x-bibtex"))),
+        content((FileBody = "text/markdown"), (FileBody = "application/x-bibtex"))),
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "What happened to every row, item, link and entry", body = ImportReport),

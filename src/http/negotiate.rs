@@ -92,6 +92,8 @@ pub fn format_parameter(
 /// `invalid_parameter` for a bad `format`, `dialect` or `charset`; `not_acceptable` (406)
 /// when `Accept` admits none of the representations.
 pub fn negotiate(req: &HttpRequest, query: &Query) -> Result<Representation, ApiError> {
+    // `dialect` and `charset` are checked whatever the representation.
+    bibtex_options(query)?;
     if let Some(chosen) = format_parameter(query, true)? {
         return Ok(chosen);
     }

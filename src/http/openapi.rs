@@ -92,7 +92,8 @@ impl Modify for RateLimitResponses {
 }
 
 /// Derives the bodies of `PUT` and `PATCH` from the create inputs, so they are written
-/// once: a replacement is an input without `slug` (slugs never change); a merge patch
+/// once: a replacement is an input without `slug` and `citation_key` (neither changes once
+/// issued; sending the current one is harmless); a merge patch
 /// (RFC 7396) is a replacement whose fields are all optional and, but for the title or
 /// name, nullable (`null` clears a field).
 struct WriteSchemas;
@@ -136,9 +137,11 @@ impl Modify for WriteSchemas {
                 continue;
             };
             let mut replacement = object;
+            // Slugs and issued citation keys never change.
             replacement.properties.shift_remove("slug");
+            replacement.properties.shift_remove("citation_key");
             replacement.description = Some(format!(
-                "A {} as clients replace it (`PUT`): its input without `slug`.",
+                "A {} as clients replace it (`PUT`): its input without `slug` and `citation_key`, which never change.",
                 input.to_lowercase()
             ));
             let mut patch = replacement.clone();

@@ -141,10 +141,18 @@ async fn a_wrong_method_is_405_with_allow(app: &TestApp) {
 
 async fn head_answers_like_get_without_a_body(app: &TestApp) {
     let get = app.get("/resources/umich").await;
-    let head = app.client.head(app.url("/resources/umich")).send().await.unwrap();
+    let head = app
+        .client
+        .head(app.url("/resources/umich"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(head.status(), 200);
     assert_eq!(head.headers()["etag"], get.headers()["etag"]);
-    assert_eq!(head.headers()["content-length"], get.headers()["content-length"]);
+    assert_eq!(
+        head.headers()["content-length"],
+        get.headers()["content-length"]
+    );
     assert!(head.bytes().await.unwrap().is_empty());
 }
 
