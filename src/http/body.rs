@@ -234,7 +234,25 @@ mod tests {
         let err =
             parse_json::<ResourceInput>(b"{\"title\": \"t\", \"authors\": [{\"famly\": \"x\"}]}")
                 .unwrap_err();
-        assert_eq!(err.errors[0].field, "authors[0].famly");
+        assert_eq!(err.errors[0].field, "authors");
+        assert!(
+            err.errors[0].message.contains("item 0") && err.errors[0].message.contains("famly"),
+            "{err:?}"
+        );
+        let err = parse_json::<ResourceInput>(
+            b"{\"title\": \"t\", \"authors\": [[\"Ren\", \"Shaoqing\"]]}",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.errors[0].field, "authors[0]",
+            "an author is an object, not a list"
+        );
+        let err = parse_json::<ResourceInput>(b"[\"t\"]").unwrap_err();
+        assert_eq!(
+            err.code,
+            ErrorCode::InvalidBody,
+            "a body is an object, not a list"
+        );
         let err = parse_json::<ResourceInput>(b"{\"title\": \"t\"} trailing").unwrap_err();
         assert_eq!(err.code, ErrorCode::MalformedBody);
     }
