@@ -32,6 +32,8 @@ enum Command {
     Serve(ServeArgs),
     /// Import catalogue pages (.md) and BibTeX files (.bib), or directories of them.
     Import(ImportArgs),
+    /// Rebuild the search index from the store (stop `lore serve` first).
+    Reindex(ReindexArgs),
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -85,6 +87,12 @@ struct ImportArgs {
     /// List every item, not only the skipped, merged and warned ones.
     #[arg(long, short)]
     verbose: bool,
+}
+
+#[derive(Args)]
+struct ReindexArgs {
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -141,6 +149,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => serve(args, file).await,
         Command::Import(args) => import(args, file).await,
+        Command::Reindex(args) => reindex(args, file).await,
         Command::Openapi => {
             print!("{}", lore::http::openapi_json());
             Ok(ExitCode::SUCCESS)
@@ -224,6 +233,51 @@ async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode
     } else {
         ExitCode::SUCCESS
     })
+}
+
+async fn reindex(args: ReindexArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
+    use lore::search::{IndexLocation, Indexer, SearchIndex, WriterBudget};
+
+    let settings = store_settings(args.store, &file);
+    let store = open_store(&settings).await?;
+    let dir = lore::startup::index_dir(&settings);
+    let (index, _) = SearchIndex::open(&IndexLocation::Dir(dir.clone()))?;
+    let mut indexer = Indexer::new(index.clone(), store.clone(), WriterBudget::rebuild())?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} indexing {pos}/{len} records [{bar:40}] {per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let stats = indexer
+        .rebuild(|progress| {
+            if let Some(bar) = &bar {
+                bar.set_length(progress.total);
+                bar.set_position(progress.done);
+            }
+        })
+        .await?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    indexer.merge_segments().await?;
+    drop(indexer.with_budget(WriterBudget::FOLLOW).await?);
+    println!(
+        "indexed {} records in {:.2} s ({:.0} records/s); {} is {:.1} MB, up to change {}",
+        stats.documents,
+        stats.elapsed.as_secs_f64(),
+        stats.docs_per_second(),
+        dir.display(),
+        index.size_bytes() as f64 / 1e6,
+        index.applied_seq(),
+    );
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_report(

@@ -7,6 +7,7 @@ mod paging;
 pub mod problem;
 pub mod query;
 mod resources;
+mod search;
 pub mod views;
 
 use actix_web::dev::ResourceDef;
@@ -36,6 +37,7 @@ pub const DOCS_PATH: &str = "/docs/";
     tags(
         (name = "resources", description = "Things to read, watch or run"),
         (name = "concepts", description = "Ideas, with links to the resources that explain them"),
+        (name = "search", description = "Full-text search over resources and concepts"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]
@@ -47,6 +49,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(resources::get)
         .service(concepts::list)
         .service(concepts::get)
+        .service(search::search)
         .service(health::health)
         .service(health::ready);
 }
