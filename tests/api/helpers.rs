@@ -153,15 +153,15 @@ impl TestApp {
     pub async fn teardown(self) {
         self.server.abort();
         let _ = self.server.await;
-        if let Some(name) = self.database {
-            if let Ok(mut admin) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(&mut admin)
-                .await;
-                let _ = admin.close().await;
-            }
+        if let Some(name) = self.database
+            && let Ok(mut admin) = sqlx::PgConnection::connect(&postgres_admin_url()).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&mut admin)
+            .await;
+            let _ = admin.close().await;
         }
     }
 }

@@ -14,6 +14,7 @@ mod errors;
 mod import;
 mod openapi;
 mod resources;
+mod search;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -79,6 +80,7 @@ fn main() {
         import::cases(),
         openapi::cases(),
         resources::cases(),
+        search::cases(),
     ]
     .into_iter()
     .flatten()
