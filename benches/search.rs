@@ -50,6 +50,8 @@ fn main() {
         Some("run") => run(&args[1..]),
         Some("serve") => serve(&args[1..]),
         Some("report") => report(&args[1..]),
+        Some("profile") => profile(&args[1..]),
+        Some("rebuild") => rebuild_only(&args[1..]),
         _ => Err("usage: search (run --docs N [--connections C] [--duration S] [--no-compare] [--fresh] | report)".into()),
     };
     if let Err(err) = result {
@@ -818,6 +820,56 @@ fn run(args: &[String]) -> AnyResult<()> {
     std::fs::write(&path, serde_json::to_string_pretty(&results)?)?;
     eprintln!("wrote {}", path.display());
     print_results(&results);
+    Ok(())
+}
+
+/// Rebuilds a prepared corpus's index (for `perf record`).
+fn rebuild_only(args: &[String]) -> AnyResult<()> {
+    let docs: usize = flag(args, "--docs").ok_or("--docs N is required")?.parse()?;
+    let dir = out_dir().join(docs.to_string());
+    runtime().block_on(async {
+        let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("lore.db").display())).await?;
+        let (index, _) = SearchIndex::open(&IndexLocation::Dir(dir.join("index")))?;
+        let mut indexer = Indexer::new(index.clone(), store.clone(), WriterBudget::rebuild())?;
+        let stats = indexer.rebuild(|_| {}).await?;
+        eprintln!("rebuild: {} documents in {:.2} s ({:.0} docs/s)", stats.documents, stats.elapsed.as_secs_f64(), stats.docs_per_second());
+        let merging = Instant::now();
+        indexer.merge_segments().await?;
+        eprintln!("merge: {:.2} s, {:.1} MB", merging.elapsed().as_secs_f64(), index.size_bytes() as f64 / 1e6);
+        drop(indexer.with_budget(WriterBudget::FOLLOW).await?);
+        AnyResult::Ok(())
+    })
+}
+
+/// Runs the query mix in-process against a prepared corpus's index, reporting the
+/// slowest queries (for `perf record`).
+fn profile(args: &[String]) -> AnyResult<()> {
+    let docs: usize = flag(args, "--docs").ok_or("--docs N is required")?.parse()?;
+    let rounds: usize = flag(args, "--rounds").map_or(Ok(5), |c| c.parse())?;
+    let dir = out_dir().join(docs.to_string());
+    let vocab = Vocabulary::new(40_000);
+    let queries = queries(&vocab, docs);
+    let (index, _) = SearchIndex::open(&IndexLocation::Dir(dir.join("index")))?;
+    let mut times: Vec<(Duration, &String, u64)> = Vec::new();
+    let started = Instant::now();
+    for _ in 0..rounds {
+        times.clear();
+        for q in &queries {
+            let t = Instant::now();
+            let results = index.search(&lore::search::SearchRequest {
+                text: q.clone(),
+                limit: LIMIT,
+                ..lore::search::SearchRequest::default()
+            })?;
+            times.push((t.elapsed(), q, results.total));
+        }
+    }
+    let per = started.elapsed() / (rounds * queries.len()) as u32;
+    times.sort();
+    eprintln!("mean {per:?}; p50 {:?}; p99 {:?}", times[times.len() / 2].0, times[times.len() * 99 / 100].0);
+    for (t, q, total) in times.iter().rev().take(15) {
+        eprintln!("  {t:>10.2?} {total:>7} {q:?}");
+    }
     Ok(())
 }
 

@@ -24,10 +24,40 @@ pub fn category_label(category: Category) -> String {
     category.as_str().replace('_', " ")
 }
 
+/// A batch's links, grouped by the records they touch.
+pub struct Links<'a> {
+    by_end: std::collections::HashMap<(EntityType, i64), Vec<&'a StoredLink>>,
+}
+
+impl<'a> Links<'a> {
+    /// Groups `links` by each of their ends.
+    pub fn new(links: &'a [StoredLink]) -> Links<'a> {
+        let mut by_end: std::collections::HashMap<(EntityType, i64), Vec<&'a StoredLink>> =
+            std::collections::HashMap::with_capacity(links.len() * 2);
+        for link in links {
+            by_end
+                .entry((link.source.entity_type, link.source.id))
+                .or_default()
+                .push(link);
+            by_end
+                .entry((link.target.entity_type, link.target.id))
+                .or_default()
+                .push(link);
+        }
+        Links { by_end }
+    }
+
+    fn of(&self, entity_type: EntityType, id: i64) -> &[&'a StoredLink] {
+        self.by_end
+            .get(&(entity_type, id))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 /// The concepts a record's topics are: for a resource, the concepts linked to it (any
 /// relation, as `GET /resources?topic=` filters); for a concept, the concepts it is
 /// linked with (SKOS `broader`, `narrower`, `related`, either direction).
-fn topics(links: &[StoredLink], own_type: EntityType, own_id: i64) -> Vec<&LinkEnd> {
+fn topics<'a>(links: &[&'a StoredLink], own_type: EntityType, own_id: i64) -> Vec<&'a LinkEnd> {
     let is_self = |end: &LinkEnd| end.entity_type == own_type && end.id == own_id;
     let mut out: Vec<&LinkEnd> = Vec::new();
     for link in links {
@@ -114,7 +144,7 @@ impl Common<'_> {
 pub fn resource_document(
     fields: &Fields,
     stored: &StoredResource,
-    links: &[StoredLink],
+    links: &Links<'_>,
 ) -> TantivyDocument {
     let resource = &stored.resource;
     let data = &resource.data;
@@ -123,7 +153,7 @@ pub fn resource_document(
     if let Some(description) = &data.description {
         text.push(description.clone());
     }
-    let topics = topics(links, EntityType::Resource, stored.id);
+    let topics = topics(links.of(EntityType::Resource, stored.id), EntityType::Resource, stored.id);
     add_topics(&mut doc, fields, &topics, &mut text);
     for person in &data.authors {
         let name = person.display_name();
@@ -167,7 +197,7 @@ pub fn resource_document(
 pub fn concept_document(
     fields: &Fields,
     stored: &StoredConcept,
-    links: &[StoredLink],
+    links: &Links<'_>,
 ) -> TantivyDocument {
     let concept = &stored.concept;
     let data = &concept.data;
@@ -179,7 +209,7 @@ pub fn concept_document(
     if let Some(note) = &data.note {
         text.push(note.clone());
     }
-    let topics = topics(links, EntityType::Concept, stored.id);
+    let topics = topics(links.of(EntityType::Concept, stored.id), EntityType::Concept, stored.id);
     add_topics(&mut doc, fields, &topics, &mut text);
     if let Some(category) = data.category {
         text.push(category_label(category));

@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use super::SearchError;
 use super::index::SearchIndex;
 use super::query::{SearchFilters, build, parse};
-use super::schema::text_analyzer;
+use super::schema::snippet_analyzer;
 use crate::domain::{EntityType, UnknownTerm};
 
 /// Deepest result a search may page to: `offset + limit` at most this.
@@ -153,12 +153,9 @@ impl SearchIndex {
         };
         let top = if limit == 0 { Vec::new() } else { top };
 
-        let mut body_snippets = SnippetGenerator::new(
-            built.highlight.clone(),
-            text_analyzer(),
-            fields.text,
-            SNIPPET_CHARS,
-        );
+        let analyzer = snippet_analyzer(built.highlight.keys().map(String::as_str));
+        let mut body_snippets =
+            SnippetGenerator::new(built.highlight.clone(), analyzer, fields.text, SNIPPET_CHARS);
         body_snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {

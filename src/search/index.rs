@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyError};
+use tantivy::{
+    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Searcher, TantivyError,
+};
 
 use super::SearchError;
 use super::schema::{Fields, SCHEMA_VERSION, register_analyzers};
@@ -114,7 +116,10 @@ impl SearchIndex {
         let (schema, fields) = Fields::schema();
         let (index, state) = match location {
             IndexLocation::Ram => (
-                Index::create_in_ram(schema),
+                Index::builder()
+                    .schema(schema)
+                    .settings(settings())
+                    .create_in_ram()?,
                 IndexState::Empty {
                     reason: "the index is kept in memory",
                 },
@@ -228,7 +233,10 @@ fn open_dir(
 ) -> Result<(Index, IndexState), SearchError> {
     std::fs::create_dir_all(dir).map_err(SearchError::Io)?;
     if !dir.join("meta.json").exists() {
-        let index = Index::create_in_dir(dir, schema)?;
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings())
+            .create_in_dir(dir)?;
         return Ok((
             index,
             IndexState::Empty {
@@ -269,8 +277,21 @@ fn open_dir(
     }
     std::fs::remove_dir_all(dir).map_err(SearchError::Io)?;
     std::fs::create_dir_all(dir).map_err(SearchError::Io)?;
-    let index = Index::create_in_dir(dir, schema)?;
+    let index = Index::builder()
+        .schema(schema)
+        .settings(settings())
+        .create_in_dir(dir)?;
     Ok((index, IndexState::Empty { reason }))
+}
+
+/// Index settings: LZ4 doc store in 4 KiB blocks (a search reads a few scattered
+/// documents; small blocks mean little to decompress for each).
+fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Lz4,
+        docstore_blocksize: 4_096,
+        ..IndexSettings::default()
+    }
 }
 
 fn dir_size(dir: &Path) -> u64 {

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use tantivy::{IndexWriter, Term};
 
 use super::SearchError;
-use super::document::{concept_document, key, resource_document};
+use super::document::{Links, concept_document, key, resource_document};
 use super::execute::{documents_mentioning, indexed_concept_name};
 use super::index::{SearchIndex, WriterBudget};
 use super::schema::Fields;
@@ -81,13 +81,15 @@ impl Batch {
     fn add_to(&self, writer: &IndexWriter, fields: &Fields) -> Result<(), SearchError> {
         match self {
             Batch::Resources(resources, links) => {
+                let links = Links::new(links);
                 for resource in resources {
-                    writer.add_document(resource_document(fields, resource, links))?;
+                    writer.add_document(resource_document(fields, resource, &links))?;
                 }
             }
             Batch::Concepts(concepts, links) => {
+                let links = Links::new(links);
                 for concept in concepts {
-                    writer.add_document(concept_document(fields, concept, links))?;
+                    writer.add_document(concept_document(fields, concept, &links))?;
                 }
             }
         }
@@ -218,10 +220,14 @@ impl Indexer {
                 .store
                 .resources_after(&all, after, REBUILD_BATCH)
                 .await?;
-            let Some(last) = resources.last() else { break };
+            let (Some(first), Some(last)) = (resources.first(), resources.last()) else {
+                break;
+            };
+            let links = self
+                .store
+                .links_in_range(EntityType::Resource, first.id, last.id)
+                .await?;
             after = last.id;
-            let ids: Vec<i64> = resources.iter().map(|r| r.id).collect();
-            let links = self.store.links_of(EntityType::Resource, &ids).await?;
             done += resources.len() as u64;
             if sender
                 .send(Batch::Resources(resources, links))
@@ -236,10 +242,14 @@ impl Indexer {
         let mut after = 0;
         loop {
             let concepts = self.store.concepts_after(after, REBUILD_BATCH).await?;
-            let Some(last) = concepts.last() else { break };
+            let (Some(first), Some(last)) = (concepts.first(), concepts.last()) else {
+                break;
+            };
+            let links = self
+                .store
+                .links_in_range(EntityType::Concept, first.id, last.id)
+                .await?;
             after = last.id;
-            let ids: Vec<i64> = concepts.iter().map(|c| c.id).collect();
-            let links = self.store.links_of(EntityType::Concept, &ids).await?;
             done += concepts.len() as u64;
             if sender.send(Batch::Concepts(concepts, links)).await.is_err() {
                 return Ok(());

@@ -10,7 +10,9 @@
 //! Matching (see `DESIGN.md`, Search): every word is required. A word matches its stem in
 //! `title` (boosted) or `text`, or, failing that, a nearby unstemmed word in `raw`: one
 //! edit away for words of 5+ characters, two for 9+ (Damerau: a transposition is one
-//! edit), or for the last word of the text, any word it begins (search-as-you-type).
+//! edit; the first letter must be right; only for words fewer than
+//! [`TYPO_MAX_DOC_FREQ`] documents hold), or for the last word of the text, any word it
+//! begins (search-as-you-type).
 //! Ranking is BM25 within tiers: a document gains [`TIER`] for every query word it
 //! matches exactly, so documents matching every word exactly come first, then those
 //! needing one typo or completion, and so on.
@@ -29,7 +31,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term};
 
-use super::schema::{Fields, analyze, raw_analyzer, text_analyzer};
+use super::schema::{Fields, analyze, raw_analyzer, stem};
 use crate::domain::matching::name_key;
 use crate::domain::{Category, EntityType, Level, ResourceKind};
 
@@ -44,6 +46,11 @@ pub const MAX_ITEMS: usize = 16;
 /// At most this many typo variants or completions are matched per word, the closest and
 /// most frequent first.
 pub const MAX_EXPANSIONS: usize = 24;
+/// Typo variants are looked up for words that fewer than this many documents hold:
+/// a word the index knows well was most likely typed on purpose, and its variants would
+/// mostly add noise to the matches, the total and the facets (Typesense's
+/// `typo_tokens_threshold` makes the same trade).
+pub const TYPO_MAX_DOC_FREQ: u64 = 10;
 
 /// A field the query language knows (`field:value`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,7 +248,6 @@ pub fn build(
     let mut builder = Builder {
         fields,
         searcher,
-        text: text_analyzer(),
         raw: raw_analyzer(),
         must: Vec::new(),
         must_not: Vec::new(),
@@ -279,7 +285,6 @@ pub fn build(
 struct Builder<'a> {
     fields: &'a Fields,
     searcher: &'a Searcher,
-    text: TextAnalyzer,
     raw: TextAnalyzer,
     must: Vec<Box<dyn Query>>,
     must_not: Vec<Box<dyn Query>>,
@@ -496,10 +501,7 @@ impl Builder<'_> {
     }
 
     fn stem(&mut self, raw_word: &str) -> String {
-        analyze(&mut self.text, raw_word)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| raw_word.to_owned())
+        stem(raw_word)
     }
 
     /// A stem in `title` (boosted) or `text`, scored by BM25.
@@ -552,12 +554,26 @@ impl Builder<'_> {
         )))
     }
 
+    /// How many documents hold `stem` in `title` or `text` (an upper bound: a document
+    /// with it in both counts twice).
+    fn exact_doc_freq(&self, stem: &str) -> u64 {
+        [self.fields.title, self.fields.text]
+            .into_iter()
+            .map(|field| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(field, stem))
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
     /// A required word: exact (tiered) or, failing that, a typo variant or completion.
     fn word(&mut self, raw_word: &str, prefix: bool) -> Box<dyn Query> {
         let stem = self.stem(raw_word);
         self.highlight.insert(stem.clone(), 1.0);
         let exact: Box<dyn Query> = Box::new(TierQuery::new(self.exact(&stem), TIER));
-        let expansions = self.expansions(raw_word, &stem, prefix);
+        let typos = self.exact_doc_freq(&stem) < TYPO_MAX_DOC_FREQ;
+        let expansions = self.expansions(raw_word, &stem, prefix, typos);
         if expansions.is_empty() {
             return exact;
         }
@@ -576,11 +592,19 @@ impl Builder<'_> {
         ]))
     }
 
-    /// Unstemmed words of the index near `raw_word` (by the typo rules) or beginning with
-    /// it (when `prefix`), other than those with the same stem, each with its boost.
-    fn expansions(&mut self, raw_word: &str, stem: &str, prefix: bool) -> Vec<(String, Score)> {
+    /// Unstemmed words of the index near `raw_word` (by the typo rules, when `typos`) or
+    /// beginning with it (when `prefix`), other than those with the same stem, each with
+    /// its boost.
+    fn expansions(
+        &mut self,
+        raw_word: &str,
+        stem: &str,
+        prefix: bool,
+        typos: bool,
+    ) -> Vec<(String, Score)> {
         let chars = raw_word.chars().count();
         let distance: u8 = match chars {
+            _ if !typos => 0,
             0..=4 => 0,
             5..=8 => 1,
             _ => 2,
@@ -592,12 +616,22 @@ impl Builder<'_> {
         if distance > 0 {
             let fuzzy =
                 FuzzyTermQuery::new(Term::from_field_text(raw_field, raw_word), distance, true);
+            // Typos are looked for after the first letter, which must be right: that
+            // keeps the walk over the term dictionary within one letter's words (Lucene's
+            // `prefixLength`; Meilisearch also counts a wrong first letter extra).
+            let first_len = raw_word.chars().next().map_or(0, char::len_utf8);
+            let first = raw_word.as_bytes()[..first_len].to_vec();
+            let first_end = prefix_end(&first);
             if let Ok(automaton) = fuzzy.automaton() {
                 for segment in self.searcher.segment_readers() {
                     let Ok(inverted) = segment.inverted_index(raw_field) else {
                         continue;
                     };
-                    let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+                    let mut builder = inverted.terms().search(&automaton).ge(&first);
+                    if let Some(end) = &first_end {
+                        builder = builder.lt(end);
+                    }
+                    let Ok(mut stream) = builder.into_stream() else {
                         continue;
                     };
                     while stream.advance() {

@@ -24,12 +24,12 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer, Token,
-    TokenStream, Tokenizer,
+    TokenFilter, TokenStream, Tokenizer,
 };
 
 /// Bump whenever the schema, an analyzer or what a document holds changes: an index
 /// written with another version is rebuilt from the store on open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Name of the stemmed analyzer.
 pub const TEXT_ANALYZER: &str = "lore_text";
@@ -166,6 +166,98 @@ pub fn raw_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+/// Stems one lower-case, ASCII-folded word as the stemmed analyzer does.
+pub fn stem(word: &str) -> String {
+    frostem::Stemmer::new(frostem::Algorithm::English)
+        .stem(word)
+        .into_owned()
+}
+
+/// The analyzer snippets are made with: the stemmed analyzer, except that only words
+/// that may stem to one of `stems` are stemmed (the others cannot be highlighted, and
+/// stemming is the costly step). A Snowball English stem keeps the word's first two
+/// letters (bar three exceptions such as "dying" → "die"), so a word is stemmed when it
+/// begins like one of the stems.
+pub fn snippet_analyzer<'a>(stems: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
+    let keys: Vec<Vec<u8>> = stems
+        .into_iter()
+        .map(|s| s.as_bytes()[..s.len().min(2)].to_vec())
+        .collect();
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(SelectiveStemmer {
+            keys: std::sync::Arc::new(keys),
+        })
+        .build()
+}
+
+/// Stems the words that begin with one of `keys` (see [`snippet_analyzer`]).
+#[derive(Clone)]
+struct SelectiveStemmer {
+    keys: std::sync::Arc<Vec<Vec<u8>>>,
+}
+
+impl TokenFilter for SelectiveStemmer {
+    type Tokenizer<T: Tokenizer> = SelectiveStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> SelectiveStemmerFilter<T> {
+        SelectiveStemmerFilter {
+            keys: self.keys,
+            inner: tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct SelectiveStemmerFilter<T> {
+    keys: std::sync::Arc<Vec<Vec<u8>>>,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for SelectiveStemmerFilter<T> {
+    type TokenStream<'a> = SelectiveStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        SelectiveStemmerStream {
+            keys: &self.keys,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+struct SelectiveStemmerStream<'a, T> {
+    keys: &'a [Vec<u8>],
+    stemmer: frostem::Stemmer,
+    tail: T,
+}
+
+impl<T: TokenStream> TokenStream for SelectiveStemmerStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        let bytes = token.text.as_bytes();
+        if self.keys.iter().any(|key| bytes.starts_with(key))
+            && let std::borrow::Cow::Owned(stemmed) = self.stemmer.stem(&token.text)
+        {
+            token.text = stemmed;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// Registers lore's analyzers on an index; tantivy does not persist tokenizers, so every
@@ -321,6 +413,19 @@ mod tests {
             ["regularisation", "detections"]
         );
         assert!(analyze(&mut raw, &"x".repeat(MAX_TOKEN_BYTES + 1)).is_empty());
+    }
+
+    #[test]
+    fn single_words_and_snippets_stem_like_the_analyzer() {
+        let mut text = text_analyzer();
+        for word in ["detections", "regularisation", "spearman", "happy", "running", "a"] {
+            assert_eq!(analyze(&mut text, word), [stem(word)], "{word}");
+        }
+        let mut snippets = snippet_analyzer(["detect", "happi"]);
+        assert_eq!(
+            analyze(&mut snippets, "Detections of happy runners"),
+            ["detect", "of", "happi", "runners"]
+        );
     }
 
     #[test]

@@ -183,6 +183,7 @@ pub(crate) fn seed_like() -> Vec<TantivyDocument> {
         link(&detection, Relation::ExplainedBy, &paper),
         link(&faster, Relation::IntroducedIn, &paper),
     ];
+    let links = super::document::Links::new(&links);
     let mut docs_out = Vec::new();
     for r in [&umich, &days, &cs330, &docs, &survey, &paper, &lesswrong] {
         docs_out.push(resource_document(&fields, r, &links));
