@@ -846,6 +846,7 @@ fn rebuild_only(args: &[String]) -> AnyResult<()> {
 fn profile(args: &[String]) -> AnyResult<()> {
     let docs: usize = flag(args, "--docs").ok_or("--docs N is required")?.parse()?;
     let rounds: usize = flag(args, "--rounds").map_or(Ok(5), |c| c.parse())?;
+    let limit: usize = flag(args, "--limit").map_or(Ok(LIMIT), |c| c.parse())?;
     let dir = out_dir().join(docs.to_string());
     let vocab = Vocabulary::new(40_000);
     let queries = queries(&vocab, docs);
@@ -858,7 +859,7 @@ fn profile(args: &[String]) -> AnyResult<()> {
             let t = Instant::now();
             let results = index.search(&lore::search::SearchRequest {
                 text: q.clone(),
-                limit: LIMIT,
+                limit,
                 ..lore::search::SearchRequest::default()
             })?;
             times.push((t.elapsed(), q, results.total));

@@ -15,6 +15,11 @@ pub fn key(entity_type: EntityType, id: i64) -> String {
     }
 }
 
+/// How many times a title counts in `text` (a field weight by repetition: tantivy scores
+/// each field with plain BM25, and searching one field lets it intersect plain term
+/// postings and prune with block-max WAND).
+pub const TITLE_WEIGHT: usize = 2;
+
 /// Longest description or definition kept for snippets, in bytes (cut at a character
 /// boundary); the whole text is still indexed.
 const MAX_BODY_BYTES: usize = 2_000;
@@ -129,6 +134,16 @@ impl Common<'_> {
         for title in &self.titles {
             doc.add_text(fields.title, title);
             doc.add_text(fields.raw, title);
+        }
+        // The title (not the aliases) twice in `text`: a title word counts more in
+        // BM25 than a word of the description, without a second field to search.
+        if let Some(title) = self.titles.first() {
+            for _ in 0..TITLE_WEIGHT {
+                doc.add_text(fields.text, title);
+            }
+        }
+        for alias in self.titles.iter().skip(1) {
+            doc.add_text(fields.text, alias);
         }
         for part in &self.text {
             doc.add_text(fields.text, part);

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
@@ -139,19 +139,24 @@ impl SearchIndex {
         let offset = request.offset.min(MAX_WINDOW);
         let limit = request.limit.min(MAX_WINDOW - offset);
 
-        let top = TopDocs::with_limit(limit.max(1))
-            .and_offset(offset)
-            .order_by_score();
-        let (top, total, facets) = if request.facets.is_empty() {
-            let (top, total) = searcher.search(&*built.query, &(top, Count))?;
-            (top, total, BTreeMap::new())
+        // Three passes, each as cheap as tantivy can make it: the exact total without
+        // scoring (a plain intersection of postings), the page with scoring and block-max
+        // WAND pruning, and the facet counts without scoring.
+        let total = built.query.count(&searcher)? as u64;
+        let top = if limit == 0 || offset as u64 >= total {
+            Vec::new()
+        } else {
+            let top = TopDocs::with_limit(limit).and_offset(offset).order_by_score();
+            searcher.search(&*built.query, &top)?
+        };
+        let facets = if request.facets.is_empty() || total == 0 {
+            request.facets.iter().map(|&f| (f, BTreeMap::new())).collect()
         } else {
             let facets = Facets {
                 fields: request.facets.clone(),
             };
-            searcher.search(&*built.query, &(top, Count, facets))?
+            searcher.search(&*built.query, &facets)?
         };
-        let top = if limit == 0 { Vec::new() } else { top };
 
         let analyzer = snippet_analyzer(built.highlight.keys().map(String::as_str));
         let mut body_snippets =
@@ -182,7 +187,7 @@ impl SearchIndex {
         }
         Ok(SearchResults {
             hits,
-            total: total as u64,
+            total,
             facets,
         })
     }

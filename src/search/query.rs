@@ -8,14 +8,15 @@
 //! ignored. [`parse`] never fails and [`build`] always gives a query.
 //!
 //! Matching (see `DESIGN.md`, Search): every word is required. A word matches its stem in
-//! `title` (boosted) or `text`, or, failing that, a nearby unstemmed word in `raw`: one
+//! `text` (titles, descriptions, topics, authors...), or, failing that, a nearby unstemmed word in `raw`: one
 //! edit away for words of 5+ characters, two for 9+ (Damerau: a transposition is one
 //! edit; the first letter must be right; only for words fewer than
 //! [`TYPO_MAX_DOC_FREQ`] documents hold), or for the last word of the text, any word it
 //! begins (search-as-you-type).
-//! Ranking is BM25 within tiers: a document gains [`TIER`] for every query word it
-//! matches exactly, so documents matching every word exactly come first, then those
-//! needing one typo or completion, and so on.
+//! Ranking is BM25 over `text`, where titles weigh double (see `document.rs`), within
+//! tiers: a document gains [`TIER`] for every word it matches exactly among those that
+//! also have typo variants or completions, so documents matching every word exactly
+//! come first, then those needing one typo or completion, and so on.
 //!
 //! tantivy's own `QueryParser` is not used: its lenient mode drops `author:smith` and
 //! `days:` silently and knows nothing of typo tiers (`DEPENDENCIES.md`).
@@ -38,8 +39,6 @@ use crate::domain::{Category, EntityType, Level, ResourceKind};
 /// Score added per query word matched exactly (stem in `title` or `text`); larger than
 /// any BM25 contribution of one word, so tiers never mix.
 pub const TIER: Score = 1000.0;
-/// Weight of a title match over a `text` match.
-pub const TITLE_BOOST: Score = 3.0;
 /// At most this many words, phrases and `field:value` items are used; the rest of a long
 /// text is ignored (as Meilisearch caps query words at 10).
 pub const MAX_ITEMS: usize = 16;
@@ -394,9 +393,7 @@ impl Builder<'_> {
                 if negated {
                     if words.len() > 1 {
                         self.items += 1;
-                        if let Some(q) =
-                            self.phrase(&words, &[self.fields.title, self.fields.text], false)
-                        {
+                        if let Some(q) = self.phrase(&words, self.fields.text, false) {
                             self.must_not.push(q);
                         }
                     } else if let Some(word) = words.first() {
@@ -422,8 +419,7 @@ impl Builder<'_> {
                     return;
                 }
                 self.items += 1;
-                let fields = [self.fields.title, self.fields.text];
-                if let Some(q) = self.phrase(&words, &fields, !negated) {
+                if let Some(q) = self.phrase(&words, self.fields.text, !negated) {
                     self.push(negated, q);
                 }
             }
@@ -482,7 +478,7 @@ impl Builder<'_> {
                     return None;
                 }
                 if quoted && words.len() > 1 {
-                    return self.phrase(&words, &[target], !negated);
+                    return self.phrase(&words, target, !negated);
                 }
                 let mut all = Vec::new();
                 for word in &words {
@@ -492,10 +488,7 @@ impl Builder<'_> {
                     }
                     all.push((Occur::Must, term_query(target, &stem)));
                 }
-                Some(Box::new(TierQuery::new(
-                    Box::new(BooleanQuery::new(all)),
-                    TIER * words.len() as Score,
-                )))
+                Some(Box::new(BooleanQuery::new(all)))
             }
         }
     }
@@ -506,25 +499,11 @@ impl Builder<'_> {
 
     /// A stem in `title` (boosted) or `text`, scored by BM25.
     fn exact(&self, stem: &str) -> Box<dyn Query> {
-        Box::new(BooleanQuery::new(vec![
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    term_query(self.fields.title, stem),
-                    TITLE_BOOST,
-                )),
-            ),
-            (Occur::Should, term_query(self.fields.text, stem)),
-        ]))
+        term_query(self.fields.text, stem)
     }
 
-    /// A phrase of raw words in any of `fields`; a one-word phrase is that word, exact.
-    fn phrase(
-        &mut self,
-        words: &[String],
-        fields: &[Field],
-        highlight: bool,
-    ) -> Option<Box<dyn Query>> {
+    /// A phrase of raw words in `field`; a one-word phrase is that word, exact.
+    fn phrase(&mut self, words: &[String], field: Field, highlight: bool) -> Option<Box<dyn Query>> {
         let stems: Vec<String> = words.iter().map(|w| self.stem(w)).collect();
         if highlight {
             for stem in &stems {
@@ -532,51 +511,35 @@ impl Builder<'_> {
             }
         }
         if stems.len() == 1 {
-            return Some(Box::new(TierQuery::new(self.exact(&stems[0]), TIER)));
+            return Some(term_query(field, &stems[0]));
         }
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for &field in fields {
-            let terms = stems
-                .iter()
-                .map(|s| Term::from_field_text(field, s))
-                .collect();
-            let phrase: Box<dyn Query> = Box::new(PhraseQuery::new(terms));
-            let phrase = if field == self.fields.title {
-                Box::new(BoostQuery::new(phrase, TITLE_BOOST))
-            } else {
-                phrase
-            };
-            alternatives.push((Occur::Should, phrase));
-        }
-        Some(Box::new(TierQuery::new(
-            Box::new(BooleanQuery::new(alternatives)),
-            TIER * stems.len() as Score,
-        )))
+        let terms = stems
+            .iter()
+            .map(|s| Term::from_field_text(field, s))
+            .collect();
+        Some(Box::new(PhraseQuery::new(terms)))
     }
 
-    /// How many documents hold `stem` in `title` or `text` (an upper bound: a document
-    /// with it in both counts twice).
+    /// How many documents hold `stem`.
     fn exact_doc_freq(&self, stem: &str) -> u64 {
-        [self.fields.title, self.fields.text]
-            .into_iter()
-            .map(|field| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(field, stem))
-                    .unwrap_or(0)
-            })
-            .sum()
+        self.searcher
+            .doc_freq(&Term::from_field_text(self.fields.text, stem))
+            .unwrap_or(0)
     }
 
-    /// A required word: exact (tiered) or, failing that, a typo variant or completion.
+    /// A required word: exact or, failing that (a tier lower), a typo variant or
+    /// completion.
     fn word(&mut self, raw_word: &str, prefix: bool) -> Box<dyn Query> {
         let stem = self.stem(raw_word);
         self.highlight.insert(stem.clone(), 1.0);
-        let exact: Box<dyn Query> = Box::new(TierQuery::new(self.exact(&stem), TIER));
         let typos = self.exact_doc_freq(&stem) < TYPO_MAX_DOC_FREQ;
         let expansions = self.expansions(raw_word, &stem, prefix, typos);
         if expansions.is_empty() {
-            return exact;
+            // Every match is exact: no tier needed, and a plain term lets tantivy
+            // intersect and prune (block-max WAND) at full speed.
+            return self.exact(&stem);
         }
+        let exact: Box<dyn Query> = Box::new(TierQuery::new(self.exact(&stem), TIER));
         let mut variants: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (term, boost) in expansions {
             let variant_stem = self.stem(&term);

@@ -29,7 +29,7 @@ use tantivy::tokenizer::{
 
 /// Bump whenever the schema, an analyzer or what a document holds changes: an index
 /// written with another version is rebuilt from the store on open.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name of the stemmed analyzer.
 pub const TEXT_ANALYZER: &str = "lore_text";
@@ -54,8 +54,9 @@ pub struct Fields {
     /// Title of a resource, name and aliases of a concept (stemmed, stored; the first
     /// value is the title).
     pub title: Field,
-    /// Description or definition, note, linked concept names, authors, venue, kind, level
-    /// and category labels (stemmed).
+    /// What plain words are searched in (stemmed): the title twice (see
+    /// `document::TITLE_WEIGHT`), aliases, description or definition, note, linked
+    /// concept names, authors, venue, kind, level and category labels.
     pub text: Field,
     /// Author names (stemmed), for `author:` queries.
     pub author: Field,
