@@ -45,7 +45,10 @@ type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 fn main() {
     // `cargo bench` appends `--bench`; everything else is ours.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("serve") => serve(&args[1..]),
@@ -127,20 +130,75 @@ pytorch tensorflow jax notebook code implementation library framework toolkit op
 /// Words that carry no meaning on their own, left out of generated queries.
 const STOPWORDS: &[&str] = &[
     "the", "of", "and", "a", "to", "in", "for", "with", "on", "is", "using", "from", "by", "an",
-    "as", "are", "we", "this", "that", "via", "our", "which", "can", "be", "it", "its", "at",
-    "or", "two", "new", "show",
+    "as", "are", "we", "this", "that", "via", "our", "which", "can", "be", "it", "its", "at", "or",
+    "two", "new", "show",
 ];
 
 const GIVEN: &[&str] = &[
-    "Ada", "Alan", "Yann", "Geoffrey", "Yoshua", "Fei", "Andrew", "Ian", "Kaiming", "Shaoqing",
-    "Ross", "Jitendra", "Daphne", "Michael", "Judea", "Leslie", "Christopher", "Sebastian",
-    "Hinrich", "Tomas", "Ilya", "Oriol", "Demis", "Percy", "Chelsea", "Sergey", "Pieter",
+    "Ada",
+    "Alan",
+    "Yann",
+    "Geoffrey",
+    "Yoshua",
+    "Fei",
+    "Andrew",
+    "Ian",
+    "Kaiming",
+    "Shaoqing",
+    "Ross",
+    "Jitendra",
+    "Daphne",
+    "Michael",
+    "Judea",
+    "Leslie",
+    "Christopher",
+    "Sebastian",
+    "Hinrich",
+    "Tomas",
+    "Ilya",
+    "Oriol",
+    "Demis",
+    "Percy",
+    "Chelsea",
+    "Sergey",
+    "Pieter",
 ];
 const FAMILY: &[&str] = &[
-    "Lovelace", "Turing", "LeCun", "Hinton", "Bengio", "Li", "Ng", "Goodfellow", "He", "Ren",
-    "Girshick", "Malik", "Koller", "Jordan", "Pearl", "Kaelbling", "Manning", "Thrun",
-    "Schütze", "Mikolov", "Sutskever", "Vinyals", "Hassabis", "Liang", "Finn", "Levine",
-    "Abbeel", "Müller", "García", "Nguyen", "Zhang", "Wang", "Kim", "Okafor", "Ivanova",
+    "Lovelace",
+    "Turing",
+    "LeCun",
+    "Hinton",
+    "Bengio",
+    "Li",
+    "Ng",
+    "Goodfellow",
+    "He",
+    "Ren",
+    "Girshick",
+    "Malik",
+    "Koller",
+    "Jordan",
+    "Pearl",
+    "Kaelbling",
+    "Manning",
+    "Thrun",
+    "Schütze",
+    "Mikolov",
+    "Sutskever",
+    "Vinyals",
+    "Hassabis",
+    "Liang",
+    "Finn",
+    "Levine",
+    "Abbeel",
+    "Müller",
+    "García",
+    "Nguyen",
+    "Zhang",
+    "Wang",
+    "Kim",
+    "Okafor",
+    "Ivanova",
 ];
 
 struct Vocabulary {
@@ -160,8 +218,8 @@ impl Vocabulary {
         }
         let mut rng = StdRng::seed_from_u64(SEED);
         const ONSETS: &[&str] = &[
-            "b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z",
-            "br", "cr", "dr", "gr", "pr", "st", "tr", "ch", "sh", "th", "pl", "cl", "sp", "qu",
+            "b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br",
+            "cr", "dr", "gr", "pr", "st", "tr", "ch", "sh", "th", "pl", "cl", "sp", "qu",
         ];
         const NUCLEI: &[&str] = &["a", "e", "i", "o", "u", "ai", "ea", "io", "ou", "y"];
         const CODAS: &[&str] = &["", "", "", "n", "r", "s", "l", "t", "m", "x", "nd", "st"];
@@ -189,7 +247,10 @@ impl Vocabulary {
     fn word(&self, rng: &mut StdRng) -> &str {
         let total = *self.cumulative.last().unwrap_or(&1.0);
         let x = rng.random::<f64>() * total;
-        let i = self.cumulative.partition_point(|&c| c < x).min(self.words.len() - 1);
+        let i = self
+            .cumulative
+            .partition_point(|&c| c < x)
+            .min(self.words.len() - 1);
         &self.words[i]
     }
 }
@@ -273,7 +334,10 @@ fn doc(vocab: &Vocabulary, n: usize) -> Doc {
         _ => None,
     };
     let mut authors = Vec::new();
-    if matches!(kind, ResourceKind::Paper | ResourceKind::Survey | ResourceKind::Book) {
+    if matches!(
+        kind,
+        ResourceKind::Paper | ResourceKind::Survey | ResourceKind::Book
+    ) {
         for _ in 0..rng.random_range(1..=4) {
             authors.push(Person {
                 given: Some(GIVEN[rng.random_range(0..GIVEN.len())].to_owned()),
@@ -338,7 +402,11 @@ fn queries(vocab: &Vocabulary, docs: usize) -> Vec<String> {
             50..=62 => format!("{} {} {}", words[start], words[start + 1], words[start + 2]),
             // A typo in a long word.
             63..=72 => {
-                let (i, long) = match words[start..start + 2].iter().enumerate().find(|(_, w)| w.len() >= 5) {
+                let (i, long) = match words[start..start + 2]
+                    .iter()
+                    .enumerate()
+                    .find(|(_, w)| w.len() >= 5)
+                {
                     Some((i, w)) => (i, w.clone()),
                     None => continue,
                 };
@@ -351,7 +419,11 @@ fn queries(vocab: &Vocabulary, docs: usize) -> Vec<String> {
                 }
                 let typo: String = chars.into_iter().collect();
                 let other = &words[start + 1 - i];
-                if i == 0 { format!("{typo} {other}") } else { format!("{other} {typo}") }
+                if i == 0 {
+                    format!("{typo} {other}")
+                } else {
+                    format!("{other} {typo}")
+                }
             }
             // Search as you type: the last word cut short.
             73..=87 => {
@@ -397,8 +469,14 @@ async fn load_store(store: &Store, vocab: &Vocabulary, docs: usize) -> AnyResult
             ..ConceptData::default()
         };
         let id = tx.insert_concept(&slug, &data).await?;
-        tx.append_change(EntityType::Concept, id, slug.as_str(), ChangeOp::Create, None)
-            .await?;
+        tx.append_change(
+            EntityType::Concept,
+            id,
+            slug.as_str(),
+            ChangeOp::Create,
+            None,
+        )
+        .await?;
         topic_ids.push(id);
     }
     tx.commit().await?;
@@ -425,8 +503,14 @@ async fn load_store(store: &Store, vocab: &Vocabulary, docs: usize) -> AnyResult
             )
             .await?;
         }
-        tx.append_change(EntityType::Resource, id, slug.as_str(), ChangeOp::Create, None)
-            .await?;
+        tx.append_change(
+            EntityType::Resource,
+            id,
+            slug.as_str(),
+            ChangeOp::Create,
+            None,
+        )
+        .await?;
         if (n + 1) % 10_000 == 0 {
             tx.commit().await?;
             tx = store.begin().await?;
@@ -438,7 +522,10 @@ async fn load_store(store: &Store, vocab: &Vocabulary, docs: usize) -> AnyResult
         }
     }
     tx.commit().await?;
-    eprintln!("\r  store: {docs} resources in {:.1} s            ", started.elapsed().as_secs_f64());
+    eprintln!(
+        "\r  store: {docs} resources in {:.1} s            ",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -458,9 +545,11 @@ async fn load_postgres(vocab: &Vocabulary, docs: usize) -> AnyResult<()> {
     let started = Instant::now();
     let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await?;
     let name = format!("lore_bench_{docs}");
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&mut admin)
-        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut admin)
         .await?;
@@ -498,9 +587,14 @@ async fn load_postgres(vocab: &Vocabulary, docs: usize) -> AnyResult<()> {
     sqlx::query("CREATE INDEX bench_docs_tsv ON bench_docs USING GIN (tsv)")
         .execute(&mut conn)
         .await?;
-    sqlx::query("VACUUM ANALYZE bench_docs").execute(&mut conn).await?;
+    sqlx::query("VACUUM ANALYZE bench_docs")
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
-    eprintln!("  postgres: {docs} rows and GIN index in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "  postgres: {docs} rows and GIN index in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -509,7 +603,9 @@ async fn load_fts5(path: &Path, vocab: &Vocabulary, docs: usize) -> AnyResult<()
     let _ = std::fs::remove_file(path);
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let mut conn = sqlx::SqliteConnection::connect(&url).await?;
-    sqlx::query("PRAGMA journal_mode = WAL").execute(&mut conn).await?;
+    sqlx::query("PRAGMA journal_mode = WAL")
+        .execute(&mut conn)
+        .await?;
     sqlx::query(
         "CREATE VIRTUAL TABLE bench_fts USING fts5(slug UNINDEXED, title, description, \
          tokenize = 'porter unicode61 remove_diacritics 2')",
@@ -522,20 +618,25 @@ async fn load_fts5(path: &Path, vocab: &Vocabulary, docs: usize) -> AnyResult<()
     let mut tx = conn.begin().await?;
     for n in 0..docs {
         let d = doc(vocab, n);
-        sqlx::query("INSERT INTO bench_fts (rowid, slug, title, description) VALUES ($1, $2, $3, $4)")
-            .bind(n as i64)
-            .bind(format!("doc-{n}"))
-            .bind(d.title)
-            .bind((!d.description.is_empty()).then_some(d.description))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO bench_fts (rowid, slug, title, description) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(n as i64)
+        .bind(format!("doc-{n}"))
+        .bind(d.title)
+        .bind((!d.description.is_empty()).then_some(d.description))
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     sqlx::query("INSERT INTO bench_fts(bench_fts) VALUES ('optimize')")
         .execute(&mut conn)
         .await?;
     conn.close().await?;
-    eprintln!("  sqlite fts5: {docs} rows in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "  sqlite fts5: {docs} rows in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -572,7 +673,11 @@ const PG_SQL: &str = "WITH query AS (SELECT websearch_to_tsquery('english', $1) 
     FROM top, query ORDER BY top.rank DESC";
 
 async fn pg_fts(pool: web::Data<sqlx::PgPool>, q: web::Query<QueryParam>) -> HttpResponse {
-    let rows = match sqlx::query(PG_SQL).bind(&q.q).fetch_all(pool.get_ref()).await {
+    let rows = match sqlx::query(PG_SQL)
+        .bind(&q.q)
+        .fetch_all(pool.get_ref())
+        .await
+    {
         Ok(rows) => rows,
         Err(err) => return HttpResponse::InternalServerError().body(err.to_string()),
     };
@@ -599,7 +704,14 @@ fn fts5_query(text: &str) -> String {
         .map(|w| format!("\"{w}\""))
         .collect();
     if text.trim_start().starts_with('"') {
-        return format!("\"{}\"", words.iter().map(|w| w.trim_matches('"')).collect::<Vec<_>>().join(" "));
+        return format!(
+            "\"{}\"",
+            words
+                .iter()
+                .map(|w| w.trim_matches('"'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
     }
     let mut q = words.join(" ");
     if !q.is_empty() && !text.ends_with(' ') {
@@ -616,10 +728,19 @@ const FTS5_COUNT: &str = "SELECT count(*) FROM bench_fts WHERE bench_fts MATCH $
 async fn sqlite_fts5(pool: web::Data<sqlx::SqlitePool>, q: web::Query<QueryParam>) -> HttpResponse {
     let query = fts5_query(&q.q);
     if query.is_empty() {
-        return HttpResponse::Ok().json(FtsResults { items: Vec::new(), total: 0 });
+        return HttpResponse::Ok().json(FtsResults {
+            items: Vec::new(),
+            total: 0,
+        });
     }
-    let rows = sqlx::query(FTS5_TOP).bind(&query).fetch_all(pool.get_ref()).await;
-    let total = sqlx::query_scalar::<_, i64>(FTS5_COUNT).bind(&query).fetch_one(pool.get_ref()).await;
+    let rows = sqlx::query(FTS5_TOP)
+        .bind(&query)
+        .fetch_all(pool.get_ref())
+        .await;
+    let total = sqlx::query_scalar::<_, i64>(FTS5_COUNT)
+        .bind(&query)
+        .fetch_one(pool.get_ref())
+        .await;
     match (rows, total) {
         (Ok(rows), Ok(total)) => {
             let items = rows
@@ -638,7 +759,10 @@ async fn sqlite_fts5(pool: web::Data<sqlx::SqlitePool>, q: web::Query<QueryParam
 }
 
 async fn noop(_req: HttpRequest) -> HttpResponse {
-    HttpResponse::Ok().json(FtsResults { items: Vec::new(), total: 0 })
+    HttpResponse::Ok().json(FtsResults {
+        items: Vec::new(),
+        total: 0,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -724,7 +848,9 @@ struct Results {
 }
 
 fn run(args: &[String]) -> AnyResult<()> {
-    let docs: usize = flag(args, "--docs").ok_or("--docs N is required")?.parse()?;
+    let docs: usize = flag(args, "--docs")
+        .ok_or("--docs N is required")?
+        .parse()?;
     let connections: usize = flag(args, "--connections").map_or(Ok(16), |c| c.parse())?;
     let duration: u64 = flag(args, "--duration").map_or(Ok(10), |c| c.parse())?;
     let compare = !has(args, "--no-compare");
@@ -742,13 +868,24 @@ fn run(args: &[String]) -> AnyResult<()> {
         .filter(|p: &Prepared| p.version == CORPUS_VERSION && p.docs == docs && !fresh);
     let rt = runtime();
     if prepared.is_none() {
-        for stale in ["lore.db", "lore.db-wal", "lore.db-shm", "fts.db", "fts.db-wal", "fts.db-shm"] {
+        for stale in [
+            "lore.db",
+            "lore.db-wal",
+            "lore.db-shm",
+            "fts.db",
+            "fts.db-wal",
+            "fts.db-shm",
+        ] {
             let _ = std::fs::remove_file(dir.join(stale));
         }
         let _ = std::fs::remove_dir_all(dir.join("index"));
         let started = Instant::now();
         rt.block_on(async {
-            let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("lore.db").display())).await?;
+            let store = Store::connect(&format!(
+                "sqlite://{}?mode=rwc",
+                dir.join("lore.db").display()
+            ))
+            .await?;
             load_store(&store, &vocab, docs).await?;
             store.close().await;
             load_fts5(&dir.join("fts.db"), &vocab, docs).await?;
@@ -767,7 +904,11 @@ fn run(args: &[String]) -> AnyResult<()> {
 
     // The rebuild, as `lore reindex` does it.
     let (stats, merge_seconds, index_bytes) = rt.block_on(async {
-        let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("lore.db").display())).await?;
+        let store = Store::connect(&format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("lore.db").display()
+        ))
+        .await?;
         let (index, _) = SearchIndex::open(&IndexLocation::Dir(dir.join("index")))?;
         let mut indexer = Indexer::new(index.clone(), store.clone(), WriterBudget::rebuild())?;
         let stats = indexer.rebuild(|_| {}).await?;
@@ -781,7 +922,10 @@ fn run(args: &[String]) -> AnyResult<()> {
         indexer.merge_segments().await?;
         let merge_seconds = merging.elapsed().as_secs_f64();
         drop(indexer.with_budget(WriterBudget::FOLLOW).await?);
-        eprintln!("  merge: {merge_seconds:.2} s, index {:.1} MB", index.size_bytes() as f64 / 1e6);
+        eprintln!(
+            "  merge: {merge_seconds:.2} s, index {:.1} MB",
+            index.size_bytes() as f64 / 1e6
+        );
         store.close().await;
         AnyResult::Ok((stats, merge_seconds, index.size_bytes()))
     })?;
@@ -790,12 +934,31 @@ fn run(args: &[String]) -> AnyResult<()> {
     // The server, in its own process so that its RSS is its own.
     let port = free_port()?;
     let mut child = Command::new(std::env::current_exe()?)
-        .args(["serve", "--docs", &docs.to_string(), "--port", &port.to_string()])
-        .args(if compare { &[][..] } else { &["--no-compare"][..] })
+        .args([
+            "serve",
+            "--docs",
+            &docs.to_string(),
+            "--port",
+            &port.to_string(),
+        ])
+        .args(if compare {
+            &[][..]
+        } else {
+            &["--no-compare"][..]
+        })
         .env("LORE_LOG", "warn")
         .stdin(Stdio::null())
         .spawn()?;
-    let outcome = measure(&mut child, port, docs, connections, duration, compare, &queries, &dir);
+    let outcome = measure(
+        &mut child,
+        port,
+        docs,
+        connections,
+        duration,
+        compare,
+        &queries,
+        &dir,
+    );
     let _ = child.kill();
     let _ = child.wait();
     let (measurements, rss) = outcome?;
@@ -825,17 +988,32 @@ fn run(args: &[String]) -> AnyResult<()> {
 
 /// Rebuilds a prepared corpus's index (for `perf record`).
 fn rebuild_only(args: &[String]) -> AnyResult<()> {
-    let docs: usize = flag(args, "--docs").ok_or("--docs N is required")?.parse()?;
+    let docs: usize = flag(args, "--docs")
+        .ok_or("--docs N is required")?
+        .parse()?;
     let dir = out_dir().join(docs.to_string());
     runtime().block_on(async {
-        let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("lore.db").display())).await?;
+        let store = Store::connect(&format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("lore.db").display()
+        ))
+        .await?;
         let (index, _) = SearchIndex::open(&IndexLocation::Dir(dir.join("index")))?;
         let mut indexer = Indexer::new(index.clone(), store.clone(), WriterBudget::rebuild())?;
         let stats = indexer.rebuild(|_| {}).await?;
-        eprintln!("rebuild: {} documents in {:.2} s ({:.0} docs/s)", stats.documents, stats.elapsed.as_secs_f64(), stats.docs_per_second());
+        eprintln!(
+            "rebuild: {} documents in {:.2} s ({:.0} docs/s)",
+            stats.documents,
+            stats.elapsed.as_secs_f64(),
+            stats.docs_per_second()
+        );
         let merging = Instant::now();
         indexer.merge_segments().await?;
-        eprintln!("merge: {:.2} s, {:.1} MB", merging.elapsed().as_secs_f64(), index.size_bytes() as f64 / 1e6);
+        eprintln!(
+            "merge: {:.2} s, {:.1} MB",
+            merging.elapsed().as_secs_f64(),
+            index.size_bytes() as f64 / 1e6
+        );
         drop(indexer.with_budget(WriterBudget::FOLLOW).await?);
         AnyResult::Ok(())
     })
@@ -844,7 +1022,9 @@ fn rebuild_only(args: &[String]) -> AnyResult<()> {
 /// Runs the query mix in-process against a prepared corpus's index, reporting the
 /// slowest queries (for `perf record`).
 fn profile(args: &[String]) -> AnyResult<()> {
-    let docs: usize = flag(args, "--docs").ok_or("--docs N is required")?.parse()?;
+    let docs: usize = flag(args, "--docs")
+        .ok_or("--docs N is required")?
+        .parse()?;
     let rounds: usize = flag(args, "--rounds").map_or(Ok(5), |c| c.parse())?;
     let limit: usize = flag(args, "--limit").map_or(Ok(LIMIT), |c| c.parse())?;
     let dir = out_dir().join(docs.to_string());
@@ -867,7 +1047,11 @@ fn profile(args: &[String]) -> AnyResult<()> {
     }
     let per = started.elapsed() / (rounds * queries.len()) as u32;
     times.sort();
-    eprintln!("mean {per:?}; p50 {:?}; p99 {:?}", times[times.len() / 2].0, times[times.len() * 99 / 100].0);
+    eprintln!(
+        "mean {per:?}; p50 {:?}; p99 {:?}",
+        times[times.len() / 2].0,
+        times[times.len() * 99 / 100].0
+    );
     for (t, q, total) in times.iter().rev().take(15) {
         eprintln!("  {t:>10.2?} {total:>7} {q:?}");
     }
@@ -875,18 +1059,29 @@ fn profile(args: &[String]) -> AnyResult<()> {
 }
 
 fn free_port() -> AnyResult<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn get(port: u16, path: &str) -> Option<(u16, String)> {
     use std::io::Read;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let status = response.split_whitespace().nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Some((status, body))
 }
 
@@ -915,11 +1110,14 @@ fn measure(
     // Every endpoint answers every query with 200 (and lore finds something for most).
     let mut found = 0;
     for q in queries {
-        let (status, body) = get(port, &format!("/search?limit={LIMIT}&{}", encode(q))).ok_or("no answer")?;
+        let (status, body) =
+            get(port, &format!("/search?limit={LIMIT}&{}", encode(q))).ok_or("no answer")?;
         if status != 200 {
             return Err(format!("/search {q:?}: {status} {body}").into());
         }
-        let total = serde_json::from_str::<serde_json::Value>(&body)?["total"].as_u64().unwrap_or(0);
+        let total = serde_json::from_str::<serde_json::Value>(&body)?["total"]
+            .as_u64()
+            .unwrap_or(0);
         found += usize::from(total > 0);
     }
     eprintln!("  {found} of {} queries find something", queries.len());
@@ -938,7 +1136,8 @@ fn measure(
         endpoints.push(("SQLite FTS5", "/bench/sqlite-fts5?".to_owned()));
         for q in queries.iter().take(20) {
             for prefix in ["/bench/pg-fts?", "/bench/sqlite-fts5?"] {
-                let (status, body) = get(port, &format!("{prefix}{}", encode(q))).ok_or("no answer")?;
+                let (status, body) =
+                    get(port, &format!("{prefix}{}", encode(q))).ok_or("no answer")?;
                 if status != 200 {
                     return Err(format!("{prefix} {q:?}: {status} {body}").into());
                 }
@@ -1001,7 +1200,14 @@ function done(summary, latency, requests)
 end
 "#;
 
-fn wrk(script: &Path, queries: &Path, port: u16, prefix: &str, connections: usize, seconds: u64) -> AnyResult<Measurement> {
+fn wrk(
+    script: &Path,
+    queries: &Path,
+    port: u16,
+    prefix: &str,
+    connections: usize,
+    seconds: u64,
+) -> AnyResult<Measurement> {
     let threads = connections.clamp(1, 2);
     let output = Command::new("wrk")
         .args([
@@ -1024,7 +1230,12 @@ fn wrk(script: &Path, queries: &Path, port: u16, prefix: &str, connections: usiz
     let line = stdout
         .lines()
         .find(|l| l.starts_with("RESULT "))
-        .ok_or_else(|| format!("wrk printed no result: {stdout} {}", String::from_utf8_lossy(&output.stderr)))?;
+        .ok_or_else(|| {
+            format!(
+                "wrk printed no result: {stdout} {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })?;
     let fields: Vec<&str> = line.split_whitespace().collect();
     let requests: u64 = fields[1].parse()?;
     let duration_us: f64 = fields[2].parse()?;
@@ -1106,7 +1317,11 @@ fn render(out: &mut String, r: &Results) {
         .max()
         .unwrap_or(16);
     let _ = writeln!(out, "### {} resources\n", r.docs);
-    let _ = writeln!(out, "Measured {} on {}; reproduce with `{}`.\n", r.date, r.machine, r.command);
+    let _ = writeln!(
+        out,
+        "Measured {} on {}; reproduce with `{}`.\n",
+        r.date, r.machine, r.command
+    );
     let _ = writeln!(out, "| endpoint | connections | req/s | p50 | p99 |");
     let _ = writeln!(out, "|---|---:|---:|---:|---:|");
     for m in &r.measurements {
@@ -1119,9 +1334,21 @@ fn render(out: &mut String, r: &Results) {
     let search = find(r, "lore /search", c);
     let _ = writeln!(out);
     let fmt = |x: Option<f64>| x.map_or("n/a".to_owned(), |x| format!("{x:.2}×"));
-    let _ = writeln!(out, "- /search vs PostgreSQL FTS: {}", fmt(ratio(search, find(r, "PostgreSQL FTS", c))));
-    let _ = writeln!(out, "- /search vs SQLite FTS5: {}", fmt(ratio(search, find(r, "SQLite FTS5", c))));
-    let _ = writeln!(out, "- /search vs the no-op ceiling: {}", fmt(ratio(search, find(r, "no-op", c))));
+    let _ = writeln!(
+        out,
+        "- /search vs PostgreSQL FTS: {}",
+        fmt(ratio(search, find(r, "PostgreSQL FTS", c)))
+    );
+    let _ = writeln!(
+        out,
+        "- /search vs SQLite FTS5: {}",
+        fmt(ratio(search, find(r, "SQLite FTS5", c)))
+    );
+    let _ = writeln!(
+        out,
+        "- /search vs the no-op ceiling: {}",
+        fmt(ratio(search, find(r, "no-op", c)))
+    );
     let _ = writeln!(
         out,
         "- rebuild: {} documents in {:.2} s = {:.0} docs/s (then merging into one segment: {:.2} s)",
@@ -1166,7 +1393,12 @@ fn report(args: &[String]) -> AnyResult<()> {
     }
     generated.push_str(end);
     let text = match (existing.find(begin), existing.find(end)) {
-        (Some(b), Some(e)) if b < e => format!("{}{}{}", &existing[..b], generated, &existing[e + end.len()..]),
+        (Some(b), Some(e)) if b < e => format!(
+            "{}{}{}",
+            &existing[..b],
+            generated,
+            &existing[e + end.len()..]
+        ),
         _ => format!("{existing}\n{generated}\n"),
     };
     std::fs::write(&target, text)?;

@@ -168,7 +168,11 @@ pub fn resource_document(
     if let Some(description) = &data.description {
         text.push(description.clone());
     }
-    let topics = topics(links.of(EntityType::Resource, stored.id), EntityType::Resource, stored.id);
+    let topics = topics(
+        links.of(EntityType::Resource, stored.id),
+        EntityType::Resource,
+        stored.id,
+    );
     add_topics(&mut doc, fields, &topics, &mut text);
     for person in &data.authors {
         let name = person.display_name();
@@ -224,7 +228,11 @@ pub fn concept_document(
     if let Some(note) = &data.note {
         text.push(note.clone());
     }
-    let topics = topics(links.of(EntityType::Concept, stored.id), EntityType::Concept, stored.id);
+    let topics = topics(
+        links.of(EntityType::Concept, stored.id),
+        EntityType::Concept,
+        stored.id,
+    );
     add_topics(&mut doc, fields, &topics, &mut text);
     if let Some(category) = data.category {
         text.push(category_label(category));

@@ -12,21 +12,20 @@ use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
 use utoipa::ToSchema;
 
 use super::SearchError;
 use super::index::SearchIndex;
 use super::query::{SearchFilters, build, parse};
-use super::schema::snippet_analyzer;
+use super::snippet::{Highlighter, plain_excerpt};
 use crate::domain::{EntityType, UnknownTerm};
 
 /// Deepest result a search may page to: `offset + limit` at most this.
 pub const MAX_WINDOW: usize = 1000;
 /// Most values a `topic` facet lists (the most frequent).
 pub const MAX_TOPIC_FACET_VALUES: usize = 100;
-/// Longest snippet, in characters.
+/// Longest snippet, in bytes of the text it is cut from (about as many characters).
 pub const SNIPPET_CHARS: usize = 200;
 
 /// A field whose values can be counted over the matches.
@@ -146,11 +145,17 @@ impl SearchIndex {
         let top = if limit == 0 || offset as u64 >= total {
             Vec::new()
         } else {
-            let top = TopDocs::with_limit(limit).and_offset(offset).order_by_score();
+            let top = TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score();
             searcher.search(&*built.query, &top)?
         };
         let facets = if request.facets.is_empty() || total == 0 {
-            request.facets.iter().map(|&f| (f, BTreeMap::new())).collect()
+            request
+                .facets
+                .iter()
+                .map(|&f| (f, BTreeMap::new()))
+                .collect()
         } else {
             let facets = Facets {
                 fields: request.facets.clone(),
@@ -158,10 +163,7 @@ impl SearchIndex {
             searcher.search(&*built.query, &facets)?
         };
 
-        let analyzer = snippet_analyzer(built.highlight.keys().map(String::as_str));
-        let mut body_snippets =
-            SnippetGenerator::new(built.highlight.clone(), analyzer, fields.text, SNIPPET_CHARS);
-        body_snippets.set_max_num_chars(SNIPPET_CHARS);
+        let mut highlighter = Highlighter::new(&built.highlight);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -175,7 +177,10 @@ impl SearchIndex {
                 .unwrap_or(EntityType::Resource);
             let title = text(fields.title).unwrap_or_default();
             let body = text(fields.body).unwrap_or_default();
-            let snippet = snippet(&body_snippets, &body, &title);
+            let snippet = highlighter
+                .highlight(&body, SNIPPET_CHARS)
+                .or_else(|| highlighter.highlight(&title, SNIPPET_CHARS))
+                .unwrap_or_else(|| plain_excerpt(&body, SNIPPET_CHARS));
             hits.push(SearchHit {
                 entity_type,
                 slug: text(fields.slug).unwrap_or_default(),
@@ -191,36 +196,6 @@ impl SearchIndex {
             facets,
         })
     }
-}
-
-/// The best excerpt of the body with matches marked; else the title with matches marked;
-/// else the start of the body.
-fn snippet(generator: &SnippetGenerator, body: &str, title: &str) -> String {
-    for text in [body, title] {
-        let mut snippet = generator.snippet(text);
-        if !snippet.highlighted().is_empty() {
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            return snippet.to_html();
-        }
-    }
-    let start: String = body.chars().take(SNIPPET_CHARS).collect();
-    escape_html(start.trim_end())
-}
-
-/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Counts the values of some exact-value fields over every matching document, reading

@@ -288,7 +288,7 @@ fn open_dir(
 /// documents; small blocks mean little to decompress for each).
 fn settings() -> IndexSettings {
     IndexSettings {
-        docstore_compression: tantivy::store::Compressor::Lz4,
+        docstore_compression: tantivy::store::Compressor::None,
         docstore_blocksize: 4_096,
         ..IndexSettings::default()
     }

@@ -6,7 +6,8 @@
 //! - [`indexer`]: rebuilding from the store and following its change log.
 //! - [`query`]: the query language (words, phrases, exclusions, `field:value`) and its
 //!   translation into ranked, typo-tolerant, prefix-matching tantivy queries.
-//! - [`execute`]: running a search: page, exact total, facet counts, snippets.
+//! - [`execute`]: running a search: page, exact total, facet counts.
+//! - [`snippet`]: excerpts with the matched words marked.
 //!
 //! See `DESIGN.md` (Search) for the behaviour and `BENCHMARKS.md` for what it costs.
 
@@ -16,10 +17,11 @@ pub mod index;
 pub mod indexer;
 pub mod query;
 pub mod schema;
+pub mod snippet;
 #[cfg(test)]
 mod tests;
 
-pub use execute::{FacetField, MAX_WINDOW, SearchHit, SearchRequest, SearchResults, escape_html};
+pub use execute::{FacetField, MAX_WINDOW, SearchHit, SearchRequest, SearchResults};
 pub use index::{IndexLocation, IndexState, SearchIndex, WriterBudget};
 pub use indexer::{Indexer, Progress, RebuildStats};
 pub use query::SearchFilters;

@@ -25,12 +25,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, EnableScoring,
-    Explanation, FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation,
+    FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::schema::{Fields, analyze, raw_analyzer, stem};
 use crate::domain::matching::name_key;
@@ -44,7 +44,7 @@ pub const TIER: Score = 1000.0;
 pub const MAX_ITEMS: usize = 16;
 /// At most this many typo variants or completions are matched per word, the closest and
 /// most frequent first.
-pub const MAX_EXPANSIONS: usize = 24;
+pub const MAX_EXPANSIONS: usize = 10;
 /// Typo variants are looked up for words that fewer than this many documents hold:
 /// a word the index knows well was most likely typed on purpose, and its variants would
 /// mostly add noise to the matches, the total and the facets (Typesense's
@@ -503,7 +503,12 @@ impl Builder<'_> {
     }
 
     /// A phrase of raw words in `field`; a one-word phrase is that word, exact.
-    fn phrase(&mut self, words: &[String], field: Field, highlight: bool) -> Option<Box<dyn Query>> {
+    fn phrase(
+        &mut self,
+        words: &[String],
+        field: Field,
+        highlight: bool,
+    ) -> Option<Box<dyn Query>> {
         let stems: Vec<String> = words.iter().map(|w| self.stem(w)).collect();
         if highlight {
             for stem in &stems {
@@ -539,20 +544,20 @@ impl Builder<'_> {
             // intersect and prune (block-max WAND) at full speed.
             return self.exact(&stem);
         }
-        let exact: Box<dyn Query> = Box::new(TierQuery::new(self.exact(&stem), TIER));
-        let mut variants: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut variants: Vec<Box<dyn Query>> = Vec::with_capacity(expansions.len());
         for (term, boost) in expansions {
             let variant_stem = self.stem(&term);
             self.highlight.entry(variant_stem).or_insert(boost);
-            variants.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(term_query(self.fields.raw, &term), boost)),
-            ));
+            variants.push(Box::new(BoostQuery::new(
+                term_query(self.fields.raw, &term),
+                boost,
+            )));
         }
-        Box::new(DisjunctionMaxQuery::new(vec![
-            exact,
-            Box::new(BooleanQuery::new(variants)),
-        ]))
+        Box::new(AlternativesQuery {
+            exact: self.exact(&stem),
+            variants,
+            tier: TIER,
+        })
     }
 
     /// Unstemmed words of the index near `raw_word` (by the typo rules, when `typos`) or
@@ -622,21 +627,20 @@ impl Builder<'_> {
                 let Ok(mut stream) = builder.into_stream() else {
                     continue;
                 };
-                // Completions of a short prefix can be many; scanning is cheap, keeping
-                // them is not.
+                // Completions of a short prefix can be many: keep only the most frequent
+                // (with room for those dropped below for sharing the word's stem),
+                // copying a term only when it makes the cut.
+                let mut best = TopTerms::new(2 * MAX_EXPANSIONS + 8);
                 let mut scanned = 0;
                 while stream.advance() && scanned < 20_000 {
                     scanned += 1;
-                    let Ok(term) = std::str::from_utf8(stream.key()) else {
+                    best.offer(u64::from(stream.value().doc_freq), stream.key());
+                }
+                for (df, term) in best.terms {
+                    let Ok(term) = String::from_utf8(term) else {
                         continue;
                     };
-                    let df = u64::from(stream.value().doc_freq);
-                    match found.get_mut(term) {
-                        Some(entry) => entry.0 += df,
-                        None => {
-                            found.insert(term.to_owned(), (df, None));
-                        }
-                    }
+                    found.entry(term).or_insert((0, None)).0 += df;
                 }
             }
         }
@@ -670,6 +674,35 @@ impl Builder<'_> {
             out.push((term, boost));
         }
         out
+    }
+}
+
+/// The `capacity` most frequent terms offered, copied only when kept.
+struct TopTerms {
+    capacity: usize,
+    terms: Vec<(u64, Vec<u8>)>,
+}
+
+impl TopTerms {
+    fn new(capacity: usize) -> TopTerms {
+        TopTerms {
+            capacity,
+            terms: Vec::with_capacity(capacity),
+        }
+    }
+
+    fn offer(&mut self, df: u64, term: &[u8]) {
+        if self.terms.len() < self.capacity {
+            self.terms.push((df, term.to_vec()));
+            return;
+        }
+        if let Some(min) = self.terms.iter_mut().min_by_key(|(df, _)| *df)
+            && min.0 < df
+        {
+            min.0 = df;
+            min.1.clear();
+            min.1.extend_from_slice(term);
+        }
     }
 }
 
@@ -716,107 +749,153 @@ pub fn edit_distance(a: &str, b: &str) -> u8 {
     u8::try_from(d[a.len() * width + b.len()].min(3)).unwrap_or(3)
 }
 
-/// Adds a constant to the score of every document its inner query matches: the tier
-/// bonus of exact matches. (tantivy's `BoostQuery` multiplies and `ConstScoreQuery`
-/// replaces; neither adds.)
+/// One query word with its typo variants or completions: matches what any of them
+/// matches; scores the exact match [`TIER`] plus its BM25 when it matches, else the best
+/// variant's (boosted) BM25.
+///
+/// A purpose-built union: tantivy's `BufferedUnionScorer` refills a 4096-document window
+/// from every child on each `seek`, which is costly inside an intersection, where the
+/// other words' postings drive and this union is mostly sought far ahead; here a seek
+/// moves only the children behind the target.
 #[derive(Debug)]
-pub struct TierQuery {
-    inner: Box<dyn Query>,
-    bonus: Score,
+pub struct AlternativesQuery {
+    exact: Box<dyn Query>,
+    variants: Vec<Box<dyn Query>>,
+    tier: Score,
 }
 
-impl TierQuery {
-    /// `inner`, with `bonus` added to its scores.
-    pub fn new(inner: Box<dyn Query>, bonus: Score) -> TierQuery {
-        TierQuery { inner, bonus }
-    }
-}
-
-impl Clone for TierQuery {
+impl Clone for AlternativesQuery {
     fn clone(&self) -> Self {
-        TierQuery {
-            inner: self.inner.box_clone(),
-            bonus: self.bonus,
+        AlternativesQuery {
+            exact: self.exact.box_clone(),
+            variants: self.variants.iter().map(|v| v.box_clone()).collect(),
+            tier: self.tier,
         }
     }
 }
 
-impl Query for TierQuery {
+impl Query for AlternativesQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let inner = self.inner.weight(enable_scoring)?;
-        if enable_scoring.is_scoring_enabled() {
-            Ok(Box::new(TierWeight {
-                inner,
-                bonus: self.bonus,
-            }))
-        } else {
-            Ok(inner)
+        let mut children = Vec::with_capacity(self.variants.len() + 1);
+        children.push(self.exact.weight(enable_scoring)?);
+        for variant in &self.variants {
+            children.push(variant.weight(enable_scoring)?);
         }
-    }
-
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.inner.query_terms(visitor);
-    }
-}
-
-struct TierWeight {
-    inner: Box<dyn Weight>,
-    bonus: Score,
-}
-
-impl Weight for TierWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(Box::new(TierScorer {
-            inner: self.inner.scorer(reader, boost)?,
-            bonus: self.bonus * boost,
+        Ok(Box::new(AlternativesWeight {
+            children,
+            tier: self.tier,
         }))
     }
 
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.exact.query_terms(visitor);
+        for variant in &self.variants {
+            variant.query_terms(visitor);
+        }
+    }
+}
+
+struct AlternativesWeight {
+    /// The exact match first.
+    children: Vec<Box<dyn Weight>>,
+    tier: Score,
+}
+
+impl Weight for AlternativesWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut children = Vec::with_capacity(self.children.len());
+        for child in &self.children {
+            children.push(child.scorer(reader, boost)?);
+        }
+        let mut scorer = AlternativesScorer {
+            doc: 0,
+            children,
+            tier: self.tier * boost,
+        };
+        scorer.doc = scorer.min_doc();
+        Ok(Box::new(scorer))
+    }
+
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let inner = self.inner.explain(reader, doc)?;
-        let mut explanation = Explanation::new_with_string(
-            format!("Tier +{} of ...", self.bonus),
-            inner.value() + self.bonus,
-        );
-        explanation.add_detail(inner);
-        Ok(explanation)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.inner.count(reader)
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Ok(Explanation::new("no alternative matches", 0.0));
+        }
+        Ok(Explanation::new(
+            "exact match plus tier, else the best variant",
+            scorer.score(),
+        ))
     }
 }
 
-struct TierScorer {
-    inner: Box<dyn Scorer>,
-    bonus: Score,
+struct AlternativesScorer {
+    doc: DocId,
+    /// The exact match first.
+    children: Vec<Box<dyn Scorer>>,
+    tier: Score,
 }
 
-impl DocSet for TierScorer {
+impl AlternativesScorer {
+    fn min_doc(&self) -> DocId {
+        self.children
+            .iter()
+            .map(|c| c.doc())
+            .min()
+            .unwrap_or(TERMINATED)
+    }
+}
+
+impl DocSet for AlternativesScorer {
     fn advance(&mut self) -> DocId {
-        self.inner.advance()
+        let current = self.doc;
+        for child in &mut self.children {
+            if child.doc() == current {
+                child.advance();
+            }
+        }
+        self.doc = self.min_doc();
+        self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        self.inner.seek(target)
+        for child in &mut self.children {
+            if child.doc() < target {
+                child.seek(target);
+            }
+        }
+        self.doc = self.min_doc();
+        self.doc
     }
 
     fn doc(&self) -> DocId {
-        self.inner.doc()
+        self.doc
     }
 
     fn size_hint(&self) -> u32 {
-        self.inner.size_hint()
+        self.children
+            .iter()
+            .map(|c| c.size_hint())
+            .fold(0u32, u32::saturating_add)
     }
 
     fn cost(&self) -> u64 {
-        self.inner.cost()
+        self.children.iter().map(|c| c.cost()).sum()
     }
 }
 
-impl Scorer for TierScorer {
+impl Scorer for AlternativesScorer {
     fn score(&mut self) -> Score {
-        self.inner.score() + self.bonus
+        let doc = self.doc;
+        let mut children = self.children.iter_mut();
+        if let Some(exact) = children.next()
+            && exact.doc() == doc
+        {
+            return self.tier + exact.score();
+        }
+        children
+            .filter(|c| c.doc() == doc)
+            .map(|c| c.score())
+            .fold(0.0, Score::max)
     }
 }
 

@@ -29,7 +29,7 @@ use tantivy::tokenizer::{
 
 /// Bump whenever the schema, an analyzer or what a document holds changes: an index
 /// written with another version is rebuilt from the store on open.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Name of the stemmed analyzer.
 pub const TEXT_ANALYZER: &str = "lore_text";
@@ -419,7 +419,14 @@ mod tests {
     #[test]
     fn single_words_and_snippets_stem_like_the_analyzer() {
         let mut text = text_analyzer();
-        for word in ["detections", "regularisation", "spearman", "happy", "running", "a"] {
+        for word in [
+            "detections",
+            "regularisation",
+            "spearman",
+            "happy",
+            "running",
+            "a",
+        ] {
             assert_eq!(analyze(&mut text, word), [stem(word)], "{word}");
         }
         let mut snippets = snippet_analyzer(["detect", "happi"]);
