@@ -10,6 +10,7 @@ pub mod cite;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod search;
 pub mod service;
 pub mod startup;
 pub mod store;

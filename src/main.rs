@@ -34,6 +34,8 @@ enum Command {
     Import(ImportArgs),
     /// Export resources as BibTeX, CSL-JSON or RIS.
     Export(ExportArgs),
+    /// Rebuild the search index from the store (stop `lore serve` first).
+    Reindex(ReindexArgs),
     /// Print the OpenAPI document.
     Openapi,
     /// Manage API keys.
@@ -193,6 +195,12 @@ enum CharsetArg {
     Unicode,
 }
 
+#[derive(Args)]
+struct ReindexArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Text,
@@ -267,6 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import(args, file).await,
         Command::Keys(args) => keys(args, file).await,
         Command::Export(args) => export(args, file).await,
+        Command::Reindex(args) => reindex(args, file).await,
         Command::Openapi => {
             print!("{}", lore::http::openapi_json());
             Ok(ExitCode::SUCCESS)
@@ -461,6 +470,51 @@ async fn export(args: ExportArgs, file: FileSettings) -> anyhow::Result<ExitCode
     }
     out.flush()?;
     service.store().close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn reindex(args: ReindexArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
+    use lore::search::{IndexLocation, Indexer, SearchIndex, WriterBudget};
+
+    let settings = store_settings(args.store, &file);
+    let store = open_store(&settings).await?;
+    let dir = lore::startup::index_dir(&settings);
+    let (index, _) = SearchIndex::open(&IndexLocation::Dir(dir.clone()))?;
+    let mut indexer = Indexer::new(index.clone(), store.clone(), WriterBudget::rebuild())?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} indexing {pos}/{len} records [{bar:40}] {per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let stats = indexer
+        .rebuild(|progress| {
+            if let Some(bar) = &bar {
+                bar.set_length(progress.total);
+                bar.set_position(progress.done);
+            }
+        })
+        .await?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    indexer.merge_segments().await?;
+    drop(indexer.with_budget(WriterBudget::FOLLOW).await?);
+    println!(
+        "indexed {} records in {:.2} s ({:.0} records/s); {} is {:.1} MB, up to change {}",
+        stats.documents,
+        stats.elapsed.as_secs_f64(),
+        stats.docs_per_second(),
+        dir.display(),
+        index.size_bytes() as f64 / 1e6,
+        index.applied_seq(),
+    );
+    store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,6 +2,8 @@
 //! [`Application::build`] with port 0 and talk to the real server.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
@@ -12,6 +14,7 @@ use crate::config::Settings;
 use crate::http::body::BodyLimit;
 use crate::http::limits::{self, Limiter, RateLimit, ReadPolicy};
 use crate::http::{self, KnownRoutes};
+use crate::search::{IndexLocation, IndexState, Indexer, SearchError, SearchIndex, WriterBudget};
 use crate::service::{ImportReport, Service, ServiceError};
 use crate::store::{Store, StoreError};
 use actix_web::middleware::from_fn;
@@ -33,7 +36,17 @@ pub enum StartupError {
     },
     #[error("cannot import the seed catalogue: {0}")]
     Seed(#[from] ServiceError),
+    #[error("cannot open the search index: {0}")]
+    Search(#[from] SearchError),
 }
+
+/// How often the indexer polls the change log: a write made by another process is
+/// searchable about this long after it commits (plus the time to index it).
+pub const INDEXER_POLL: Duration = Duration::from_millis(100);
+
+/// Routes added to the server by a harness (the search benchmark's comparison
+/// endpoints); `lore` itself adds none.
+pub type ExtraRoutes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
 /// A built, bound, not yet running server.
 pub struct Application {
@@ -41,6 +54,7 @@ pub struct Application {
     addr: SocketAddr,
     service: Service,
     seed_reports: Vec<ImportReport>,
+    indexer: tokio::task::JoinHandle<()>,
 }
 
 /// Opens the store named by `settings` (creating the data directory first).
@@ -71,6 +85,17 @@ impl Application {
     /// # Errors
     /// [`StartupError`] naming what failed.
     pub async fn build(settings: &Settings) -> Result<Application, StartupError> {
+        Self::build_with(settings, None).await
+    }
+
+    /// As [`Application::build`], with `extra` routes on the same server.
+    ///
+    /// # Errors
+    /// [`StartupError`] naming what failed.
+    pub async fn build_with(
+        settings: &Settings,
+        extra: Option<ExtraRoutes>,
+    ) -> Result<Application, StartupError> {
         let store = open_store(&settings.store).await?;
         let service = Service::new(store);
 
@@ -93,6 +118,10 @@ impl Application {
             }
         }
 
+        let (search, indexer) = start_search(&settings.store, service.store().clone()).await?;
+        let service = Service::with_search(service.store().clone(), search);
+        let indexer = tokio::spawn(indexer.follow(INDEXER_POLL));
+
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
             addr: settings.bind,
             source,
@@ -101,13 +130,14 @@ impl Application {
             addr: settings.bind,
             source,
         })?;
-        let server = serve(listener, service.clone(), settings)
+        let server = serve(listener, service.clone(), settings, extra)
             .map_err(|source| StartupError::Bind { addr, source })?;
         Ok(Application {
             server,
             addr,
             service,
             seed_reports,
+            indexer,
         })
     }
 
@@ -131,7 +161,9 @@ impl Application {
     /// # Errors
     /// I/O errors of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.indexer.abort();
+        result
     }
 
     /// The server future, to spawn in tests.
@@ -140,7 +172,62 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, service: Service, settings: &Settings) -> std::io::Result<Server> {
+/// The search index's directory under the data directory.
+pub fn index_dir(settings: &crate::config::StoreSettings) -> std::path::PathBuf {
+    settings.data_dir.join("index")
+}
+
+/// Opens the search index under the data directory, brings it up to date with the store
+/// (a full rebuild when it is new or was written by another schema, else the changes
+/// since its last commit) and returns it with the indexer that keeps it fresh.
+///
+/// # Errors
+/// [`StartupError::Search`].
+pub async fn start_search(
+    settings: &crate::config::StoreSettings,
+    store: Store,
+) -> Result<(SearchIndex, Indexer), StartupError> {
+    let (index, state) = SearchIndex::open(&IndexLocation::Dir(index_dir(settings)))?;
+    let store_seq = store.last_change_seq().await?;
+    let rebuild_reason = match state {
+        IndexState::Empty { reason } => Some(reason),
+        IndexState::AtSeq(seq) if seq > store_seq => {
+            Some("the index is ahead of the store's change log (another database?)")
+        }
+        IndexState::AtSeq(_) => None,
+    };
+    let indexer = match rebuild_reason {
+        Some(reason) => {
+            tracing::info!(reason, "rebuilding the search index from the store");
+            let mut indexer = Indexer::new(index.clone(), store, WriterBudget::rebuild())?;
+            let stats = indexer.rebuild(|_| {}).await?;
+            tracing::info!(
+                documents = stats.documents,
+                seconds = stats.elapsed.as_secs_f64(),
+                "search index rebuilt"
+            );
+            indexer.with_budget(WriterBudget::FOLLOW).await?
+        }
+        None => {
+            let mut indexer = Indexer::new(index.clone(), store, WriterBudget::FOLLOW)?;
+            let applied = indexer.catch_up().await?;
+            tracing::info!(
+                changes = applied,
+                seq = index.applied_seq(),
+                "search index caught up"
+            );
+            indexer
+        }
+    };
+    Ok((index, indexer))
+}
+
+fn serve(
+    listener: TcpListener,
+    service: Service,
+    settings: &Settings,
+    extra: Option<ExtraRoutes>,
+) -> std::io::Result<Server> {
     let service = web::Data::new(service);
     let document = http::openapi();
     let known = web::Data::new(KnownRoutes::from_openapi(&document));
@@ -168,6 +255,12 @@ fn serve(listener: TcpListener, service: Service, settings: &Settings) -> std::i
             .app_data(service.clone())
             .configure(http::routes)
             .split_for_parts();
+        let extra = extra.clone();
+        let app = app.configure(move |cfg| {
+            if let Some(extra) = &extra {
+                extra(cfg);
+            }
+        });
         let mut app = app
             .app_data(known.clone())
             .app_data(body_limit.clone())

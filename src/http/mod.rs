@@ -19,6 +19,7 @@ pub mod query;
 mod records;
 mod resources;
 mod responses;
+mod search;
 pub mod views;
 
 use actix_web::dev::ResourceDef;
@@ -54,6 +55,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(imports::create)
         .service(bibliography::export)
         .service(changes::list)
+        .service(search::search)
         .service(health::health)
         .service(health::ready);
 }

@@ -24,6 +24,7 @@ use super::routes;
     tags(
         (name = "resources", description = "Things to read, watch or run"),
         (name = "concepts", description = "Ideas, with links to the resources that explain them"),
+        (name = "search", description = "Full-text search over resources and concepts"),
         (name = "bibliography", description = "Exports as BibTeX, CSL-JSON and RIS"),
         (name = "links", description = "Typed links between records, each with its own URL"),
         (name = "imports", description = "Catalogue pages and BibTeX files posted for import"),

@@ -48,6 +48,8 @@ error_codes! {
     UnknownParameter = ("unknown_parameter", BAD_REQUEST, "Unknown query parameter"),
     /// A parameter that takes one value was given several.
     RepeatedParameter = ("repeated_parameter", BAD_REQUEST, "A query parameter was repeated"),
+    /// A required query parameter is absent (`q` of `/search`).
+    MissingParameter = ("missing_parameter", BAD_REQUEST, "A required query parameter is missing"),
     /// The query string is not `application/x-www-form-urlencoded`.
     MalformedQuery = ("malformed_query", BAD_REQUEST, "The query string cannot be read"),
     /// No resource has this slug.
@@ -84,6 +86,8 @@ error_codes! {
     RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Too many requests"),
     /// The database does not answer.
     StoreUnavailable = ("store_unavailable", SERVICE_UNAVAILABLE, "The store is unavailable"),
+    /// The search index is not available on this server.
+    SearchUnavailable = ("search_unavailable", SERVICE_UNAVAILABLE, "Search is unavailable"),
     /// A fault on our side; the log has the cause.
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
 }
@@ -288,6 +292,10 @@ impl From<ServiceError> for ApiError {
                     "the store did not answer; try again shortly",
                 )
             }
+            ServiceError::SearchUnavailable => ApiError::new(
+                ErrorCode::SearchUnavailable,
+                "this server has no search index",
+            ),
             other => {
                 tracing::error!(error = ?other, "request failed");
                 ApiError::new(

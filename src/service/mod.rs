@@ -17,6 +17,7 @@ pub use write::LinkOutcome;
 
 use crate::catalogue::{self, ParseError};
 use crate::domain::{EntityType, Slug};
+use crate::search::{SearchError, SearchIndex, SearchRequest, SearchResults};
 use crate::store::{
     ConceptFilter, Page, PageRequest, ResourceFilter, Store, StoreError, StoredConcept, StoredLink,
     StoredResource,
@@ -54,6 +55,10 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("this service has no search index")]
+    SearchUnavailable,
+    #[error(transparent)]
+    Search(#[from] SearchError),
 }
 
 /// Result of a use case.
@@ -66,21 +71,52 @@ pub struct WithLinks<T> {
     pub links: Vec<StoredLink>,
 }
 
-/// The application's use cases over one store.
+/// The application's use cases over one store and, when serving, its search index.
 #[derive(Clone, Debug)]
 pub struct Service {
     store: Store,
+    search: Option<SearchIndex>,
 }
 
 impl Service {
-    /// A service over `store`.
+    /// A service over `store`, without search (the CLI's import and export).
     pub fn new(store: Store) -> Self {
-        Service { store }
+        Service {
+            store,
+            search: None,
+        }
+    }
+
+    /// A service over `store` that searches `search` (kept fresh by an
+    /// [`crate::search::Indexer`] following the store's change log).
+    pub fn with_search(store: Store, search: SearchIndex) -> Self {
+        Service {
+            store,
+            search: Some(search),
+        }
     }
 
     /// The store, for readiness checks and tests.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The search index, when this service has one.
+    pub fn search_index(&self) -> Option<&SearchIndex> {
+        self.search.as_ref()
+    }
+
+    /// Full-text search over resources and concepts. Runs on the blocking thread pool,
+    /// never on the async workers.
+    ///
+    /// # Errors
+    /// [`ServiceError::SearchUnavailable`] without an index; [`ServiceError::Search`].
+    pub async fn search(&self, request: SearchRequest) -> Result<SearchResults> {
+        let index = self.search.clone().ok_or(ServiceError::SearchUnavailable)?;
+        tokio::task::spawn_blocking(move || index.search(&request))
+            .await
+            .map_err(|_| ServiceError::Search(SearchError::Task))?
+            .map_err(ServiceError::Search)
     }
 
     /// One page of resources with their links.

@@ -141,6 +141,17 @@ impl Store {
             .transpose()
     }
 
+    /// How many concepts the store holds.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn count_concepts(&self) -> Result<i64> {
+        Sql::new("SELECT COUNT(*) FROM concepts")
+            .fetch_count(&self.pool)
+            .await
+            .map_err(Into::into)
+    }
+
     /// The concepts with these ids, in id order.
     ///
     /// # Errors

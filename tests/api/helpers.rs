@@ -97,6 +97,8 @@ impl TestApp {
         };
         let mut settings = Settings::new(store, "127.0.0.1:0".parse().expect("address"));
         settings.seed_dir = seeded.then(|| repo_root().join("seed"));
+        // Tests hammer the server from one address; the limiter has its own test.
+        settings.rate_limit = None;
         configure(&mut settings);
         let app = Application::build(&settings)
             .await

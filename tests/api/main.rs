@@ -16,6 +16,7 @@ mod errors;
 mod import;
 mod openapi;
 mod resources;
+mod search;
 mod writes;
 
 use std::future::Future;
@@ -85,6 +86,7 @@ fn main() {
         openapi::cases(),
         resources::cases(),
         writes::cases(),
+        search::cases(),
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,336 @@
+//! `/search`: ranked, typo-tolerant full-text search over resources and concepts.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::problem::{ApiError, ErrorCode, Problem, located};
+use super::query::Query;
+use super::views::Urls;
+use crate::domain::{Category, EntityType, Level, ResourceKind, UnknownTerm};
+use crate::search::{FacetField, MAX_WINDOW, SearchFilters, SearchRequest, SearchResults};
+use crate::service::Service;
+
+/// Default number of matches per page.
+pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
+/// Largest number of matches per page.
+pub const MAX_SEARCH_LIMIT: u32 = 100;
+
+/// Query parameters of `GET /search`. Filters take several values, repeated or
+/// comma-separated; values of one filter are alternatives, filters combine.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SearchQuery {
+    /// What to search for. Every word must match (typos allowed: one in words of 5+
+    /// characters, two in 9+; the last word also matches as a prefix). `"phrases"`,
+    /// `-exclusions` and `field:value` on `title`, `author`, `type`, `kind`, `level`,
+    /// `category` and `topic` are understood; anything else is searched as words.
+    #[param(min_length = 1, pattern = r"\S")]
+    q: String,
+    /// Record types to keep.
+    #[param(rename = "type", style = Form, explode, inline)]
+    entity_type: Option<Vec<EntityType>>,
+    /// Resource kinds to keep (concepts have none).
+    #[param(style = Form, explode, inline)]
+    kind: Option<Vec<ResourceKind>>,
+    /// Resource levels to keep (concepts have none).
+    #[param(style = Form, explode, inline)]
+    level: Option<Vec<Level>>,
+    /// Concept categories to keep (resources have none).
+    #[param(style = Form, explode, inline)]
+    category: Option<Vec<Category>>,
+    /// Concepts the record must be linked to, by slug or name.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<SearchTopicValue>>)]
+    topic: Option<Vec<String>>,
+    /// Matches per page.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<u32>,
+    /// Matches to skip; `offset + limit` may not exceed 1000.
+    #[param(minimum = 0, maximum = 999, default = 0)]
+    offset: Option<u32>,
+    /// Fields whose values to count over all matches.
+    #[param(style = Form, explode, inline)]
+    facets: Option<Vec<FacetField>>,
+}
+
+/// A concept slug or name; commas separate alternatives, none may be blank.
+#[derive(ToSchema)]
+#[schema(pattern = r"^\s*[^,\s][^,]*(,\s*[^,\s][^,]*)*$")]
+#[allow(dead_code)]
+struct SearchTopicValue(String);
+
+const PARAMETERS: &[&str] = &[
+    "q", "type", "kind", "level", "category", "topic", "limit", "offset", "facets",
+];
+
+/// One match.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchHitView {
+    /// What the record is.
+    #[serde(rename = "type")]
+    pub entity_type: EntityType,
+    pub slug: String,
+    /// The record's URL in lore.
+    pub href: String,
+    /// Resource title or concept name.
+    pub title: String,
+    /// Where to read, watch or run a resource.
+    pub url: Option<String>,
+    /// Relevance: higher is better; comparable only within one search.
+    pub score: f32,
+    /// HTML: an excerpt of the description or definition (or the title) with the
+    /// matched words in `<mark>…</mark>`; all other text is escaped.
+    pub snippet: String,
+}
+
+/// Search results: one page of matches, the exact number of matches and facet counts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchView {
+    /// Best first.
+    pub items: Vec<SearchHitView>,
+    /// Matches over all pages (exact).
+    pub total: u64,
+    /// For each field asked for in `facets`, value → number of matches (values with no
+    /// match are left out; `topic` lists the 100 most frequent).
+    #[schema(example = json!({"level": {"beginner": 3, "intermediate": 2}}))]
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// The URL of the next page, `null` on the last (or past the 1000th match).
+    pub next: Option<String>,
+}
+
+fn parse_type(raw: &str) -> Result<EntityType, UnknownTerm> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "resource" => Ok(EntityType::Resource),
+        "concept" => Ok(EntityType::Concept),
+        _ => Err(UnknownTerm {
+            value: raw.trim().to_owned(),
+            vocabulary: "type",
+            allowed: &["resource", "concept"],
+        }),
+    }
+}
+
+/// A number parameter within `min..=max`, or `default` when absent.
+fn number(query: &Query, name: &str, min: u32, max: u32, default: u32) -> Result<u32, ApiError> {
+    match query.single(name)? {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("`{name}` must be an integer from {min} to {max}"),
+                )
+                .field(
+                    name,
+                    format!("`{raw}` is not an integer from {min} to {max}"),
+                    None,
+                )
+            }),
+    }
+}
+
+/// Blank in the sense of JSON Schema's `\S` (Unicode white space and the BOM).
+fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || c == '\u{feff}')
+}
+
+fn request(query: &Query) -> Result<SearchRequest, ApiError> {
+    let text = match query.single("q")? {
+        None => {
+            return Err(ApiError::new(
+                ErrorCode::MissingParameter,
+                "`q` is required: the text to search for",
+            )
+            .field("q", "missing", None));
+        }
+        Some(text) if is_blank(text) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                "`q` must not be empty: give the text to search for",
+            )
+            .field("q", "empty", None));
+        }
+        Some(text) => text.to_owned(),
+    };
+    let limit = number(query, "limit", 1, MAX_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT)?;
+    let offset = number(query, "offset", 0, MAX_WINDOW as u32 - 1, 0)?;
+    if (offset + limit) as usize > MAX_WINDOW {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!(
+                "`offset` + `limit` may not exceed {MAX_WINDOW}: matches past the {MAX_WINDOW}th are not served; narrow the search instead"
+            ),
+        )
+        .field("offset", format!("{offset} + {limit} is over {MAX_WINDOW}"), None));
+    }
+    let mut facets = query.terms("facets", FacetField::parse)?;
+    facets.sort();
+    facets.dedup();
+    Ok(SearchRequest {
+        text,
+        filters: SearchFilters {
+            types: query.terms("type", parse_type)?,
+            kinds: query.terms("kind", ResourceKind::parse)?,
+            levels: query.terms("level", Level::parse)?,
+            categories: query.terms("category", Category::parse)?,
+            topics: query
+                .values("topic")?
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        },
+        offset: offset as usize,
+        limit: limit as usize,
+        facets,
+    })
+}
+
+/// The URL of this request at another offset.
+fn offset_url(req: &HttpRequest, urls: &Urls, offset: usize) -> String {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string()).unwrap_or_default();
+    pairs.retain(|(name, _)| name != "offset");
+    if offset > 0 {
+        pairs.push(("offset".into(), offset.to_string()));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    urls.at(&format!("{}?{query}", req.path()))
+}
+
+fn view(req: &HttpRequest, request: &SearchRequest, results: SearchResults) -> HttpResponse {
+    let urls = Urls::from_request(req);
+    let end = request.offset + request.limit;
+    let next =
+        (end < MAX_WINDOW && (end as u64) < results.total).then(|| offset_url(req, &urls, end));
+    let mut links = vec![format!("<{}>; rel=\"first\"", offset_url(req, &urls, 0))];
+    if request.offset > 0 {
+        let prev = request.offset.saturating_sub(request.limit);
+        links.push(format!("<{}>; rel=\"prev\"", offset_url(req, &urls, prev)));
+    }
+    if let Some(next) = &next {
+        links.push(format!("<{next}>; rel=\"next\""));
+    }
+    let items = results
+        .hits
+        .into_iter()
+        .map(|hit| SearchHitView {
+            href: urls.record(hit.entity_type, &hit.slug),
+            entity_type: hit.entity_type,
+            slug: hit.slug,
+            title: hit.title,
+            url: hit.url,
+            score: hit.score,
+            snippet: hit.snippet,
+        })
+        .collect();
+    let facets = results
+        .facets
+        .into_iter()
+        .map(|(field, counts)| (field.as_str().to_owned(), counts))
+        .collect();
+    HttpResponse::Ok()
+        .insert_header((header::LINK, links.join(", ")))
+        .json(SearchView {
+            items,
+            total: results.total,
+            facets,
+            next,
+        })
+}
+
+/// Searches resources and concepts: ranked by relevance (BM25, title first; documents
+/// matching every word exactly before those that needed a typo or a completion), with
+/// highlighted snippets, an exact total and facet counts.
+#[utoipa::path(
+    operation_id = "search",
+    tag = "search",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "One page of matches", body = SearchView,
+            headers(("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"))),
+        (status = 400, description = "Missing or empty `q`, unknown parameter, invalid value, or `offset + limit` over 1000", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Search is unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/search")]
+pub async fn search(
+    req: HttpRequest,
+    service: web::Data<Service>,
+) -> Result<HttpResponse, ApiError> {
+    located(&req, async {
+        let query = Query::parse(req.query_string(), PARAMETERS)?;
+        let request = request(&query)?;
+        let results = service.search(request.clone()).await?;
+        Ok(view(&req, &request, results))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Result<SearchRequest, ApiError> {
+        request(&Query::parse(raw, PARAMETERS)?)
+    }
+
+    #[test]
+    fn q_is_required_and_not_blank() {
+        assert_eq!(parse("").unwrap_err().code, ErrorCode::MissingParameter);
+        assert_eq!(parse("q=").unwrap_err().code, ErrorCode::InvalidParameter);
+        assert_eq!(
+            parse("q=%20%09").unwrap_err().code,
+            ErrorCode::InvalidParameter
+        );
+        assert_eq!(
+            parse("q=%EF%BB%BF").unwrap_err().code,
+            ErrorCode::InvalidParameter
+        );
+        assert_eq!(parse("q=x").unwrap().text, "x");
+    }
+
+    #[test]
+    fn the_window_stops_at_1000() {
+        assert_eq!(parse("q=x&offset=980&limit=20").unwrap().offset, 980);
+        let err = parse("q=x&offset=990&limit=20").unwrap_err();
+        assert_eq!(err.errors[0].field, "offset");
+        assert_eq!(parse("q=x&limit=101").unwrap_err().errors[0].field, "limit");
+        assert_eq!(
+            parse("q=x&offset=-1").unwrap_err().errors[0].field,
+            "offset"
+        );
+        assert_eq!(parse("q=x").unwrap().limit, 20);
+    }
+
+    #[test]
+    fn filters_and_facets_parse_like_the_lists() {
+        let request =
+            parse("q=x&type=concept&level=Beginner,advanced&facets=level,kind&facets=level")
+                .unwrap();
+        assert_eq!(request.filters.types, [EntityType::Concept]);
+        assert_eq!(request.filters.levels, [Level::Beginner, Level::Advanced]);
+        assert_eq!(request.facets, [FacetField::Kind, FacetField::Level]);
+        let err = parse("q=x&facets=colour").unwrap_err();
+        assert_eq!(err.errors[0].field, "facets");
+        assert!(
+            err.errors[0]
+                .allowed
+                .as_ref()
+                .unwrap()
+                .contains(&"topic".to_owned())
+        );
+        assert_eq!(parse("q=x&type=thing").unwrap_err().errors[0].field, "type");
+        assert_eq!(
+            parse("q=x&topic=").unwrap_err().code,
+            ErrorCode::InvalidParameter
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! Opening the index: on disk under the data directory or in RAM, with one long-lived
+//! reader.
+//!
+//! The index is a projection of the store: each commit carries a payload naming the
+//! schema version and the last change-log `seq` it reflects (tantivy's
+//! `PreparedCommit::set_payload`). An index that is missing, unreadable, written with
+//! another schema or without a payload is recreated empty and must be rebuilt from the
+//! store; otherwise indexing resumes after the recorded `seq`.
+//!
+//! One `IndexWriter` may exist per index (tantivy enforces it with a lock file); the
+//! reader uses `ReloadPolicy::Manual` and is reloaded by whoever commits, so searches see
+//! a commit as soon as it is made and never pay for file watching.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::LockError;
+use tantivy::{
+    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Searcher, TantivyError,
+};
+
+use super::SearchError;
+use super::schema::{Fields, SCHEMA_VERSION, register_analyzers};
+
+/// Where the index lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexLocation {
+    /// In memory; gone when the process ends (tests, benchmarks).
+    Ram,
+    /// In a directory (created when missing), normally `DATA_DIR/index`.
+    Dir(PathBuf),
+}
+
+/// What an opened index holds, which decides how the indexer starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexState {
+    /// Empty (new, or recreated for the reason given): rebuild from the store.
+    Empty {
+        /// Why the index is empty, for the log.
+        reason: &'static str,
+    },
+    /// Reflects the change log up to and including this `seq`: catch up from there.
+    AtSeq(i64),
+}
+
+/// The commit payload (JSON).
+#[derive(Debug, Serialize, Deserialize)]
+struct Payload {
+    schema: u32,
+    seq: i64,
+}
+
+/// Memory and threads for an [`IndexWriter`].
+#[derive(Debug, Clone, Copy)]
+pub struct WriterBudget {
+    /// Indexing threads.
+    pub threads: usize,
+    /// Total heap in bytes, shared by the threads (tantivy needs at least 15 MB each).
+    pub heap_bytes: usize,
+}
+
+impl WriterBudget {
+    /// For following the change log: one thread, 40 MB.
+    pub const FOLLOW: WriterBudget = WriterBudget {
+        threads: 1,
+        heap_bytes: 40_000_000,
+    };
+
+    /// For full rebuilds: one thread per core (at most 4), 200 MB.
+    pub fn rebuild() -> WriterBudget {
+        let threads = std::thread::available_parallelism()
+            .map_or(2, std::num::NonZero::get)
+            .clamp(1, 4);
+        WriterBudget {
+            threads,
+            heap_bytes: 200_000_000,
+        }
+    }
+}
+
+/// A shared handle on the index and its reader. Cloning is cheap.
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    location: IndexLocation,
+    /// The last change-log `seq` visible to searchers.
+    applied: AtomicI64,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("location", &self.inner.location)
+            .field("applied_seq", &self.applied_seq())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index at `location`, creating or recreating it when needed (see the
+    /// module documentation), and says what it holds.
+    ///
+    /// # Errors
+    /// [`SearchError::Io`] when the directory cannot be created or cleared;
+    /// [`SearchError::Locked`] when an index that must be recreated is in use by another
+    /// process; [`SearchError::Index`] for other tantivy failures.
+    pub fn open(location: &IndexLocation) -> Result<(SearchIndex, IndexState), SearchError> {
+        let (schema, fields) = Fields::schema();
+        let (index, state) = match location {
+            IndexLocation::Ram => (
+                Index::builder()
+                    .schema(schema)
+                    .settings(settings())
+                    .create_in_ram()?,
+                IndexState::Empty {
+                    reason: "the index is kept in memory",
+                },
+            ),
+            IndexLocation::Dir(dir) => open_dir(dir, schema)?,
+        };
+        register_analyzers(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let applied = match state {
+            IndexState::AtSeq(seq) => seq,
+            IndexState::Empty { .. } => 0,
+        };
+        let search_index = SearchIndex {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                location: location.clone(),
+                applied: AtomicI64::new(applied),
+            }),
+        };
+        Ok((search_index, state))
+    }
+
+    /// The last change-log `seq` that searches see.
+    pub fn applied_seq(&self) -> i64 {
+        self.inner.applied.load(Ordering::Acquire)
+    }
+
+    /// Documents searches see (resources and concepts).
+    pub fn num_docs(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    /// Bytes the index occupies on disk (0 in RAM).
+    pub fn size_bytes(&self) -> u64 {
+        match &self.inner.location {
+            IndexLocation::Ram => 0,
+            IndexLocation::Dir(dir) => dir_size(dir),
+        }
+    }
+
+    /// Where the index lives.
+    pub fn location(&self) -> &IndexLocation {
+        &self.inner.location
+    }
+
+    /// A searcher over the last reloaded commit.
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.inner.reader.searcher()
+    }
+
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.inner.fields
+    }
+
+    pub(crate) fn index(&self) -> &Index {
+        &self.inner.index
+    }
+
+    /// Takes the index's one writer.
+    ///
+    /// # Errors
+    /// [`SearchError::Locked`] when another writer (a running server, `lore reindex`)
+    /// holds it.
+    pub(crate) fn writer(&self, budget: WriterBudget) -> Result<IndexWriter, SearchError> {
+        self.inner
+            .index
+            .writer_with_num_threads(budget.threads, budget.heap_bytes)
+            .map_err(|err| match err {
+                TantivyError::LockFailure(LockError::LockBusy, _) => SearchError::Locked,
+                other => SearchError::Index(other),
+            })
+    }
+
+    /// Commits what `writer` holds, recording `seq`, and makes it visible to searches.
+    ///
+    /// # Errors
+    /// [`SearchError::Index`]; the commit is then not visible and `seq` not recorded.
+    pub(crate) fn commit(&self, writer: &mut IndexWriter, seq: i64) -> Result<(), SearchError> {
+        let payload = serde_json::to_string(&Payload {
+            schema: SCHEMA_VERSION,
+            seq,
+        })
+        .unwrap_or_default();
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.inner.reader.reload()?;
+        self.inner.applied.store(seq, Ordering::Release);
+        Ok(())
+    }
+
+    /// Reloads the reader (after another handle committed, e.g. a merge finished).
+    ///
+    /// # Errors
+    /// [`SearchError::Index`].
+    pub(crate) fn reload(&self) -> Result<(), SearchError> {
+        self.inner.reader.reload()?;
+        Ok(())
+    }
+}
+
+/// Opens or (re)creates the index in `dir`.
+fn open_dir(
+    dir: &Path,
+    schema: tantivy::schema::Schema,
+) -> Result<(Index, IndexState), SearchError> {
+    std::fs::create_dir_all(dir).map_err(SearchError::Io)?;
+    if !dir.join("meta.json").exists() {
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings())
+            .create_in_dir(dir)?;
+        return Ok((
+            index,
+            IndexState::Empty {
+                reason: "there was no index",
+            },
+        ));
+    }
+    let reason = match Index::open_in_dir(dir) {
+        Err(err) => {
+            tracing::warn!(error = %err, dir = %dir.display(), "the index cannot be read; recreating it");
+            "the index could not be read"
+        }
+        Ok(index) => {
+            let payload = index
+                .load_metas()
+                .ok()
+                .and_then(|meta| meta.payload)
+                .and_then(|p| serde_json::from_str::<Payload>(&p).ok());
+            match payload {
+                Some(p) if p.schema == SCHEMA_VERSION && index.schema() == schema => {
+                    return Ok((index, IndexState::AtSeq(p.seq)));
+                }
+                Some(p) if p.schema != SCHEMA_VERSION => "the index was built with another schema",
+                Some(_) => "the index schema differs from this version's",
+                None => "the index has no commit from lore",
+            }
+        }
+    };
+    // Make sure no other process uses the old index before deleting it.
+    if let Ok(old) = Index::open_in_dir(dir) {
+        match old.writer_with_num_threads::<tantivy::TantivyDocument>(1, 15_000_000) {
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                return Err(SearchError::Locked);
+            }
+            Ok(writer) => drop(writer),
+            Err(_) => {}
+        }
+    }
+    std::fs::remove_dir_all(dir).map_err(SearchError::Io)?;
+    std::fs::create_dir_all(dir).map_err(SearchError::Io)?;
+    let index = Index::builder()
+        .schema(schema)
+        .settings(settings())
+        .create_in_dir(dir)?;
+    Ok((index, IndexState::Empty { reason }))
+}
+
+/// Index settings: LZ4 doc store in 4 KiB blocks (a search reads a few scattered
+/// documents; small blocks mean little to decompress for each).
+fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: tantivy::store::Compressor::None,
+        docstore_blocksize: 4_096,
+        ..IndexSettings::default()
+    }
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(std::fs::Metadata::is_file)
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_directory_gives_an_empty_index_and_a_commit_records_the_seq() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = IndexLocation::Dir(dir.path().join("index"));
+        let (index, state) = SearchIndex::open(&location).unwrap();
+        assert!(matches!(state, IndexState::Empty { .. }));
+        let mut writer = index.writer(WriterBudget::FOLLOW).unwrap();
+        index.commit(&mut writer, 42).unwrap();
+        assert_eq!(index.applied_seq(), 42);
+        assert!(matches!(
+            index.writer(WriterBudget::FOLLOW),
+            Err(SearchError::Locked)
+        ));
+        drop(writer);
+        drop(index);
+        let (index, state) = SearchIndex::open(&location).unwrap();
+        assert_eq!(state, IndexState::AtSeq(42));
+        assert_eq!(index.applied_seq(), 42);
+    }
+
+    #[test]
+    fn an_index_without_a_lore_commit_is_recreated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        std::fs::create_dir_all(&path).unwrap();
+        let mut builder = tantivy::schema::Schema::builder();
+        builder.add_text_field("other", tantivy::schema::TEXT);
+        let other = Index::create_in_dir(&path, builder.build()).unwrap();
+        let mut writer: IndexWriter = other.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.commit().unwrap();
+        drop(writer);
+        let (index, state) = SearchIndex::open(&IndexLocation::Dir(path)).unwrap();
+        assert!(matches!(state, IndexState::Empty { .. }), "{state:?}");
+        assert_eq!(index.num_docs(), 0);
+        assert!(index.index().schema().get_field("raw").is_ok());
+    }
+}
