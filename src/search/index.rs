@@ -93,6 +93,10 @@ struct Inner {
     location: IndexLocation,
     /// The last change-log `seq` visible to searchers.
     applied: AtomicI64,
+    /// The same, for those who wait for a write to become searchable.
+    applied_watch: tokio::sync::watch::Sender<i64>,
+    /// Wakes the indexer before its next poll (a write on this server just committed).
+    wake: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -142,6 +146,8 @@ impl SearchIndex {
                 fields,
                 location: location.clone(),
                 applied: AtomicI64::new(applied),
+                applied_watch: tokio::sync::watch::Sender::new(applied),
+                wake: tokio::sync::Notify::new(),
             }),
         };
         Ok((search_index, state))
@@ -213,7 +219,24 @@ impl SearchIndex {
         prepared.commit()?;
         self.inner.reader.reload()?;
         self.inner.applied.store(seq, Ordering::Release);
+        self.inner.applied_watch.send_replace(seq);
         Ok(())
+    }
+
+    /// Waits until searches see change-log entry `seq`, waking the indexer at once
+    /// instead of at its next poll; gives up after `limit`. Returns whether `seq` is
+    /// searchable.
+    pub async fn wait_for(&self, seq: i64, limit: std::time::Duration) -> bool {
+        let mut applied = self.inner.applied_watch.subscribe();
+        self.inner.wake.notify_one();
+        tokio::time::timeout(limit, applied.wait_for(|&current| current >= seq))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Resolves when a writer on this server asks the indexer to catch up now.
+    pub(crate) async fn woken(&self) {
+        self.inner.wake.notified().await;
     }
 
     /// Reloads the reader (after another handle committed, e.g. a merge finished).

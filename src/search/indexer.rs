@@ -385,15 +385,20 @@ impl Indexer {
         .map_err(|_| SearchError::Task)?
     }
 
-    /// Polls the change log every `interval` and catches up, until the task is dropped.
+    /// Polls the change log every `interval`, or at once when a writer on this server asks
+    /// ([`SearchIndex::wait_for`]), and catches up, until the task is dropped.
     /// Errors are logged and retried; a store whose log is behind the index (a different
     /// or restored database) triggers a rebuild.
     pub async fn follow(mut self, interval: Duration) {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut failing = false;
+        let index = self.index.clone();
         loop {
-            ticker.tick().await;
+            tokio::select! {
+                _ = ticker.tick() => {}
+                () = index.woken() => {}
+            }
             let result = match self.store.last_change_seq().await {
                 Ok(last) if last > self.index.applied_seq() => self.catch_up().await.map(drop),
                 Ok(last) if last < self.index.applied_seq() => {

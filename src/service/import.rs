@@ -86,12 +86,13 @@ struct Applied {
     reason: Option<String>,
 }
 
-/// Writes a catalogue's drafts and links in one transaction and resolves its report.
+/// Writes a catalogue's drafts and links in one transaction and resolves its report;
+/// also returns the last change-log `seq` the import appended.
 pub(super) async fn apply(
     store: &Store,
     catalogue: Catalogue,
     actor: Option<&str>,
-) -> Result<ImportReport> {
+) -> Result<(ImportReport, Option<i64>)> {
     let mut tx = store.begin().await?;
     let file = catalogue.file.clone();
     // The change-log operation for each record this import wrote, by (type, id).
@@ -255,7 +256,7 @@ pub(super) async fn apply(
         tx.append_change(*entity, *id, slug.as_str(), *op, actor)
             .await?;
     }
-    tx.commit().await?;
+    let last_seq = tx.commit().await?;
 
     let mut lines = catalogue.report;
     for line in &mut lines {
@@ -289,12 +290,15 @@ pub(super) async fn apply(
         .iter()
         .filter(|l| l.outcome == Outcome::Warning)
         .count();
-    Ok(ImportReport {
-        file,
-        format: catalogue.format,
-        summary,
-        lines,
-    })
+    Ok((
+        ImportReport {
+            file,
+            format: catalogue.format,
+            summary,
+            lines,
+        },
+        last_seq,
+    ))
 }
 
 async fn apply_resource(

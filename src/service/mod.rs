@@ -71,6 +71,9 @@ pub struct WithLinks<T> {
     pub links: Vec<StoredLink>,
 }
 
+/// How long a write waits for the search index to show it before answering anyway.
+pub const FRESHNESS_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The application's use cases over one store and, when serving, its search index.
 #[derive(Clone, Debug)]
 pub struct Service {
@@ -99,6 +102,18 @@ impl Service {
     /// The store, for readiness checks and tests.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Waits until the search index shows change-log entry `seq` (a write this service
+    /// just committed), so that a client that wrote and then searches finds what it wrote.
+    /// Gives up after [`FRESHNESS_LIMIT`] (the write stands; it becomes searchable a little
+    /// later), and does nothing without a search index.
+    async fn searchable(&self, seq: Option<i64>) {
+        if let (Some(seq), Some(search)) = (seq, &self.search)
+            && !search.wait_for(seq, FRESHNESS_LIMIT).await
+        {
+            tracing::warn!(seq, "a write is not searchable yet; answering anyway");
+        }
     }
 
     /// The search index, when this service has one.
@@ -225,7 +240,9 @@ impl Service {
         actor: Option<&str>,
     ) -> Result<ImportReport> {
         let catalogue = catalogue::parse_file_with_charset(file_name, bytes, charset)?;
-        import::apply(&self.store, catalogue, actor).await
+        let (report, seq) = import::apply(&self.store, catalogue, actor).await?;
+        self.searchable(seq).await;
+        Ok(report)
     }
 
     /// Imports files and directories: a directory contributes its `.md` pages first (so

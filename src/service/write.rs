@@ -329,7 +329,8 @@ impl Service {
 
     /// Commits a write and waits until the search index has applied it.
     async fn commit(&self, tx: Tx) -> Result<()> {
-        tx.commit().await?;
+        let seq = tx.commit().await?;
+        self.searchable(seq).await;
         Ok(())
     }
 }

@@ -132,8 +132,9 @@ impl Tx {
             Value::Text(now()),
             Value::opt_text(actor),
         ])
-        .push(")");
-        sql.execute(&mut *self.tx).await?;
+        .push(") RETURNING seq");
+        let seq = sql.fetch_count(&mut *self.tx).await?;
+        self.last_seq = self.last_seq.max(Some(seq));
         Ok(())
     }
 }

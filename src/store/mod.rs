@@ -177,23 +177,26 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        Ok(Tx { tx })
+        Ok(Tx { tx, last_seq: None })
     }
 }
 
 /// A write transaction: dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    /// The last change-log `seq` this transaction appended.
+    last_seq: Option<i64>,
 }
 
 impl Tx {
-    /// Commits every write of the transaction at once.
+    /// Commits every write of the transaction at once; returns the last change-log `seq`
+    /// it appended, if any (a follower has seen the write once it has applied that).
     ///
     /// # Errors
     /// [`StoreError::Database`]; nothing is written then.
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(self) -> Result<Option<i64>> {
         self.tx.commit().await?;
-        Ok(())
+        Ok(self.last_seq)
     }
 }
 

@@ -17,6 +17,8 @@ cases![
     seeded: concepts_are_written_like_resources,
     unseeded: imports_take_pages_and_bibtex,
     seeded: deletions_appear_in_the_change_feed_with_the_key_name,
+    unseeded: a_write_is_searchable_before_its_request_returns,
+    unseeded: a_write_on_one_process_is_searchable_on_another_within_a_second,
     unseeded: clients_over_the_rate_limit_get_429,
     unseeded: reads_can_require_a_key,
 ];
@@ -712,4 +714,149 @@ async fn reads_can_require_a_key(app: &TestApp) {
         .unwrap();
     assert_eq!(response.status(), 200);
     private.teardown().await;
+}
+
+async fn search_total(app_url: &str, client: &reqwest::Client, q: &str) -> u64 {
+    let url = format!(
+        "{app_url}/search?{}",
+        serde_urlencoded::to_string([("q", q)]).unwrap()
+    );
+    let body: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+    body["total"].as_u64().unwrap_or(0)
+}
+
+async fn a_write_is_searchable_before_its_request_returns(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    for i in 0..5 {
+        let title = format!("Holographic Reduced Representations part {i}");
+        let created = send(
+            app,
+            Method::POST,
+            "/resources",
+            Some(&token),
+            Some(json!({"title": title})),
+        )
+        .await;
+        assert_eq!(created.status(), 201);
+        // No waiting: the write answered only once the index showed it.
+        let total = search_total(
+            &app.url(""),
+            &app.client,
+            &format!("holographic reduced part {i}"),
+        )
+        .await;
+        assert!(
+            total >= 1,
+            "write {i} not searchable when its request returned"
+        );
+    }
+    let slug = "holographic-reduced-representations-part-0";
+    let etag = etag_of(app, &format!("/resources/{slug}")).await;
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/resources/{slug}")))
+        .bearer_auth(&token)
+        .header("If-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let body: Value = app.get_json("/search?q=holographic&limit=50", 200).await;
+    assert!(
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|hit| hit["slug"] != slug),
+        "a deletion is searchable at once too"
+    );
+}
+
+/// A second `lore serve` process over the same store, stopped when dropped.
+struct OtherProcess {
+    child: std::process::Child,
+    url: String,
+    _data_dir: tempfile::TempDir,
+}
+
+impl Drop for OtherProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn a_write_on_one_process_is_searchable_on_another_within_a_second(app: &TestApp) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data_dir = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_lore"))
+        .args([
+            "serve",
+            "--no-seed",
+            "--rate-limit",
+            "0",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .arg("--database-url")
+        .arg(&app.database_url)
+        .env("LORE_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("second lore process");
+    let other = OtherProcess {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _data_dir: data_dir,
+    };
+    let ready = async {
+        loop {
+            if app
+                .client
+                .get(format!("{}/ready", other.url))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), ready)
+        .await
+        .expect("the second process starts");
+
+    let token = key(app, "curator", "write");
+    let created = send(
+        app,
+        Method::POST,
+        "/resources",
+        Some(&token),
+        Some(json!({"title": "Zygohistomorphic Prepromorphisms"})),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let written = std::time::Instant::now();
+    let mut found = false;
+    while written.elapsed() < std::time::Duration::from_secs(3) {
+        if search_total(&other.url, &app.client, "zygohistomorphic").await > 0 {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let elapsed = written.elapsed();
+    assert!(found, "the other process never found the write");
+    assert!(
+        elapsed < std::time::Duration::from_secs(1),
+        "found after {elapsed:?}"
+    );
 }
