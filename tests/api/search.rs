@@ -1,6 +1,6 @@
 //! `/search`: ranking, typos, prefixes, facets, snippets, errors, freshness, robustness.
 //!
-//! The `seeded` cases are the acceptance checks on the seed catalogue. The
+//! The `seeded` cases check search over the seed catalogue as a user would. The
 //! `unseeded` ones write a catalogue shaped like the seed straight through the store
 //! (records, links and change-log entries in one transaction, as the importer does), so
 //! they also show that the indexer follows the change log of a running server.
