@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use utoipa::IntoParams;
 
 use super::negotiate::{Representation, format_parameter};
-use super::problem::{ApiError, ErrorCode, Problem, located};
+use super::problem::{ApiError, Problem, located};
 use super::query::Query;
 use crate::domain::{Level, ResourceKind};
 use crate::service::{ExportChunk, ExportFormat, Service};
@@ -117,11 +117,7 @@ pub async fn export(
             Some(Representation::Bibliography(format)) => format,
             _ => ExportFormat::Bibtex(options),
         };
-        service
-            .store()
-            .ping()
-            .await
-            .map_err(|_| ApiError::new(ErrorCode::StoreUnavailable, "the store does not answer"))?;
+        service.ready().await?;
         Ok(stream(&service, filter, format))
     })
     .await

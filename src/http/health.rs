@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::problem::{ApiError, ErrorCode, Problem, located};
+use super::problem::{ApiError, Problem, located};
 use super::query::Query;
 use super::views::StatusView;
 use crate::service::Service;
@@ -44,10 +44,7 @@ pub async fn ready(
 ) -> Result<HttpResponse, ApiError> {
     located(&req, async {
         Query::parse(req.query_string(), &[])?;
-        service.store().ping().await.map_err(|err| {
-            tracing::warn!(error = %err, "readiness check failed");
-            ApiError::new(ErrorCode::StoreUnavailable, "the store does not answer")
-        })?;
+        service.ready().await?;
         Ok(HttpResponse::Ok().json(StatusView {
             status: "ready".into(),
         }))

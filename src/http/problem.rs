@@ -257,6 +257,10 @@ impl From<ServiceError> for ApiError {
                 };
                 ApiError::new(code, format!("no {entity} has the slug `{slug}`"))
             }
+            ServiceError::Unavailable => ApiError::new(
+                ErrorCode::StoreUnavailable,
+                "the store does not answer; try again shortly",
+            ),
             ServiceError::Conflict { field, ref what } => {
                 ApiError::new(ErrorCode::Conflict, what.clone()).field(field, what.clone(), None)
             }

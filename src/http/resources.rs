@@ -108,9 +108,7 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
         let filter = resource_filter(&query)?;
         let page_request = query.page()?;
         if let Representation::Bibliography(format) = negotiate(&req, &query)? {
-            service.store().ping().await.map_err(|_| {
-                ApiError::new(ErrorCode::StoreUnavailable, "the store does not answer")
-            })?;
+            service.ready().await?;
             return Ok(varies(bibliography::stream(&service, filter, format)));
         }
         let page = service.list_resources(&filter, &page_request).await?;

@@ -53,6 +53,8 @@ pub enum ServiceError {
         from: String,
         to: String,
     },
+    #[error("the store does not answer")]
+    Unavailable,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("this service has no search index")]
@@ -97,6 +99,18 @@ impl Service {
             store,
             search: Some(search),
         }
+    }
+
+    /// Checks that the store answers (readiness; before a streamed answer, whose status
+    /// cannot change once sent).
+    ///
+    /// # Errors
+    /// [`ServiceError::Unavailable`].
+    pub async fn ready(&self) -> Result<()> {
+        self.store.ping().await.map_err(|err| {
+            tracing::warn!(error = %err, "the store does not answer");
+            ServiceError::Unavailable
+        })
     }
 
     /// The store, for readiness checks and tests.
