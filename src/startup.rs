@@ -173,8 +173,15 @@ impl Application {
 }
 
 /// The search index's directory under the data directory.
+///
+/// Each database gets its own index (`DATA_DIR/index/{12 hex digits of the SHA-256 of its
+/// URL}`), so serving the same data directory from SQLite and then from PostgreSQL never
+/// searches one store with the other's index.
 pub fn index_dir(settings: &crate::config::StoreSettings) -> std::path::PathBuf {
-    settings.data_dir.join("index")
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(settings.database_url().as_bytes());
+    let name: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    settings.data_dir.join("index").join(name)
 }
 
 /// Opens the search index under the data directory, brings it up to date with the store
@@ -265,7 +272,15 @@ fn serve(
             .app_data(known.clone())
             .app_data(body_limit.clone())
             .app_data(read_policy.clone())
-            .service(SwaggerUi::new("/docs/{_:.*}").url(http::OPENAPI_PATH, document.clone()))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .url(http::OPENAPI_PATH, document.clone())
+                    // Swagger UI's default validator badge loads from swagger.io: the docs
+                    // must work offline.
+                    .config(
+                        utoipa_swagger_ui::Config::new([http::OPENAPI_PATH]).validator_url("none"),
+                    ),
+            )
             .service(http::docs_redirect)
             .default_service(web::to(http::fallback));
         if let Some(limiter) = &limiter {
