@@ -295,3 +295,24 @@ fn serve(
     .run();
     Ok(server)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::StoreSettings;
+
+    #[test]
+    fn each_database_has_its_own_index_under_the_data_dir() {
+        let sqlite = StoreSettings {
+            data_dir: "/d".into(),
+            database_url: None,
+        };
+        let postgres = StoreSettings {
+            data_dir: "/d".into(),
+            database_url: Some("postgres://p@h/lore".into()),
+        };
+        assert!(index_dir(&sqlite).starts_with("/d/index"));
+        assert_ne!(index_dir(&sqlite), index_dir(&postgres));
+        assert_eq!(index_dir(&postgres), index_dir(&postgres.clone()), "stable");
+    }
+}
