@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::etag::json_with_etag;
-use super::problem::{ApiError, ErrorCode, Problem, located};
+use super::problem::{ApiError, Problem, located};
 use super::query::Query;
 use super::views::Urls;
 use crate::domain::EntityType;
@@ -75,44 +75,9 @@ pub struct ChangeFeed {
 pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpResponse, ApiError> {
     located(&req, async {
         let query = Query::parse(req.query_string(), &["since", "limit"])?;
-        let since = match query.single("since")? {
-            None => 0,
-            Some(raw) => raw
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|s| *s >= 0)
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidParameter,
-                        "`since` must be a sequence number (an integer ≥ 0)",
-                    )
-                    .field(
-                        "since",
-                        format!("`{raw}` is not an integer ≥ 0"),
-                        None,
-                    )
-                })?,
-        };
-        let limit = match query.single("limit")? {
-            None => DEFAULT_LIMIT,
-            Some(raw) => raw
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidParameter,
-                        format!("`limit` must be an integer from 1 to {MAX_LIMIT}"),
-                    )
-                    .field(
-                        "limit",
-                        format!("`{raw}` is not an integer from 1 to {MAX_LIMIT}"),
-                        None,
-                    )
-                })?,
-        };
+        let since = query.number("since", 0, i64::MAX, 0)?;
+        let limit = query.number("limit", 1, i64::from(MAX_LIMIT), i64::from(DEFAULT_LIMIT))?;
+        let limit = u32::try_from(limit).unwrap_or(DEFAULT_LIMIT);
         let changes = service.changes_since(since, limit).await?;
         let urls = Urls::from_request(&req);
         let last = changes.last().map_or(since, |c| c.seq);

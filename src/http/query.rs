@@ -129,30 +129,39 @@ impl Query {
         Ok(first)
     }
 
+    /// An integer parameter within `min..=max`, or `default` when absent.
+    ///
+    /// # Errors
+    /// `invalid_parameter` naming the parameter and the range; `repeated_parameter`.
+    pub fn number(&self, name: &str, min: i64, max: i64, default: i64) -> Result<i64, ApiError> {
+        let Some(raw) = self.single(name)? else {
+            return Ok(default);
+        };
+        raw.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| {
+                let range = if max == i64::MAX {
+                    format!("≥ {min}")
+                } else {
+                    format!("from {min} to {max}")
+                };
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("`{name}` must be an integer {range}"),
+                )
+                .field(name, format!("`{raw}` is not an integer {range}"), None)
+            })
+    }
+
     /// `limit` and `cursor` as a page request.
     ///
     /// # Errors
     /// `invalid_parameter` for a limit outside 1..=[`MAX_LIMIT`] or a malformed cursor.
     pub fn page(&self) -> Result<PageRequest, ApiError> {
-        let limit = match self.single("limit")? {
-            None => DEFAULT_LIMIT,
-            Some(raw) => raw
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidParameter,
-                        format!("`limit` must be an integer from 1 to {MAX_LIMIT}"),
-                    )
-                    .field(
-                        "limit",
-                        format!("`{raw}` is not an integer from 1 to {MAX_LIMIT}"),
-                        None,
-                    )
-                })?,
-        };
+        let limit = self.number("limit", 1, i64::from(MAX_LIMIT), i64::from(DEFAULT_LIMIT))?;
+        let limit = u32::try_from(limit).unwrap_or(DEFAULT_LIMIT);
         let cursor = match self.single("cursor")? {
             None => None,
             Some(raw) => Some(decode_cursor(raw).ok_or_else(|| {
