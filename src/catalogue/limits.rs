@@ -9,7 +9,9 @@
 //! is a warning with the file and line of the record.
 
 use super::{Catalogue, DraftRef, ItemKind, ReportLine};
-use crate::domain::{MAX_FIELD, MAX_TEXT, MAX_TITLE};
+use std::collections::BTreeMap;
+
+use crate::domain::{MAX_ATTRIBUTE_NAME, MAX_ATTRIBUTES, MAX_FIELD, MAX_TEXT, MAX_TITLE};
 
 /// Longest author name part, in characters (as `domain::input` checks authors).
 const MAX_NAME_PART: usize = 200;
@@ -45,6 +47,7 @@ pub(super) fn enforce(catalogue: &mut Catalogue) {
         changes.identifier("urldate", &mut data.urldate, MAX_FIELD);
         changes.identifier("arXiv class", &mut data.arxiv_class, MAX_CODE);
         changes.identifier("ISBN", &mut data.isbn, MAX_CODE);
+        changes.attribute_names(&mut data.attributes);
         data.attributes.retain(|name, value| {
             let field = format!("attribute `{name}`");
             if is_url(value) {
@@ -148,6 +151,42 @@ impl Changes {
         }
     }
 
+    /// Attribute names (table headers, link texts, BibTeX field names): control characters
+    /// removed, cut to [`MAX_ATTRIBUTE_NAME`] characters, kept distinct; past
+    /// [`MAX_ATTRIBUTES`], the rest are not kept and each is named.
+    fn attribute_names(&mut self, attributes: &mut BTreeMap<String, String>) {
+        let mut kept = BTreeMap::new();
+        for (name, value) in std::mem::take(attributes) {
+            let mut clean: String = name.chars().filter(|c| !c.is_control()).collect();
+            clean = clean.trim().to_owned();
+            cut(&mut clean, MAX_ATTRIBUTE_NAME);
+            if clean.is_empty() {
+                clean = "attribute".to_owned();
+            }
+            let mut unique = clean.clone();
+            let mut n = 2;
+            while kept.contains_key(&unique) {
+                unique = format!("{clean} {n}");
+                n += 1;
+            }
+            if unique != name {
+                self.0.push(format!(
+                    "the attribute name `{}` is not 1 to {MAX_ATTRIBUTE_NAME} characters \
+                     without control characters; renamed `{unique}`",
+                    shorten(&name.escape_debug().to_string(), 100)
+                ));
+            }
+            if kept.len() == MAX_ATTRIBUTES {
+                self.0.push(format!(
+                    "more than {MAX_ATTRIBUTES} attributes; `{unique}` not kept"
+                ));
+                continue;
+            }
+            kept.insert(unique, value);
+        }
+        *attributes = kept;
+    }
+
     fn clean(&mut self, field: &str, value: &mut String) {
         if value.chars().any(is_forbidden) {
             let before = value.chars().count();
@@ -238,5 +277,50 @@ mod tests {
         assert!(catalogue.report.iter().all(|l| l.line == 7
             && l.outcome == Outcome::Warning
             && l.reason.as_deref().unwrap().starts_with("p.md:7: the ")));
+    }
+
+    #[test]
+    fn attribute_names_are_cleaned_cut_and_counted() {
+        let mut draft = ResourceDraft::default();
+        draft.data.title = "T".to_owned();
+        let long = "h".repeat(MAX_ATTRIBUTE_NAME + 10);
+        draft
+            .data
+            .attributes
+            .insert(long.clone(), "long".to_owned());
+        draft
+            .data
+            .attributes
+            .insert("a\u{0}b".to_owned(), "nul".to_owned());
+        for i in 0..MAX_ATTRIBUTES {
+            draft
+                .data
+                .attributes
+                .insert(format!("x{i:03}"), i.to_string());
+        }
+        let mut catalogue = Catalogue {
+            file: "p.md".to_owned(),
+            format: SourceFormat::Page,
+            title: None,
+            resources: vec![draft],
+            concepts: Vec::new(),
+            links: Vec::new(),
+            report: Vec::new(),
+            sections: Vec::new(),
+        };
+        enforce(&mut catalogue);
+        let attributes = &catalogue.resources[0].data.attributes;
+        assert_eq!(attributes.len(), MAX_ATTRIBUTES);
+        assert_eq!(attributes["ab"], "nul");
+        let cut = attributes.iter().find(|(_, v)| *v == "long").unwrap().0;
+        assert_eq!(cut.chars().count(), MAX_ATTRIBUTE_NAME);
+        assert!(attributes.keys().all(|k| !k.chars().any(char::is_control)));
+        let reasons: Vec<&str> = catalogue
+            .report
+            .iter()
+            .filter_map(|l| l.reason.as_deref())
+            .collect();
+        assert_eq!(reasons.iter().filter(|r| r.contains("renamed")).count(), 2);
+        assert_eq!(reasons.iter().filter(|r| r.contains("not kept")).count(), 2);
     }
 }

@@ -16,6 +16,11 @@ pub const MAX_TEXT: usize = 20_000;
 /// Longest short field (journal, pages, ...) or URL, in characters.
 pub const MAX_FIELD: usize = 2_000;
 
+/// Most attributes (extra columns, extra BibTeX fields) one resource may carry.
+pub const MAX_ATTRIBUTES: usize = 100;
+/// Longest attribute name, in characters.
+pub const MAX_ATTRIBUTE_NAME: usize = 64;
+
 /// Characters no text field may hold (Unicode `Cc`, except tab, line feed, carriage return).
 fn forbidden(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
@@ -551,10 +556,31 @@ impl ResourceInput {
                 "1 to 100 characters of A-Z, a-z, 0-9 and _ : . / + -, starting with a letter or digit",
             )
             .and_then(|key| CitationKey::parse(&key).ok());
+        if self.attributes.len() > MAX_ATTRIBUTES {
+            p.0.push(invalid(
+                "attributes",
+                format!("at most {MAX_ATTRIBUTES} attributes"),
+            ));
+        }
         let mut attributes = BTreeMap::new();
         for (name, value) in self.attributes {
-            if let Some(value) = p.text(&format!("attributes.{name}"), Some(value), MAX_FIELD) {
-                attributes.insert(name, value);
+            let field = format!("attributes.{}", name.escape_debug());
+            let trimmed = name.trim();
+            if trimmed.is_empty()
+                || name.chars().count() > MAX_ATTRIBUTE_NAME
+                || name.chars().any(char::is_control)
+            {
+                p.0.push(invalid(
+                    field,
+                    format!(
+                        "an attribute name is 1 to {MAX_ATTRIBUTE_NAME} characters, \
+                         not blank, without control characters"
+                    ),
+                ));
+                continue;
+            }
+            if let Some(value) = p.text(&field, Some(value), MAX_FIELD) {
+                attributes.insert(trimmed.to_owned(), value);
             }
         }
         let data = ResourceData {

@@ -13,7 +13,8 @@ mod vocabulary;
 pub use api_key::{Scope, Token};
 pub use citation_key::{CitationKey, CitationKeyError, MAX_KEY_LEN};
 pub use input::{
-    ConceptInput, InvalidField, MAX_FIELD, MAX_TEXT, MAX_TITLE, PersonInput, ResourceInput,
+    ConceptInput, InvalidField, MAX_ATTRIBUTE_NAME, MAX_ATTRIBUTES, MAX_FIELD, MAX_TEXT, MAX_TITLE,
+    PersonInput, ResourceInput,
 };
 pub use person::Person;
 pub use record::{Concept, ConceptData, EntityRef, Link, Provenance, Resource, ResourceData};

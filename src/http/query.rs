@@ -25,7 +25,7 @@ impl Query {
     ///
     /// # Errors
     /// `malformed_query` for undecodable text; `unknown_parameter` naming the parameter and
-    /// the ones the route takes.
+    /// the ones the route takes; `invalid_parameter` for a value holding U+0000.
     pub fn parse(raw: &str, known: &[&str]) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(|err| {
             ApiError::new(
@@ -46,6 +46,15 @@ impl Query {
                 ),
             )
             .field(name, "unknown parameter", Some(allowed)));
+        }
+        // No store keeps U+0000 in text (PostgreSQL rejects it), and no catalogue value
+        // holds it: refuse it here instead of failing deep in a query.
+        if let Some((name, _)) = pairs.iter().find(|(_, value)| value.contains('\0')) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("`{name}` contains the NUL character (U+0000), which no value may hold"),
+            )
+            .field(name, "contains U+0000", None));
         }
         Ok(Query { pairs })
     }
@@ -260,6 +269,14 @@ mod tests {
                 .unwrap()
                 .contains(&"beginner".to_owned())
         );
+    }
+
+    #[test]
+    fn nul_characters_are_refused_by_name() {
+        let err = Query::parse("topic=a%00b", &["topic"]).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidParameter);
+        assert_eq!(err.errors[0].field, "topic");
+        assert!(Query::parse("topic=a%01b", &["topic"]).is_ok());
     }
 
     #[test]

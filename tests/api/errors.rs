@@ -13,6 +13,7 @@ cases![
     seeded: head_answers_like_get_without_a_body,
     unseeded: unknown_routes_are_problems_too,
     seeded: an_empty_filter_value_is_rejected,
+    seeded: nul_characters_are_a_bad_parameter_not_a_server_error,
 ];
 
 async fn an_unknown_level_names_the_parameter_and_the_allowed_values(app: &TestApp) {
@@ -163,4 +164,23 @@ async fn unknown_routes_are_problems_too(app: &TestApp) {
 async fn an_empty_filter_value_is_rejected(app: &TestApp) {
     let body = assert_problem(app.get("/resources?level=").await, 400, "invalid_parameter").await;
     assert_eq!(body["errors"][0]["field"], "level");
+}
+
+/// PostgreSQL refuses U+0000 in text; a value holding it is the client's mistake.
+async fn nul_characters_are_a_bad_parameter_not_a_server_error(app: &TestApp) {
+    for (path, field) in [
+        ("/resources?topic=%00", "topic"),
+        ("/resources?kind=book&topic=a%00b", "topic"),
+        ("/concepts?category=%00", "category"),
+        ("/bibliography?topic=%00", "topic"),
+        ("/bibliography?format=bibtex&topic=%00", "topic"),
+        ("/search?q=%00", "q"),
+        ("/search?q=net&topic=%00", "topic"),
+    ] {
+        let body = assert_problem(app.get(path).await, 400, "invalid_parameter").await;
+        assert_eq!(body["errors"][0]["field"], field, "{path}");
+    }
+    for path in ["/resources/a%00b", "/concepts/%00"] {
+        assert_eq!(app.get(path).await.status(), 404, "{path}");
+    }
 }

@@ -295,6 +295,24 @@ async fn bad_bodies_are_rejected_naming_the_field(app: &TestApp) {
             "invalid_body",
             Some("authors[0].given"),
         ),
+        (
+            "{\"title\": \"a\\u0000b\"}",
+            422,
+            "invalid_body",
+            Some("title"),
+        ),
+        (
+            "{\"title\": \"t\", \"attributes\": {\"k\\u0000\": \"v\"}}",
+            422,
+            "invalid_body",
+            Some("attributes.k\\0"),
+        ),
+        (
+            "{\"title\": \"t\", \"attributes\": {\" \": \"v\"}}",
+            422,
+            "invalid_body",
+            Some("attributes. "),
+        ),
     ];
     for (body, status, code, field) in cases {
         let response = app
