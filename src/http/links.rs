@@ -148,6 +148,7 @@ pub async fn get(
         (status = 201, description = "The link was added", body = LinkRecordView,
             headers(("Location" = String, description = "The link's URL"))),
         (status = 404, description = "An end does not exist", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The link contradicts an existing SKOS link between the same concepts", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A record cannot link to itself", body = Problem, content_type = "application/problem+json"),
         KeyErrors,
     )

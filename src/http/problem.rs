@@ -277,6 +277,11 @@ impl From<ServiceError> for ApiError {
             )
             .field("citation_key", err.to_string(), None),
             ServiceError::SelfLink { .. } => ApiError::new(ErrorCode::InvalidBody, err.to_string()),
+            ServiceError::ContradictoryLink { .. } => ApiError::new(
+                ErrorCode::Conflict,
+                err.to_string(),
+            )
+            .field("relation", err.to_string(), None),
             ServiceError::NoLink { .. } => ApiError::new(ErrorCode::LinkNotFound, err.to_string()),
             ServiceError::Parse(ref parse) => {
                 ApiError::new(ErrorCode::InvalidBody, parse.to_string())

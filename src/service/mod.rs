@@ -47,6 +47,16 @@ pub enum ServiceError {
     KeyChange { slug: String, key: String },
     #[error("`{slug}` cannot link to itself")]
     SelfLink { slug: String },
+    /// SKOS forbids the new link beside one that exists: `related` is disjoint with the
+    /// hierarchy, and a concept cannot be both broader and narrower than another.
+    #[error("`{from}` {relation} `{to}` contradicts the existing link `{existing}`: {why}")]
+    ContradictoryLink {
+        relation: crate::domain::Relation,
+        from: String,
+        to: String,
+        existing: String,
+        why: &'static str,
+    },
     #[error("no `{relation}` link joins `{from}` to `{to}`")]
     NoLink {
         relation: crate::domain::Relation,

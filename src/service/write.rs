@@ -262,6 +262,23 @@ impl Service {
                 slug: source.to_string(),
             });
         }
+        if source_end.0 == EntityType::Concept && target_end.0 == EntityType::Concept {
+            let existing = tx.concept_links_between(source_end.1, target_end.1).await?;
+            let new = (source_end.1, relation, target_end.1);
+            if let Some((link, why)) = existing
+                .iter()
+                .find_map(|&link| skos_contradiction(new, link).map(|why| (link, why)))
+            {
+                let slug_of = |id: i64| if id == source_end.1 { source } else { target };
+                return Err(ServiceError::ContradictoryLink {
+                    relation,
+                    from: source.to_string(),
+                    to: target.to_string(),
+                    existing: format!("{} {} {}", slug_of(link.0), link.1, slug_of(link.2)),
+                    why,
+                });
+            }
+        }
         let added = tx
             .insert_link(source_end, relation, target_end, None)
             .await?;
@@ -332,6 +349,37 @@ impl Service {
         let seq = tx.commit().await?;
         self.searchable(seq).await;
         Ok(())
+    }
+}
+
+/// Why the concept link `new` cannot stand beside `existing` (both `(source, relation,
+/// target)` over the same two concepts), after the SKOS integrity conditions: `related`
+/// is disjoint with `broader`/`narrower` (SKOS Reference, S27), and `A broader B` is
+/// `B narrower A` (S25), so holding it both ways would make each concept more general
+/// than the other. Only direct links are compared; `None` when they agree.
+fn skos_contradiction(
+    new: (i64, Relation, i64),
+    existing: (i64, Relation, i64),
+) -> Option<&'static str> {
+    /// `(more general, more specific)` for a hierarchical link.
+    fn hierarchy((source, relation, target): (i64, Relation, i64)) -> Option<(i64, i64)> {
+        match relation {
+            Relation::Broader => Some((target, source)),
+            Relation::Narrower => Some((source, target)),
+            _ => None,
+        }
+    }
+    match (hierarchy(new), hierarchy(existing)) {
+        (Some(new), Some(existing)) if new.0 == existing.1 && new.1 == existing.0 => {
+            Some("each concept would be broader than the other")
+        }
+        (Some(_), None) if existing.1 == Relation::Related => {
+            Some("SKOS keeps `related` apart from `broader` and `narrower`")
+        }
+        (None, Some(_)) if new.1 == Relation::Related => {
+            Some("SKOS keeps `related` apart from `broader` and `narrower`")
+        }
+        _ => None,
     }
 }
 
@@ -420,4 +468,25 @@ async fn touch_all(tx: &mut Tx, ends: &[(EntityType, i64)], actor: &str) -> Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skos_links_that_disagree_are_found() {
+        use Relation::{Broader, Narrower, Related};
+        // a broader b: b is more general. Its inverse spelling agrees.
+        assert_eq!(skos_contradiction((1, Broader, 2), (2, Narrower, 1)), None);
+        assert_eq!(skos_contradiction((1, Broader, 2), (1, Broader, 2)), None);
+        assert_eq!(skos_contradiction((1, Related, 2), (2, Related, 1)), None);
+        // Each more general than the other.
+        assert!(skos_contradiction((1, Broader, 2), (2, Broader, 1)).is_some());
+        assert!(skos_contradiction((1, Broader, 2), (1, Narrower, 2)).is_some());
+        assert!(skos_contradiction((1, Narrower, 2), (2, Narrower, 1)).is_some());
+        // related is disjoint with the hierarchy.
+        assert!(skos_contradiction((1, Related, 2), (2, Broader, 1)).is_some());
+        assert!(skos_contradiction((1, Narrower, 2), (2, Related, 1)).is_some());
+    }
 }

@@ -239,6 +239,38 @@ impl Tx {
         Ok(sql.execute(&mut *self.tx).await? > 0)
     }
 
+    /// The relations of the links that join the concepts `a` and `b`, in either direction,
+    /// as `(source id, relation, target id)`.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] or [`StoreError::Corrupt`].
+    pub async fn concept_links_between(
+        &mut self,
+        a: i64,
+        b: i64,
+    ) -> Result<Vec<(i64, Relation, i64)>> {
+        let mut sql = Sql::new(
+            "SELECT source_id, relation, target_id FROM links \
+             WHERE source_type = 'concept' AND target_type = 'concept' AND ((source_id = ",
+        );
+        sql.bind(Value::Int(a))
+            .push(" AND target_id = ")
+            .bind(Value::Int(b))
+            .push(") OR (source_id = ")
+            .bind(Value::Int(b))
+            .push(" AND target_id = ")
+            .bind(Value::Int(a))
+            .push(")) ORDER BY id");
+        let rows: Vec<(i64, String, i64)> = sql.fetch_all(&mut *self.tx).await?;
+        rows.into_iter()
+            .map(|(source, relation, target)| {
+                let relation =
+                    Relation::parse(&relation).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((source, relation, target))
+            })
+            .collect()
+    }
+
     /// Adds a link unless it exists; returns whether it was added.
     ///
     /// # Errors

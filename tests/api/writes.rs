@@ -14,6 +14,7 @@ cases![
     unseeded: bad_bodies_are_rejected_naming_the_field,
     unseeded: conflicts_are_409,
     seeded: links_are_visible_from_both_ends,
+    seeded: skos_links_that_contradict_are_409,
     seeded: concepts_are_written_like_resources,
     unseeded: imports_take_pages_and_bibtex,
     seeded: deletions_appear_in_the_change_feed_with_the_key_name,
@@ -503,6 +504,39 @@ async fn links_are_visible_from_both_ends(app: &TestApp) {
             .iter()
             .any(|l| l["slug"] == "pooling")
     );
+}
+
+async fn skos_links_that_contradict_are_409(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let put = |path: &'static str| send(app, Method::PUT, path, Some(&token), None);
+    assert_eq!(
+        put("/links/broader/grokking/early-stopping").await.status(),
+        201
+    );
+    // The same hierarchy spelt from the other end agrees with it.
+    assert_eq!(
+        put("/links/narrower/early-stopping/grokking")
+            .await
+            .status(),
+        201
+    );
+    for path in [
+        "/links/broader/early-stopping/grokking",
+        "/links/narrower/grokking/early-stopping",
+        "/links/related/early-stopping/grokking",
+        "/links/related/grokking/early-stopping",
+    ] {
+        let body = assert_problem(put(path).await, 409, "conflict").await;
+        assert_eq!(body["errors"][0]["field"], "relation", "{path}");
+        assert!(app.get(path).await.status() == 404, "{path} was not added");
+    }
+    assert_eq!(put("/links/related/grokking/pooling").await.status(), 201);
+    assert_problem(
+        put("/links/broader/pooling/grokking").await,
+        409,
+        "conflict",
+    )
+    .await;
 }
 
 async fn concepts_are_written_like_resources(app: &TestApp) {
