@@ -30,11 +30,31 @@ fn too_large(limit: usize) -> ApiError {
 /// front from `Content-Length` when it is given).
 ///
 /// # Errors
-/// `payload_too_large`; `malformed_body` when the connection fails mid-body.
+/// `payload_too_large`; `malformed_body` when the connection fails mid-body;
+/// `unsupported_media_type` for a body with a `Content-Encoding` other than `identity`
+/// (RFC 9110, section 15.5.16: the server takes bodies uncompressed).
 pub async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
 ) -> Result<web::Bytes, ApiError> {
+    if let Some(coding) = req.headers().get(header::CONTENT_ENCODING) {
+        let coding = String::from_utf8_lossy(coding.as_bytes());
+        if !coding.trim().eq_ignore_ascii_case("identity") {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                format!(
+                    "the body has the Content-Encoding `{}`; send it uncompressed",
+                    coding.trim()
+                ),
+            )
+            .field(
+                "Content-Encoding",
+                "only `identity` is taken",
+                Some(vec!["identity".to_owned()]),
+            )
+            .header(header::ACCEPT_ENCODING, "identity"));
+        }
+    }
     let limit = req
         .app_data::<web::Data<BodyLimit>>()
         .map_or_else(BodyLimit::default, |l| *l.get_ref())

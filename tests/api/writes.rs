@@ -340,6 +340,19 @@ async fn bad_bodies_are_rejected_naming_the_field(app: &TestApp) {
         .await
         .unwrap();
     assert_problem(response, 415, "unsupported_media_type").await;
+    let gzipped = app
+        .client
+        .post(app.url("/resources"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/json")
+        .header("Content-Encoding", "gzip")
+        .body(vec![0x1f, 0x8b, 0x08, 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["accept-encoding"], "identity");
+    let problem = assert_problem(gzipped, 415, "unsupported_media_type").await;
+    assert_eq!(problem["errors"][0]["field"], "Content-Encoding");
     let huge = json!({"title": "t", "description": "x".repeat(2 * 1024 * 1024)});
     let response = send(app, Method::POST, "/resources", Some(&token), Some(huge)).await;
     assert_problem(response, 413, "payload_too_large").await;
