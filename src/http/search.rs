@@ -114,27 +114,11 @@ fn parse_type(raw: &str) -> Result<EntityType, UnknownTerm> {
     }
 }
 
-/// A number parameter within `min..=max`, or `default` when absent.
+/// A `u32` parameter within `min..=max` ([`Query::number`]).
 fn number(query: &Query, name: &str, min: u32, max: u32, default: u32) -> Result<u32, ApiError> {
-    match query.single(name)? {
-        None => Ok(default),
-        Some(raw) => raw
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (min..=max).contains(n))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidParameter,
-                    format!("`{name}` must be an integer from {min} to {max}"),
-                )
-                .field(
-                    name,
-                    format!("`{raw}` is not an integer from {min} to {max}"),
-                    None,
-                )
-            }),
-    }
+    let n = query.number(name, min.into(), max.into(), default.into())?;
+    // Within `min..=max`, so within `u32`.
+    Ok(u32::try_from(n).unwrap_or(default))
 }
 
 /// Blank in the sense of JSON Schema's `\S` (Unicode white space and the BOM).
