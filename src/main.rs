@@ -14,6 +14,12 @@ use lore::config::{self, FileSettings, Settings, StoreSettings};
 use lore::service::{ImportReport, Service};
 use lore::startup::{Application, open_store};
 
+/// mimalloc: tantivy's indexing threads, sqlx's row decoding and the HTTP workers all
+/// allocate small blocks from several threads at once, where glibc's allocator spends
+/// its time on locks and consolidation.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A linkable knowledge base for learning resources.
 #[derive(Parser)]
 #[command(name = "lore", version, about)]

@@ -242,13 +242,11 @@ impl Indexer {
         let mut after = 0;
         loop {
             let concepts = self.store.concepts_after(after, REBUILD_BATCH).await?;
-            let (Some(first), Some(last)) = (concepts.first(), concepts.last()) else {
+            let Some(last) = concepts.last() else {
                 break;
             };
-            let links = self
-                .store
-                .links_in_range(EntityType::Concept, first.id, last.id)
-                .await?;
+            let ids: Vec<i64> = concepts.iter().map(|c| c.id).collect();
+            let links = self.store.concept_links_of(&ids).await?;
             after = last.id;
             done += concepts.len() as u64;
             if sender.send(Batch::Concepts(concepts, links)).await.is_err() {
@@ -352,7 +350,7 @@ impl Indexer {
         }
         let all_concept_ids: Vec<i64> = all_concepts.iter().copied().collect();
         for chunk in all_concept_ids.chunks(ID_CHUNK) {
-            concept_links.extend(self.store.links_of(EntityType::Concept, chunk).await?);
+            concept_links.extend(self.store.concept_links_of(chunk).await?);
         }
         let ids: Vec<i64> = resource_ids.iter().copied().collect();
         let mut resources = Vec::new();

@@ -23,8 +23,8 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenFilter,
+    TokenStream, Tokenizer,
 };
 
 /// Bump whenever the schema, an analyzer or what a document holds changes: an index
@@ -156,8 +156,91 @@ pub fn text_analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer)
         .build()
+}
+
+/// Most words a [`CachedStemmer`] remembers before it starts afresh.
+const STEM_CACHE_WORDS: usize = 100_000;
+
+/// English Snowball stemming (as tantivy's `Stemmer::new(Language::English)`) that
+/// remembers the stems of the words it has seen. Word frequencies are skewed, so while an
+/// index segment is written (one analyzer per field and indexing thread, living as long as
+/// the segment) most words are looked up, not stemmed again. A clone starts with an empty
+/// memory: analyzers fetched for one query stay cheap.
+#[derive(Clone, Copy, Default)]
+struct CachedStemmer;
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter {
+            stems: std::collections::HashMap::new(),
+            inner: tokenizer,
+        }
+    }
+}
+
+struct CachedStemmerFilter<T> {
+    stems: std::collections::HashMap<String, String>,
+    inner: T,
+}
+
+impl<T: Clone> Clone for CachedStemmerFilter<T> {
+    fn clone(&self) -> Self {
+        CachedStemmerFilter {
+            stems: std::collections::HashMap::new(),
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        if self.stems.len() >= STEM_CACHE_WORDS {
+            self.stems.clear();
+        }
+        CachedStemmerStream {
+            stems: &mut self.stems,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+struct CachedStemmerStream<'a, T> {
+    stems: &'a mut std::collections::HashMap<String, String>,
+    stemmer: frostem::Stemmer,
+    tail: T,
+}
+
+impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.stems.get(&token.text) {
+            token.text.clear();
+            token.text.push_str(stem);
+        } else {
+            let stem = self.stemmer.stem(&token.text).into_owned();
+            let word = std::mem::replace(&mut token.text, stem.clone());
+            self.stems.insert(word, stem);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// The unstemmed analyzer: as [`text_analyzer`] without the stemmer.
@@ -434,6 +517,26 @@ mod tests {
             analyze(&mut snippets, "Detections of happy runners"),
             ["detect", "of", "happi", "runners"]
         );
+    }
+
+    #[test]
+    fn remembered_stems_are_the_stemmer_s() {
+        use tantivy::tokenizer::{Language, Stemmer};
+        let mut plain = TextAnalyzer::builder(WordTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let mut cached = text_analyzer();
+        let text = "Runners running ran; the runner runs. Generalisation generalises, \
+                    generalising the GENERALISED running dogs' dog";
+        // Twice through the same analyzer: the second pass reads every stem from memory.
+        for _ in 0..2 {
+            assert_eq!(analyze(&mut cached, text), analyze(&mut plain, text));
+        }
+        let mut fresh = cached.clone();
+        assert_eq!(analyze(&mut fresh, text), analyze(&mut plain, text));
     }
 
     #[test]

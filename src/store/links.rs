@@ -134,6 +134,25 @@ impl Store {
         rows_to_links(sql.fetch_all(&self.pool).await?)
     }
 
+    /// The links among concepts (SKOS `broader`, `narrower`, `related`) that start or end
+    /// at one of the concepts `ids`, in link order: what a concept's search document
+    /// needs, without the links from every resource on its topic.
+    ///
+    /// # Errors
+    /// As [`Store::links_of`].
+    pub async fn concept_links_of(&self, ids: &[i64]) -> Result<Vec<StoredLink>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(SELECT);
+        sql.push("l.source_type = 'concept' AND l.target_type = 'concept' AND (l.source_id IN (")
+            .bind_list(ids.iter().map(|&id| Value::Int(id)))
+            .push(") OR l.target_id IN (")
+            .bind_list(ids.iter().map(|&id| Value::Int(id)))
+            .push(")) ORDER BY l.id");
+        rows_to_links(sql.fetch_all(&self.pool).await?)
+    }
+
     /// Every link that starts or ends at a record of type `entity_type` with an id from
     /// `first` to `last` (inclusive), in link order: [`Store::links_of`] for a run of
     /// consecutive records (index rebuilds), without a long `IN` list.
