@@ -90,7 +90,16 @@ pub const FRESHNESS_LIMIT: std::time::Duration = std::time::Duration::from_secs(
 #[derive(Clone, Debug)]
 pub struct Service {
     store: Store,
-    search: Option<SearchIndex>,
+    search: Option<Search>,
+}
+
+/// The search index and the threads searches run on: one per core, so that a burst of
+/// searches queues instead of spreading over many threads that each keep their own
+/// memory and take turns on the same cores.
+#[derive(Clone, Debug)]
+struct Search {
+    index: SearchIndex,
+    threads: std::sync::Arc<rayon::ThreadPool>,
 }
 
 impl Service {
@@ -104,10 +113,23 @@ impl Service {
 
     /// A service over `store` that searches `search` (kept fresh by an
     /// [`crate::search::Indexer`] following the store's change log).
+    ///
+    /// # Panics
+    /// When the operating system refuses to start the search threads.
     pub fn with_search(store: Store, search: SearchIndex) -> Self {
+        let threads = rayon::ThreadPoolBuilder::new()
+            .num_threads(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+            .thread_name(|i| format!("lore-search-{i}"))
+            // A panicking search drops its answer: that request fails, not the process.
+            .panic_handler(|_| tracing::error!("a search panicked"))
+            .build()
+            .expect("the search threads start");
         Service {
             store,
-            search: Some(search),
+            search: Some(Search {
+                index: search,
+                threads: std::sync::Arc::new(threads),
+            }),
         }
     }
 
@@ -134,7 +156,7 @@ impl Service {
     /// later), and does nothing without a search index.
     async fn searchable(&self, seq: Option<i64>) {
         if let (Some(seq), Some(search)) = (seq, &self.search)
-            && !search.wait_for(seq, FRESHNESS_LIMIT).await
+            && !search.index.wait_for(seq, FRESHNESS_LIMIT).await
         {
             tracing::warn!(seq, "a write is not searchable yet; answering anyway");
         }
@@ -142,17 +164,26 @@ impl Service {
 
     /// The search index, when this service has one.
     pub fn search_index(&self) -> Option<&SearchIndex> {
-        self.search.as_ref()
+        self.search.as_ref().map(|search| &search.index)
     }
 
-    /// Full-text search over resources and concepts. Runs on the blocking thread pool,
-    /// never on the async workers.
+    /// Full-text search over resources and concepts. Runs on the search threads (one
+    /// per core), never on the async workers.
     ///
     /// # Errors
     /// [`ServiceError::SearchUnavailable`] without an index; [`ServiceError::Search`].
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResults> {
-        let index = self.search.clone().ok_or(ServiceError::SearchUnavailable)?;
-        tokio::task::spawn_blocking(move || index.search(&request))
+        let search = self
+            .search
+            .as_ref()
+            .ok_or(ServiceError::SearchUnavailable)?;
+        let index = search.index.clone();
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        search.threads.spawn(move || {
+            // The receiver is gone when the client went away: nothing to answer.
+            let _ = answer.send(index.search(&request));
+        });
+        answered
             .await
             .map_err(|_| ServiceError::Search(SearchError::Task))?
             .map_err(ServiceError::Search)
