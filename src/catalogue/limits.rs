@@ -249,6 +249,20 @@ mod tests {
         assert_eq!(short, "abc");
     }
 
+    /// A page `p.md` that made `draft`.
+    fn page_of(draft: ResourceDraft) -> Catalogue {
+        Catalogue {
+            file: "p.md".to_owned(),
+            format: SourceFormat::Page,
+            title: None,
+            resources: vec![draft],
+            concepts: Vec::new(),
+            links: Vec::new(),
+            report: Vec::new(),
+            sections: Vec::new(),
+        }
+    }
+
     #[test]
     fn control_characters_from_character_references_are_removed() {
         let mut draft = ResourceDraft::default();
@@ -259,16 +273,7 @@ mod tests {
             heading_path: Vec::new(),
             line: 7,
         });
-        let mut catalogue = Catalogue {
-            file: "p.md".to_owned(),
-            format: SourceFormat::Page,
-            title: None,
-            resources: vec![draft],
-            concepts: Vec::new(),
-            links: Vec::new(),
-            report: Vec::new(),
-            sections: Vec::new(),
-        };
+        let mut catalogue = page_of(draft);
         enforce(&mut catalogue);
         let data = &catalogue.resources[0].data;
         assert_eq!(data.title, "AB");
@@ -298,16 +303,7 @@ mod tests {
                 .attributes
                 .insert(format!("x{i:03}"), i.to_string());
         }
-        let mut catalogue = Catalogue {
-            file: "p.md".to_owned(),
-            format: SourceFormat::Page,
-            title: None,
-            resources: vec![draft],
-            concepts: Vec::new(),
-            links: Vec::new(),
-            report: Vec::new(),
-            sections: Vec::new(),
-        };
+        let mut catalogue = page_of(draft);
         enforce(&mut catalogue);
         let attributes = &catalogue.resources[0].data.attributes;
         assert_eq!(attributes.len(), MAX_ATTRIBUTES);

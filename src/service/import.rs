@@ -238,16 +238,7 @@ pub(super) async fn apply(
         if changed.contains_key(&(entity, id)) {
             continue;
         }
-        let slug = match entity {
-            EntityType::Resource => {
-                tx.touch_resource(id).await?;
-                tx.resource_slug_of(id).await?
-            }
-            EntityType::Concept => {
-                tx.touch_concept(id).await?;
-                tx.concept_slug_of(id).await?
-            }
-        };
+        let slug = tx.touch(entity, id).await?;
         if let Some(slug) = slug.and_then(|s| Slug::parse(&s).ok()) {
             changed.insert((entity, id), (slug, ChangeOp::Update));
         }

@@ -452,17 +452,7 @@ async fn end(tx: &mut Tx, entity_type: EntityType, slug: &Slug) -> Result<(Entit
 /// Moves the versions of records whose links changed and logs an update for each.
 async fn touch_all(tx: &mut Tx, ends: &[(EntityType, i64)], actor: &str) -> Result<()> {
     for &(entity_type, id) in ends {
-        let slug = match entity_type {
-            EntityType::Resource => {
-                tx.touch_resource(id).await?;
-                tx.resource_slug_of(id).await?
-            }
-            EntityType::Concept => {
-                tx.touch_concept(id).await?;
-                tx.concept_slug_of(id).await?
-            }
-        };
-        if let Some(slug) = slug {
+        if let Some(slug) = tx.touch(entity_type, id).await? {
             tx.append_change(entity_type, id, &slug, ChangeOp::Update, Some(actor))
                 .await?;
         }

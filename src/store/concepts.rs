@@ -213,17 +213,6 @@ impl Tx {
         Ok(())
     }
 
-    /// The slug of the concept with this id, if it exists.
-    ///
-    /// # Errors
-    /// [`StoreError::Database`].
-    pub async fn concept_slug_of(&mut self, id: i64) -> Result<Option<String>> {
-        let mut sql = Sql::new("SELECT slug FROM concepts WHERE id = ");
-        sql.bind(Value::Int(id));
-        let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
-        Ok(rows.into_iter().next().map(|(slug,)| slug))
-    }
-
     /// The ids of concepts whose `{cite}` roles name `key` (ignoring case).
     ///
     /// # Errors
@@ -290,19 +279,6 @@ impl Tx {
         sql.push(", version + 1, ")
             .bind(Value::Text(now()))
             .push(") WHERE id = ")
-            .bind(Value::Int(id));
-        sql.execute(&mut *self.tx).await?;
-        Ok(())
-    }
-
-    /// Increments a concept's version (its representation changed, e.g. a new link).
-    ///
-    /// # Errors
-    /// [`StoreError::Database`].
-    pub async fn touch_concept(&mut self, id: i64) -> Result<()> {
-        let mut sql = Sql::new("UPDATE concepts SET version = version + 1, updated_at = ");
-        sql.bind(Value::Text(now()))
-            .push(" WHERE id = ")
             .bind(Value::Int(id));
         sql.execute(&mut *self.tx).await?;
         Ok(())

@@ -20,6 +20,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
+use crate::domain::EntityType;
+use sql::{Sql, Value};
+
 pub use changes::{Change, ChangeOp};
 pub use concepts::{ConceptFilter, StoredConcept};
 pub use keys::StoredKey;
@@ -197,6 +200,27 @@ impl Tx {
     pub async fn commit(self) -> Result<Option<i64>> {
         self.tx.commit().await?;
         Ok(self.last_seq)
+    }
+
+    /// Moves a record's `version` on (its links changed, so its representation did) and
+    /// returns its slug, or `None` when no such record exists.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn touch(&mut self, entity_type: EntityType, id: i64) -> Result<Option<String>> {
+        let table = match entity_type {
+            EntityType::Resource => "resources",
+            EntityType::Concept => "concepts",
+        };
+        let mut sql = Sql::new(&format!(
+            "UPDATE {table} SET version = version + 1, updated_at = "
+        ));
+        sql.bind(Value::Text(now()))
+            .push(" WHERE id = ")
+            .bind(Value::Int(id))
+            .push(" RETURNING slug");
+        let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
+        Ok(rows.into_iter().next().map(|(slug,)| slug))
     }
 }
 

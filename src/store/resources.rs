@@ -382,17 +382,6 @@ impl Tx {
         Ok(())
     }
 
-    /// The slug of the resource with this id, if it exists.
-    ///
-    /// # Errors
-    /// [`StoreError::Database`].
-    pub async fn resource_slug_of(&mut self, id: i64) -> Result<Option<String>> {
-        let mut sql = Sql::new("SELECT slug FROM resources WHERE id = ");
-        sql.bind(Value::Int(id));
-        let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
-        Ok(rows.into_iter().next().map(|(slug,)| slug))
-    }
-
     /// The stored citation keys that start with `prefix`, ignoring case, in lower case.
     ///
     /// # Errors
@@ -503,19 +492,6 @@ impl Tx {
         sql.execute(&mut *self.tx)
             .await
             .map_err(conflict_on("citation key"))?;
-        Ok(())
-    }
-
-    /// Increments a resource's version (its representation changed, e.g. a new link).
-    ///
-    /// # Errors
-    /// [`StoreError::Database`].
-    pub async fn touch_resource(&mut self, id: i64) -> Result<()> {
-        let mut sql = Sql::new("UPDATE resources SET version = version + 1, updated_at = ");
-        sql.bind(Value::Text(now()))
-            .push(" WHERE id = ")
-            .bind(Value::Int(id));
-        sql.execute(&mut *self.tx).await?;
         Ok(())
     }
 }
