@@ -228,11 +228,22 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        // The reader went away (`lore export | head`): what it read was written.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             note(&format!("lore: {}", describe(&err)));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether `err` comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Writes a line to standard error; a closed or full stderr is not worth a panic.
@@ -283,7 +294,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export(args, file).await,
         Command::Reindex(args) => reindex(args, file).await,
         Command::Openapi => {
-            print!("{}", lore::http::openapi_json());
+            write!(std::io::stdout(), "{}", lore::http::openapi_json())?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -387,8 +398,11 @@ async fn keys(args: KeysArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
         KeysCommand::Create { name, scope } => {
             let scope = lore::domain::Scope::from(scope);
             let token = service.create_key(&name, scope).await?;
-            println!("created {scope} key `{name}`; keep this token, it is not shown again:");
-            println!("{}", token.reveal());
+            writeln!(
+                std::io::stdout(),
+                "created {scope} key `{name}`; keep this token, it is not shown again:"
+            )?;
+            writeln!(std::io::stdout(), "{}", token.reveal())?;
             ExitCode::SUCCESS
         }
         KeysCommand::List => {
@@ -397,16 +411,20 @@ async fn keys(args: KeysArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
                     .revoked_at
                     .as_deref()
                     .map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
-                println!(
+                writeln!(
+                    std::io::stdout(),
                     "{}\t{}\tcreated {}\t{}",
-                    key.name, key.scope, key.created_at, state
-                );
+                    key.name,
+                    key.scope,
+                    key.created_at,
+                    state
+                )?;
             }
             ExitCode::SUCCESS
         }
         KeysCommand::Revoke { name } => {
             if service.revoke_key(&name).await? {
-                println!("revoked `{name}`");
+                writeln!(std::io::stdout(), "revoked `{name}`")?;
                 ExitCode::SUCCESS
             } else {
                 note(&format!(
@@ -511,7 +529,8 @@ async fn reindex(args: ReindexArgs, file: FileSettings) -> anyhow::Result<ExitCo
     }
     indexer.merge_segments().await?;
     drop(indexer.with_budget(WriterBudget::FOLLOW).await?);
-    println!(
+    writeln!(
+        std::io::stdout(),
         "indexed {} records in {:.2} s ({:.0} records/s); {} is {:.1} MB, up to change {}",
         stats.documents,
         stats.elapsed.as_secs_f64(),
@@ -519,7 +538,7 @@ async fn reindex(args: ReindexArgs, file: FileSettings) -> anyhow::Result<ExitCo
         dir.display(),
         index.size_bytes() as f64 / 1e6,
         index.applied_seq(),
-    );
+    )?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -172,7 +172,16 @@ impl SearchIndex {
             let snippet = highlighter
                 .highlight(&body, SNIPPET_CHARS)
                 .or_else(|| highlighter.highlight(&title, SNIPPET_CHARS))
-                .unwrap_or_else(|| plain_excerpt(&body, SNIPPET_CHARS));
+                .unwrap_or_else(|| {
+                    // The words matched elsewhere (a topic, an author): the start of the
+                    // text, or the title when there is none.
+                    let text = if body.trim().is_empty() {
+                        &title
+                    } else {
+                        &body
+                    };
+                    plain_excerpt(text, SNIPPET_CHARS)
+                });
             hits.push(SearchHit {
                 entity_type,
                 slug: text(fields.slug).unwrap_or_default(),

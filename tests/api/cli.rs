@@ -7,6 +7,7 @@ cases![
     unseeded: importing_a_missing_file_fails_naming_it,
     unseeded: importing_an_unknown_format_fails_and_other_files_still_import,
     unseeded: a_broken_bibtex_file_fails_with_its_line,
+    unseeded: a_reader_that_stops_early_is_not_an_error,
 ];
 
 async fn importing_a_missing_file_fails_naming_it(app: &TestApp) {
@@ -40,4 +41,26 @@ async fn a_broken_bibtex_file_fails_with_its_line(app: &TestApp) {
     let (status, _, stderr) = app.lore(&["import", path.to_str().unwrap()]);
     assert_ne!(status, 0);
     assert!(stderr.contains("broken.bib:"), "{stderr}");
+}
+
+/// `lore openapi | head -c 10`: the document (over 64 kB, more than a pipe holds) meets a
+/// closed pipe; `lore` stops quietly instead of panicking.
+async fn a_reader_that_stops_early_is_not_an_error(_app: &TestApp) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lore"))
+        .arg("openapi")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run lore");
+    let mut head = [0u8; 10];
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    stdout.read_exact(&mut head).expect("the document begins");
+    drop(stdout);
+    let output = child.wait_with_output().expect("lore ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(head.starts_with(b"{"));
 }

@@ -141,6 +141,11 @@ async fn snippets_mark_the_matched_words(app: &TestApp) {
             .contains("<mark>Grokking</mark>"),
         "{body}"
     );
+    // Matched through a linked concept, with no description of its own: the snippet is
+    // the title rather than nothing.
+    for item in items(&q(app, "deep").await) {
+        assert!(!item["snippet"].as_str().unwrap().is_empty(), "{item}");
+    }
 }
 
 async fn a_page_imported_while_the_server_runs_is_searchable_within_a_second(app: &TestApp) {
