@@ -142,6 +142,27 @@ where
 #[allow(dead_code)]
 struct TextItem(String);
 
+/// The JSON Schema of `attributes`: text values by name, names and count bounded as
+/// [`ResourceInput::parse`] checks them.
+fn attributes_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some("Other fields, by name."))
+        .additional_properties(Some(utoipa::openapi::Ref::from_schema_name("TextItem")))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(MAX_ATTRIBUTE_NAME))
+                .pattern(Some(
+                    r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$",
+                )),
+        ))
+        .max_properties(Some(MAX_ATTRIBUTES))
+        .build()
+}
+
 /// A citation key in a list (JSON Schema only).
 #[derive(ToSchema)]
 #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9_:./+-]{0,99}$")]
@@ -280,9 +301,10 @@ pub struct ResourceInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9_:./+-]{0,99}$")]
     pub citation_key: Option<String>,
-    /// Other fields, by name.
+    /// Other fields, by name: at most [`MAX_ATTRIBUTES`], each name 1 to
+    /// [`MAX_ATTRIBUTE_NAME`] characters with a visible one and no control character.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schema(value_type = BTreeMap<String, TextItem>)]
+    #[schema(schema_with = attributes_schema)]
     pub attributes: BTreeMap<String, String>,
 }
 
@@ -565,8 +587,7 @@ impl ResourceInput {
         let mut attributes = BTreeMap::new();
         for (name, value) in self.attributes {
             let field = format!("attributes.{}", name.escape_debug());
-            let trimmed = name.trim();
-            if trimmed.is_empty()
+            if name.trim().is_empty()
                 || name.chars().count() > MAX_ATTRIBUTE_NAME
                 || name.chars().any(char::is_control)
             {
@@ -580,7 +601,7 @@ impl ResourceInput {
                 continue;
             }
             if let Some(value) = p.text(&field, Some(value), MAX_FIELD) {
-                attributes.insert(trimmed.to_owned(), value);
+                attributes.insert(name, value);
             }
         }
         let data = ResourceData {

@@ -199,11 +199,24 @@ pub fn merge_patch<B: serde::Serialize, T: DeserializeOwned>(
     base: B,
     patch: &serde_json::Value,
 ) -> Result<T, ApiError> {
-    if !patch.is_object() {
+    let Some(fields) = patch.as_object() else {
         return Err(ApiError::new(
             ErrorCode::MalformedBody,
             "a merge patch is a JSON object",
         ));
+    };
+    // A `null` for a field the record does not have would merge into nothing: check the
+    // patch's own names against the input's.
+    let known = serde_aux::serde_introspection::serde_introspect::<T>();
+    if let Some(name) = fields.keys().find(|name| !known.contains(&name.as_str())) {
+        let allowed = known.iter().map(|k| (*k).to_owned()).collect();
+        return Err(
+            ApiError::new(ErrorCode::InvalidBody, format!("unknown field `{name}`")).field(
+                name,
+                "unknown field",
+                Some(allowed),
+            ),
+        );
     }
     let mut document = serde_json::to_value(base).map_err(|err| {
         ApiError::new(

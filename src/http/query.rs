@@ -20,33 +20,13 @@ pub struct Query {
 }
 
 impl Query {
-    /// [`Query::decode`], then refuses any value holding U+0000: what these routes are
-    /// given names or filters stored text, and no store keeps U+0000 in text (PostgreSQL
-    /// cannot), so such a value is a client's mistake, not a database error.
-    ///
-    /// # Errors
-    /// As [`Query::decode`]; `invalid_parameter` naming the parameter that holds U+0000.
-    pub fn parse(raw: &str, known: &[&str]) -> Result<Self, ApiError> {
-        let query = Query::decode(raw, known)?;
-        if let Some((name, _)) = query.pairs.iter().find(|(_, value)| value.contains('\0')) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                format!(
-                    "`{name}` contains the NUL character (U+0000), which no stored value holds"
-                ),
-            )
-            .field(name, "contains U+0000", None));
-        }
-        Ok(query)
-    }
-
     /// Decodes `raw` (`application/x-www-form-urlencoded`) and rejects parameters not in
-    /// `known`; values may hold any character (the search index takes any text).
+    /// `known`.
     ///
     /// # Errors
     /// `malformed_query` for undecodable text; `unknown_parameter` naming the parameter and
     /// the ones the route takes.
-    pub fn decode(raw: &str, known: &[&str]) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str, known: &[&str]) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(|err| {
             ApiError::new(
                 ErrorCode::MalformedQuery,
@@ -280,15 +260,6 @@ mod tests {
                 .unwrap()
                 .contains(&"beginner".to_owned())
         );
-    }
-
-    #[test]
-    fn nul_characters_are_refused_by_name() {
-        let err = Query::parse("topic=a%00b", &["topic"]).unwrap_err();
-        assert_eq!(err.code, ErrorCode::InvalidParameter);
-        assert_eq!(err.errors[0].field, "topic");
-        assert!(Query::parse("topic=a%01b", &["topic"]).is_ok());
-        assert!(Query::decode("q=a%00b", &["q"]).is_ok());
     }
 
     #[test]

@@ -250,7 +250,7 @@ pub async fn search(
     service: web::Data<Service>,
 ) -> Result<HttpResponse, ApiError> {
     located(&req, async {
-        let query = Query::decode(req.query_string(), PARAMETERS)?;
+        let query = Query::parse(req.query_string(), PARAMETERS)?;
         let request = request(&query)?;
         let results = service.search(request.clone()).await?;
         Ok(view(&req, &request, results))
@@ -263,7 +263,7 @@ mod tests {
     use super::*;
 
     fn parse(raw: &str) -> Result<SearchRequest, ApiError> {
-        request(&Query::decode(raw, PARAMETERS)?)
+        request(&Query::parse(raw, PARAMETERS)?)
     }
 
     #[test]

@@ -191,14 +191,19 @@ fn push_filter(sql: &mut Sql, filter: &ResourceFilter) {
             .bind_list(filter.kinds.iter().map(|k| Value::Text(k.as_str().into())))
             .push(")");
     }
-    if !filter.topics.is_empty() {
-        let keys: Vec<String> = filter.topics.iter().map(|t| name_key(t)).collect();
+    // U+0000 is in no stored text (PostgreSQL text cannot hold it): a topic holding it
+    // names no concept, and is not sent to the database.
+    let topics: Vec<&String> = filter.topics.iter().filter(|t| !t.contains('\0')).collect();
+    if !filter.topics.is_empty() && topics.is_empty() {
+        sql.push(" AND 1 = 0");
+    } else if !topics.is_empty() {
+        let keys: Vec<String> = topics.iter().map(|t| name_key(t)).collect();
         sql.push(
             " AND EXISTS (SELECT 1 FROM links l JOIN concepts c ON c.id = l.source_id \
              WHERE l.source_type = 'concept' AND l.target_type = 'resource' AND l.target_id = r.id \
              AND (c.slug IN (",
         )
-        .bind_list(filter.topics.iter().map(|t| Value::Text(t.to_lowercase())))
+        .bind_list(topics.iter().map(|t| Value::Text(t.to_lowercase())))
         .push(") OR c.name_key IN (")
         .bind_list(keys.into_iter().map(Value::Text))
         .push(")))");

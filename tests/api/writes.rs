@@ -175,6 +175,19 @@ async fn a_resource_is_created_read_changed_and_deleted(app: &TestApp) {
         .unwrap();
     assert_eq!(patched.status(), 200);
     let new_etag = patched.headers()["etag"].to_str().unwrap().to_owned();
+    // Removing a field the record cannot have is a mistake, not a no-op.
+    let unknown = app
+        .client
+        .patch(&location)
+        .bearer_auth(&token)
+        .header("If-Match", &new_etag)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"colour": null}"#)
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(unknown, 422, "invalid_body").await;
+    assert_eq!(problem["errors"][0]["field"], "colour");
     assert_ne!(new_etag, etag);
     let view: Value = patched.json().await.unwrap();
     assert_eq!(view["level"], "intermediate");
