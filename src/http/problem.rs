@@ -264,6 +264,14 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict { field, ref what } => {
                 ApiError::new(ErrorCode::Conflict, what.clone()).field(field, what.clone(), None)
             }
+            ServiceError::Store(StoreError::Busy) => ApiError::new(
+                ErrorCode::StoreUnavailable,
+                "another write holds the store (a long import, say); try again shortly",
+            )
+            .header(
+                header::RETRY_AFTER,
+                crate::store::WRITE_LOCK_WAIT.as_secs().to_string(),
+            ),
             ServiceError::Store(StoreError::Conflict { field }) => ApiError::new(
                 ErrorCode::Conflict,
                 format!("another record has this {field}"),

@@ -65,6 +65,9 @@ pub enum ServiceError {
     },
     #[error("the store does not answer")]
     Unavailable,
+    /// Work handed to a blocking thread ended without an answer (it panicked).
+    #[error("a background task failed")]
+    Task,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("this service has no search index")]
@@ -294,7 +297,18 @@ impl Service {
         charset: Option<&str>,
         actor: Option<&str>,
     ) -> Result<ImportReport> {
-        let catalogue = catalogue::parse_file_with_charset(file_name, bytes, charset)?;
+        // Parsing is CPU work (a large page or .bib takes a while): off the async workers,
+        // so other requests are answered meanwhile.
+        let (name, bytes, charset) = (
+            file_name.to_owned(),
+            bytes.to_vec(),
+            charset.map(str::to_owned),
+        );
+        let catalogue = tokio::task::spawn_blocking(move || {
+            catalogue::parse_file_with_charset(&name, &bytes, charset.as_deref())
+        })
+        .await
+        .map_err(|_| ServiceError::Task)??;
         let (report, seq) = import::apply(&self.store, catalogue, actor).await?;
         self.searchable(seq).await;
         Ok(report)

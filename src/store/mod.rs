@@ -76,6 +76,10 @@ pub enum StoreError {
     Migrate(#[source] sqlx::migrate::MigrateError),
     #[error("a record with this {field} already exists")]
     Conflict { field: &'static str },
+    /// Another write (a long import, say) held the store's write lock for longer than
+    /// [`WRITE_LOCK_WAIT`].
+    #[error("another write holds the store; try again shortly")]
+    Busy,
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
     #[error("database error")]
@@ -121,8 +125,11 @@ impl Store {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-                            .await?;
+                        let pragmas = format!(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+                            WRITE_LOCK_WAIT.as_millis()
+                        );
+                        conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
                     }
                     Ok(())
                 })
@@ -170,15 +177,28 @@ impl Store {
     /// [`StoreError::Database`].
     pub async fn begin(&self) -> Result<Tx> {
         // SQLite: take the write lock at once, so a transaction that reads and then writes
-        // never fails to upgrade its snapshot (SQLITE_BUSY_SNAPSHOT) under concurrent writers.
+        // never fails to upgrade its snapshot (SQLITE_BUSY_SNAPSHOT) under concurrent writers;
+        // it waits up to `busy_timeout` (WRITE_LOCK_WAIT) for another writer.
         let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => self
+                .pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(busy_or_database)?,
             Backend::Postgres => self.pool.begin().await?,
         };
         if self.backend == Backend::Postgres {
+            // A number of ours, not input.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SET LOCAL lock_timeout = '{}ms'",
+                WRITE_LOCK_WAIT.as_millis()
+            )))
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("SELECT pg_advisory_xact_lock(7311)")
                 .execute(&mut *tx)
-                .await?;
+                .await
+                .map_err(busy_or_database)?;
         }
         Ok(Tx { tx, last_seq: None })
     }
@@ -231,6 +251,21 @@ pub(crate) fn now() -> String {
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     now.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// How long a write waits for another write to finish before giving up with
+/// [`StoreError::Busy`].
+pub const WRITE_LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// A lock wait that ran out (SQLite `SQLITE_BUSY`, PostgreSQL `lock_not_available`) as
+/// [`StoreError::Busy`]; anything else as [`StoreError::Database`].
+fn busy_or_database(err: sqlx::Error) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("5" | "55P03")) => {
+            StoreError::Busy
+        }
+        _ => StoreError::Database(err),
+    }
 }
 
 /// Maps a unique-constraint violation to [`StoreError::Conflict`] on `field`.

@@ -22,6 +22,7 @@ cases![
     unseeded: a_write_on_one_process_is_searchable_on_another_within_a_second,
     unseeded: clients_over_the_rate_limit_get_429,
     unseeded: reads_can_require_a_key,
+    unseeded: a_write_behind_a_long_one_gives_up_with_503,
 ];
 
 /// Issues a key with `scope` through the CLI and returns its token.
@@ -937,4 +938,37 @@ async fn a_write_on_one_process_is_searchable_on_another_within_a_second(app: &T
         elapsed < std::time::Duration::from_secs(1),
         "found after {elapsed:?}"
     );
+}
+
+/// A write that waits longer than `WRITE_LOCK_WAIT` for another (a long import) is told to
+/// come back later, instead of failing with 500 or waiting without end.
+async fn a_write_behind_a_long_one_gives_up_with_503(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let store = lore::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let long_write = store.begin().await.unwrap();
+    let started = std::time::Instant::now();
+    let response = send(
+        app,
+        Method::POST,
+        "/resources",
+        Some(&token),
+        Some(json!({"title": "Behind a long import"})),
+    )
+    .await;
+    assert!(started.elapsed() >= lore::store::WRITE_LOCK_WAIT);
+    assert_eq!(response.headers()["retry-after"], "5");
+    assert_problem(response, 503, "store_unavailable").await;
+    drop(long_write);
+    let response = send(
+        app,
+        Method::POST,
+        "/resources",
+        Some(&token),
+        Some(json!({"title": "Behind a long import"})),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    store.close().await;
 }

@@ -34,11 +34,11 @@ impl Reference {
 /// (`[[pdf]] ()` when the author put a space between `]` and `(`).
 pub(super) fn clean_prose(prose: &str) -> String {
     let mut s = prose.split_whitespace().collect::<Vec<_>>().join(" ");
-    loop {
+    // Each round is linear; labels inside labels need a round each, and no real page
+    // nests them deeper than this.
+    for _ in 0..4 {
         let before = s.len();
-        for debris in ["()", "[]", "( )", "[ ]"] {
-            s = s.replace(debris, "");
-        }
+        s = remove_empty_brackets(&s);
         s = remove_bracketed_labels(&s);
         s = s.split_whitespace().collect::<Vec<_>>().join(" ");
         if s.len() == before {
@@ -46,6 +46,29 @@ pub(super) fn clean_prose(prose: &str) -> String {
         }
     }
     s
+}
+
+/// Removes `()` and `[]` holding nothing but spaces, nested ones included (`[( )]`), in
+/// one pass: a closing bracket takes back its opener when only spaces stand between.
+fn remove_empty_brackets(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let opener = match c {
+            ')' => '(',
+            ']' => '[',
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        let kept = out.trim_end_matches(' ').len();
+        if out[..kept].ends_with(opener) {
+            out.truncate(kept - opener.len_utf8());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Removes `[[pdf]]`-style labels: short bracketed words that were meant as link text.
@@ -156,9 +179,19 @@ pub(super) fn parse(prose: &str, strong: Option<&str>) -> Reference {
 /// year (`(2015)`, `(2014, C. Dong et al.`) or holds only a year, months and kind words
 /// (`(Book, Jan 2017)`). Prose in parentheses that merely mentions a year is not one.
 fn find_year_paren(s: &str) -> Option<usize> {
+    /// Longest parenthetical looked into, in bytes: a date or kind is a few words.
+    const MAX_INSIDE: usize = 64;
     s.match_indices('(').map(|(i, _)| i).find(|&open| {
         let inner = &s[open + 1..];
-        let inner = &inner[..inner.find(')').unwrap_or(inner.len())];
+        let mut window = inner.len().min(MAX_INSIDE);
+        while !inner.is_char_boundary(window) {
+            window -= 1;
+        }
+        let inner = match inner[..window].find(')') {
+            Some(close) => &inner[..close],
+            None if inner.len() <= MAX_INSIDE => inner,
+            None => return false,
+        };
         let mut words = inner
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -386,5 +419,19 @@ mod tests {
             "Improving similarity, O. Levy et al."
         );
         assert_eq!(clean_prose("a  \n b"), "a b");
+        assert_eq!(clean_prose("x [( )] y [ ] z (w)"), "x y z (w)");
+    }
+
+    #[test]
+    fn deep_nesting_is_linear_not_quadratic() {
+        // Quadratic work on these would take minutes; linear work takes milliseconds.
+        let brackets = format!("x{}{} y", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(clean_prose(&brackets), "x y");
+        let unclosed = format!("Title {}2019", "(".repeat(100_000));
+        // The year in the last (unclosed) parentheses is found near the end.
+        assert!(find_year_paren(&unclosed).is_some_and(|at| at > 99_000));
+        let no_year = format!("Title {}", "(".repeat(100_000));
+        assert_eq!(find_year_paren(&no_year), None);
+        assert_eq!(find_year_paren("Title (Jan 2019) more"), Some(6));
     }
 }
