@@ -944,31 +944,25 @@ async fn a_write_on_one_process_is_searchable_on_another_within_a_second(app: &T
 /// come back later, instead of failing with 500 or waiting without end.
 async fn a_write_behind_a_long_one_gives_up_with_503(app: &TestApp) {
     let token = key(app, "curator", "write");
+    let post = || {
+        send(
+            app,
+            Method::POST,
+            "/resources",
+            Some(&token),
+            Some(json!({"title": "Behind a long import"})),
+        )
+    };
     let store = lore::store::Store::connect(&app.database_url)
         .await
         .unwrap();
     let long_write = store.begin().await.unwrap();
     let started = std::time::Instant::now();
-    let response = send(
-        app,
-        Method::POST,
-        "/resources",
-        Some(&token),
-        Some(json!({"title": "Behind a long import"})),
-    )
-    .await;
+    let response = post().await;
     assert!(started.elapsed() >= lore::store::WRITE_LOCK_WAIT);
     assert_eq!(response.headers()["retry-after"], "5");
     assert_problem(response, 503, "store_unavailable").await;
     drop(long_write);
-    let response = send(
-        app,
-        Method::POST,
-        "/resources",
-        Some(&token),
-        Some(json!({"title": "Behind a long import"})),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(post().await.status(), StatusCode::CREATED);
     store.close().await;
 }
