@@ -163,12 +163,7 @@ impl Changes {
             if clean.is_empty() {
                 clean = "attribute".to_owned();
             }
-            let mut unique = clean.clone();
-            let mut n = 2;
-            while kept.contains_key(&unique) {
-                unique = format!("{clean} {n}");
-                n += 1;
-            }
+            let unique = super::markdown::unique_key(&kept, &clean);
             if unique != name {
                 self.0.push(format!(
                     "the attribute name `{}` is not 1 to {MAX_ATTRIBUTE_NAME} characters \

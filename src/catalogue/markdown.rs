@@ -1280,7 +1280,7 @@ fn attribute_name(text: &str) -> String {
 }
 
 /// `key`, or `key 2`, `key 3`... when taken.
-fn unique_key(attributes: &BTreeMap<String, String>, key: &str) -> String {
+pub(super) fn unique_key(attributes: &BTreeMap<String, String>, key: &str) -> String {
     let key = if key.is_empty() { "link" } else { key };
     if !attributes.contains_key(key) {
         return key.to_owned();
