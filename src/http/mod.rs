@@ -4,14 +4,19 @@
 pub mod auth;
 mod bibliography;
 pub mod body;
+pub mod cache;
 mod changes;
 mod concepts;
+pub mod cors;
+pub mod edge;
 pub mod etag;
 mod health;
 mod imports;
 pub mod limits;
 mod links;
+pub mod metrics;
 pub mod negotiate;
+pub mod observe;
 mod openapi;
 mod paging;
 pub mod problem;
@@ -60,6 +65,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(health::ready);
 }
 
+/// Registers the routes that are not part of the API document: metrics.
+pub fn operational_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(metrics::metrics);
+}
+
 /// The paths the server answers and the methods each takes, for 405 answers.
 #[derive(Debug)]
 pub struct KnownRoutes(Vec<(ResourceDef, Vec<Method>)>);
@@ -96,6 +106,10 @@ impl KnownRoutes {
             vec![Method::HEAD, Method::GET],
         ));
         routes.push((ResourceDef::new("/docs"), vec![Method::HEAD, Method::GET]));
+        routes.push((
+            ResourceDef::new(metrics::METRICS_PATH),
+            vec![Method::HEAD, Method::GET],
+        ));
         routes.push((
             ResourceDef::new("/docs/{tail}*"),
             vec![Method::HEAD, Method::GET],
@@ -134,8 +148,8 @@ pub async fn fallback(
 
 /// `/docs` without the slash: Swagger UI's relative asset paths need it.
 #[get("/docs")]
-pub async fn docs_redirect() -> HttpResponse {
+pub async fn docs_redirect(req: HttpRequest) -> HttpResponse {
     HttpResponse::PermanentRedirect()
-        .insert_header(("Location", DOCS_PATH))
+        .insert_header(("Location", views::Urls::from_request(&req).at(DOCS_PATH)))
         .finish()
 }
