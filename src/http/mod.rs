@@ -11,6 +11,8 @@ pub mod cors;
 pub mod edge;
 pub mod etag;
 mod health;
+mod home;
+pub mod html;
 mod imports;
 pub mod limits;
 mod links;
@@ -42,7 +44,8 @@ pub const DOCS_PATH: &str = "/docs/";
 
 /// Registers every documented route.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(resources::list)
+    cfg.service(home::overview)
+        .service(resources::list)
         .service(resources::create)
         .service(resources::get)
         .service(resources::replace)
@@ -65,9 +68,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(health::ready);
 }
 
-/// Registers the routes that are not part of the API document: metrics.
+/// Registers the routes that are not part of the API document: metrics and the pages'
+/// style sheet.
 pub fn operational_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(metrics::metrics);
+    cfg.service(metrics::metrics).service(html::style_sheet);
 }
 
 /// The paths the server answers and the methods each takes, for 405 answers.
@@ -106,10 +110,9 @@ impl KnownRoutes {
             vec![Method::HEAD, Method::GET],
         ));
         routes.push((ResourceDef::new("/docs"), vec![Method::HEAD, Method::GET]));
-        routes.push((
-            ResourceDef::new(metrics::METRICS_PATH),
-            vec![Method::HEAD, Method::GET],
-        ));
+        for path in [metrics::METRICS_PATH, html::STYLE_SHEET_PATH] {
+            routes.push((ResourceDef::new(path), vec![Method::HEAD, Method::GET]));
+        }
         routes.push((
             ResourceDef::new("/docs/{tail}*"),
             vec![Method::HEAD, Method::GET],
