@@ -126,7 +126,8 @@ struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080]
     #[arg(long, env = "LORE_BIND", value_name = "ADDR")]
     bind: Option<String>,
-    /// Catalogue directory imported when the store is empty [default: ./seed]
+    /// Catalogue directory imported when the store is empty [default: ./seed, when it
+    /// exists]
     #[arg(
         long,
         env = "LORE_SEED",
@@ -353,7 +354,15 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
         .clone()
         .or_else(|| file.bind.clone())
         .unwrap_or_else(|| config::DEFAULT_BIND.to_owned());
-    let seed_dir = if args.no_seed || (args.seed.is_none() && file.no_seed == Some(true)) {
+    let default_seed_missing = args.seed.is_none()
+        && file.seed_dir.is_none()
+        && !std::path::Path::new(config::DEFAULT_SEED_DIR).is_dir();
+    let seed_dir = if args.no_seed
+        || (args.seed.is_none() && file.no_seed == Some(true))
+        || default_seed_missing
+    {
+        // An installed `lore serve` run outside the repository has no ./seed: it serves
+        // what the store holds.
         None
     } else {
         Some(
