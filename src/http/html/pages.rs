@@ -332,10 +332,7 @@ fn grouped(links: &[LinkView]) -> Vec<Group> {
         let item = Item {
             href: link.href.clone(),
             title: link.title.clone(),
-            about: link
-                .category
-                .map(|c| label_of_category(c))
-                .unwrap_or_default(),
+            about: link.category.map(label_of_category).unwrap_or_default(),
         };
         match groups.iter_mut().find(|g| g.label == label) {
             Some(group) => group.items.push(item),
