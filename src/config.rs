@@ -65,6 +65,94 @@ pub struct Settings {
     pub rate_limit: Option<std::num::NonZeroU32>,
     /// Reads need a key with `read` scope.
     pub require_read_key: bool,
+    /// Where people and proxies, not lore, say how lore is reached.
+    pub edge: EdgeSettings,
+}
+
+/// How lore is reached through proxies and from other origins.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EdgeSettings {
+    /// The URL clients reach lore at (`https://lore.example.org`, or with a path prefix);
+    /// every URL lore writes (`href`, `Location`, `Link`) starts with it. `None`: URLs
+    /// follow the request's `Host` (and, from a trusted proxy, `Forwarded`).
+    pub public_url: Option<PublicUrl>,
+    /// Peers whose `Forwarded` / `X-Forwarded-For` headers name the client (reverse
+    /// proxies); other peers are the client themselves.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Web origins (`https://app.example.org`) whose pages may write through the API;
+    /// every origin may read.
+    pub cors_origins: Vec<String>,
+}
+
+/// An absolute `http`/`https` URL without query, fragment or trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    /// Parses a public URL.
+    ///
+    /// # Errors
+    /// [`ConfigError::PublicUrl`] for anything but an `http`/`https` URL with a host and
+    /// without query or fragment.
+    pub fn parse(value: &str) -> Result<Self, ConfigError> {
+        let bad = |why: &str| ConfigError::PublicUrl {
+            value: value.to_owned(),
+            why: why.to_owned(),
+        };
+        let url = url::Url::parse(value.trim()).map_err(|err| bad(&err.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad("the scheme must be http or https"));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(bad("a host is required"));
+        }
+        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+            return Err(bad("no user, query or fragment"));
+        }
+        Ok(PublicUrl(url.as_str().trim_end_matches('/').to_owned()))
+    }
+
+    /// The URL, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The origin (`scheme://host[:port]`), as browsers send it in `Origin`.
+    pub fn origin(&self) -> String {
+        url::Url::parse(&self.0)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
+}
+
+/// Parses a proxy address or network (`10.0.0.0/8`, `127.0.0.1`, `::1`).
+///
+/// # Errors
+/// [`ConfigError::Cidr`].
+pub fn parse_cidr(value: &str) -> Result<ipnet::IpNet, ConfigError> {
+    let value = value.trim();
+    value
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| ConfigError::Cidr {
+            value: value.to_owned(),
+        })
+}
+
+/// Parses a web origin (`https://app.example.org[:port]`), as browsers send it.
+///
+/// # Errors
+/// [`ConfigError::Origin`] for anything with a path, query or another scheme.
+pub fn parse_origin(value: &str) -> Result<String, ConfigError> {
+    let bad = || ConfigError::Origin {
+        value: value.to_owned(),
+    };
+    let url = url::Url::parse(value.trim()).map_err(|_| bad())?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !matches!(url.scheme(), "http" | "https") || !bare || url.host_str().is_none() {
+        return Err(bad());
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 /// Default largest request body: 1 MiB.
@@ -82,6 +170,7 @@ impl Settings {
             max_body: DEFAULT_MAX_BODY,
             rate_limit: std::num::NonZeroU32::new(DEFAULT_RATE_LIMIT),
             require_read_key: false,
+            edge: EdgeSettings::default(),
         }
     }
 }
@@ -98,6 +187,9 @@ pub struct FileSettings {
     pub max_body: Option<usize>,
     pub rate_limit: Option<u32>,
     pub require_read_key: Option<bool>,
+    pub public_url: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub cors_origins: Option<Vec<String>>,
 }
 
 /// A settings problem, naming the source and the value.
@@ -112,6 +204,12 @@ pub enum ConfigError {
     Parse { path: String, message: String },
     #[error("bind address `{value}` is not HOST:PORT (e.g. 127.0.0.1:8080)")]
     Bind { value: String },
+    #[error("public URL `{value}`: {why} (e.g. https://lore.example.org)")]
+    PublicUrl { value: String, why: String },
+    #[error("trusted proxy `{value}` is not an IP address or CIDR network (e.g. 10.0.0.0/8)")]
+    Cidr { value: String },
+    #[error("CORS origin `{value}` is not SCHEME://HOST[:PORT] (e.g. https://app.example.org)")]
+    Origin { value: String },
 }
 
 impl FileSettings {
@@ -202,6 +300,34 @@ mod tests {
         let err = FileSettings::load(&path, true).unwrap_err().to_string();
         assert!(err.contains("lore.toml:2"), "{err}");
         assert!(err.contains("bnid"), "{err}");
+    }
+
+    #[test]
+    fn public_urls_lose_the_trailing_slash_and_keep_a_prefix() {
+        let url = PublicUrl::parse("https://lore.example.org/kb/").unwrap();
+        assert_eq!(url.as_str(), "https://lore.example.org/kb");
+        assert_eq!(url.origin(), "https://lore.example.org");
+        for bad in [
+            "lore.example.org",
+            "ftp://x",
+            "https://x/?a=1",
+            "https://x/#f",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn proxies_are_networks_or_addresses_and_origins_are_bare() {
+        assert_eq!(parse_cidr("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(parse_cidr("::1").unwrap().to_string(), "::1/128");
+        assert!(parse_cidr("10.0.0.0/40").is_err());
+        assert_eq!(
+            parse_origin("https://App.example.org:8443").unwrap(),
+            "https://app.example.org:8443"
+        );
+        assert!(parse_origin("https://app.example.org/x").is_err());
+        assert!(parse_origin("*").is_err());
     }
 
     #[test]

@@ -27,9 +27,18 @@ struct Cli {
     /// Settings file (TOML); `./lore.toml` is read when present.
     #[arg(long, global = true, env = "LORE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Log lines as text or as one JSON object each.
+    #[arg(long, global = true, env = "LORE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -117,7 +126,8 @@ struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080]
     #[arg(long, env = "LORE_BIND", value_name = "ADDR")]
     bind: Option<String>,
-    /// Catalogue directory imported when the store is empty [default: ./seed]
+    /// Catalogue directory imported when the store is empty [default: ./seed, when it
+    /// exists]
     #[arg(
         long,
         env = "LORE_SEED",
@@ -138,6 +148,28 @@ struct ServeArgs {
     /// Reads need a key with `read` scope too.
     #[arg(long, env = "LORE_REQUIRE_READ_KEY")]
     require_read_key: bool,
+    /// The URL clients reach lore at; every URL lore writes starts with it instead of the
+    /// request's Host [default: the request's Host]
+    #[arg(long, env = "LORE_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+    /// Reverse proxies (address or CIDR) whose Forwarded / X-Forwarded-For name the
+    /// client; repeat or separate with commas
+    #[arg(
+        long = "trusted-proxy",
+        env = "LORE_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
+    /// Origins whose pages may write through the API (any origin may read); repeat or
+    /// separate with commas
+    #[arg(
+        long = "cors-origin",
+        env = "LORE_CORS_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
 }
 
 #[derive(Args)]
@@ -215,7 +247,7 @@ enum ReportFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -264,15 +296,21 @@ fn describe(err: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LORE_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,sqlx=warn,tracing_actix_web=error")
-    });
-    tracing_subscriber::fmt()
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LORE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        // One object per line, the request span's id included, for log shippers.
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -316,7 +354,15 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
         .clone()
         .or_else(|| file.bind.clone())
         .unwrap_or_else(|| config::DEFAULT_BIND.to_owned());
-    let seed_dir = if args.no_seed || (args.seed.is_none() && file.no_seed == Some(true)) {
+    let default_seed_missing = args.seed.is_none()
+        && file.seed_dir.is_none()
+        && !std::path::Path::new(config::DEFAULT_SEED_DIR).is_dir();
+    let seed_dir = if args.no_seed
+        || (args.seed.is_none() && file.no_seed == Some(true))
+        || default_seed_missing
+    {
+        // An installed `lore serve` run outside the repository has no ./seed: it serves
+        // what the store holds.
         None
     } else {
         Some(
@@ -330,6 +376,7 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
         .rate_limit
         .or(file.rate_limit)
         .unwrap_or(config::DEFAULT_RATE_LIMIT);
+    let edge = edge_settings(&args, &file)?;
     let settings = Settings {
         store: store_settings(args.store, &file),
         bind: config::parse_bind(&bind)?,
@@ -340,6 +387,7 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
             .unwrap_or(config::DEFAULT_MAX_BODY),
         rate_limit: std::num::NonZeroU32::new(rate_limit),
         require_read_key: args.require_read_key || file.require_read_key == Some(true),
+        edge,
     };
     tracing::info!(?settings, "starting");
     let app = Application::build(&settings).await?;
@@ -352,6 +400,34 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
     );
     app.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Proxy, public URL and CORS settings: flags and environment, else `lore.toml`.
+fn edge_settings(args: &ServeArgs, file: &FileSettings) -> anyhow::Result<config::EdgeSettings> {
+    let public_url = args.public_url.clone().or_else(|| file.public_url.clone());
+    let or_file = |given: &Vec<String>, from_file: &Option<Vec<String>>| {
+        if given.is_empty() {
+            from_file.clone().unwrap_or_default()
+        } else {
+            given.clone()
+        }
+    };
+    Ok(config::EdgeSettings {
+        public_url: public_url
+            .as_deref()
+            .map(config::PublicUrl::parse)
+            .transpose()?,
+        trusted_proxies: or_file(&args.trusted_proxies, &file.trusted_proxies)
+            .iter()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| config::parse_cidr(v))
+            .collect::<Result<_, _>>()?,
+        cors_origins: or_file(&args.cors_origins, &file.cors_origins)
+            .iter()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| config::parse_origin(v))
+            .collect::<Result<_, _>>()?,
+    })
 }
 
 async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode> {

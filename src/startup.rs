@@ -12,12 +12,15 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
 use crate::http::body::BodyLimit;
+use crate::http::cors::{self, WriteOrigins};
+use crate::http::edge::Edge;
 use crate::http::limits::{self, Limiter, RateLimit, ReadPolicy};
-use crate::http::{self, KnownRoutes};
+use crate::http::metrics::Metrics;
+use crate::http::{self, KnownRoutes, cache, observe};
 use crate::search::{IndexLocation, IndexState, Indexer, SearchError, SearchIndex, WriterBudget};
 use crate::service::{ImportReport, Service, ServiceError};
 use crate::store::{Store, StoreError};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Compress, from_fn};
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -242,6 +245,9 @@ fn serve(
     let read_policy = web::Data::new(ReadPolicy {
         require_key: settings.require_read_key,
     });
+    let edge = web::Data::new(Edge::new(&settings.edge));
+    let write_origins = web::Data::new(WriteOrigins(settings.edge.cors_origins.clone()));
+    let metrics = web::Data::new(Metrics::new());
     let limiter = settings.rate_limit.map(|per_second| {
         let burst = per_second.saturating_mul(std::num::NonZeroU32::MIN.saturating_add(1));
         web::Data::new(Limiter::new(RateLimit { per_second, burst }))
@@ -272,6 +278,10 @@ fn serve(
             .app_data(known.clone())
             .app_data(body_limit.clone())
             .app_data(read_policy.clone())
+            .app_data(edge.clone())
+            .app_data(write_origins.clone())
+            .app_data(metrics.clone())
+            .configure(http::operational_routes)
             .service(
                 SwaggerUi::new("/docs/{_:.*}")
                     .url(http::OPENAPI_PATH, document.clone())
@@ -286,10 +296,16 @@ fn serve(
         if let Some(limiter) = &limiter {
             app = app.app_data(limiter.clone());
         }
+        // Outermost last: every answer, a 429 or a refused origin included, gets a request
+        // id, a log line, metrics and compression.
         app.wrap(from_fn(limits::read_policy))
             .wrap(from_fn(limits::head_as_get))
             .wrap(from_fn(limits::rate_limit))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(cors::layer())
+            .wrap(from_fn(cors::origin_policy))
+            .wrap(from_fn(cache::cache_control))
+            .wrap(Compress::default())
+            .wrap(from_fn(observe::observe))
     })
     .listen(listener)?
     .run();

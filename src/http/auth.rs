@@ -4,8 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
+use super::observe::KeyName;
 use super::problem::{ApiError, ErrorCode};
 use crate::domain::Scope;
 use crate::service::{AuthFailure, Principal, Service};
@@ -70,7 +71,10 @@ pub async fn authorize(req: &HttpRequest, required: Scope) -> Result<Principal, 
         .app_data::<web::Data<Service>>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the service is not configured"))?;
     match service.authenticate(&token).await? {
-        Ok(principal) if principal.scope.allows(required) => Ok(principal),
+        Ok(principal) if principal.scope.allows(required) => {
+            req.extensions_mut().insert(KeyName(principal.name.clone()));
+            Ok(principal)
+        }
         Ok(principal) => Err(ApiError::new(
             ErrorCode::Forbidden,
             format!(

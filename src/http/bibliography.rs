@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use futures_util::StreamExt;
 use utoipa::IntoParams;
 
+use super::etag::{header_lists, tag_of};
 use super::negotiate::{Representation, format_parameter};
 use super::problem::{ApiError, Problem, located};
 use super::query::Query;
@@ -96,7 +97,9 @@ pub(super) fn media_type(format: ExportFormat) -> HeaderValue {
         (status = 200, description = "The bibliography", content(
             (String = "application/x-bibtex"),
             (Vec<Object> = "application/vnd.citationstyles.csl+json"),
-            (String = "application/x-research-info-systems"))),
+            (String = "application/x-research-info-systems")),
+            headers(("ETag" = String, description = "Strong entity tag: changes with any write to the store"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Unknown parameter or invalid value", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -118,7 +121,36 @@ pub async fn export(
             _ => ExportFormat::Bibtex(options),
         };
         service.ready().await?;
-        Ok(stream(&service, filter, format))
+        let tag = version_tag(&req, service.last_change_seq().await?);
+        let unchanged = req
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| header_lists(v, &tag, true));
+        if unchanged {
+            return Ok(HttpResponse::NotModified()
+                .insert_header((header::ETAG, tag))
+                .finish());
+        }
+        let mut response = stream(&service, filter, format);
+        if let Ok(value) = HeaderValue::from_str(&tag) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+        Ok(response)
     })
     .await
+}
+
+/// The entity tag of a streamed bibliography: it is written from the store as of change
+/// `seq`, by this version of lore, for this query, so those four decide its bytes (the
+/// body is never held whole to hash it).
+fn version_tag(req: &HttpRequest, seq: i64) -> String {
+    let urls = super::views::Urls::from_request(req);
+    let identity = format!(
+        "{}\n{seq}\n{}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        urls.at(req.path()),
+        req.query_string()
+    );
+    tag_of(identity.as_bytes())
 }

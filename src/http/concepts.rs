@@ -1,17 +1,23 @@
 //! `/concepts`: ideas such as metrics, layer types and tasks, with their links.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa::IntoParams;
 
 use super::etag::json_with_etag;
-use super::paging::list_response;
+use super::html;
+use super::negotiate::{Representation, json_or_html, varies};
+use super::paging::{list_response, neighbours};
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::records;
-use super::views::{ConceptView, ListView, Urls};
+use super::views::{ConceptView, ListView, ResourceView, Urls};
 use crate::domain::{Category, Slug};
 use crate::service::Service;
-use crate::store::ConceptFilter;
+use crate::store::{ConceptFilter, PageRequest, ResourceFilter};
+
+/// How many of a concept's resources its page lists.
+const PAGE_RESOURCES: u32 = 200;
 
 /// Query parameters of `GET /concepts`.
 #[derive(IntoParams)]
@@ -27,9 +33,22 @@ pub struct ListConceptsQuery {
     /// Where the page starts: the `cursor` of a `next` or `prev` link.
     #[param(pattern = r"^[ab][0-9a-z]{1,12}$")]
     cursor: Option<String>,
+    /// `json`: the JSON representation, also for clients whose `Accept` prefers HTML.
+    #[param(pattern = "^json$")]
+    format: Option<String>,
 }
 
-const LIST_PARAMETERS: &[&str] = &["category", "limit", "cursor"];
+/// Query parameters of `GET /concepts/{slug}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct GetConceptQuery {
+    /// `json`: the JSON representation, also for clients whose `Accept` prefers HTML.
+    #[param(pattern = "^json$")]
+    format: Option<String>,
+}
+
+const LIST_PARAMETERS: &[&str] = &["category", "limit", "cursor", "format"];
 
 /// Lists concepts, filtered by category and paged in import order.
 #[utoipa::path(
@@ -48,29 +67,40 @@ const LIST_PARAMETERS: &[&str] = &["category", "limit", "cursor"];
 )]
 #[get("/concepts")]
 pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpResponse, ApiError> {
-    located(&req, async {
+    let answer = located(&req, async {
         let query = Query::parse(req.query_string(), LIST_PARAMETERS)?;
+        let representation = json_or_html(&req, &query)?;
         let filter = ConceptFilter {
             categories: query.terms("category", Category::parse)?,
         };
         let page = service.list_concepts(&filter, &query.page()?).await?;
         let urls = Urls::from_request(&req);
         let ids: Vec<i64> = page.items.iter().map(|c| c.record.id).collect();
-        let items = page
+        let items: Vec<ConceptView> = page
             .items
             .iter()
             .map(|item| ConceptView::new(item, &urls))
             .collect();
-        Ok(list_response(&req, &urls, &page, &ids, items))
+        if representation == Representation::Html {
+            let (prev, next) = neighbours(&req, &urls, &page, &ids);
+            let paging = html::Paging { prev, next };
+            let page = html::concepts_page(&req, &urls, &items, page.total, paging);
+            return Ok(html::respond(StatusCode::OK, &page));
+        }
+        Ok(varies(list_response(&req, &urls, &page, &ids, items)))
     })
-    .await
+    .await;
+    html::or_problem(&req, answer)
 }
 
 /// Gets one concept with its links in both directions.
 #[utoipa::path(
     operation_id = "get_concept",
     tag = "concepts",
-    params(("slug" = String, Path, description = "The concept's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")),
+    params(
+        ("slug" = String, Path, description = "The concept's slug", max_length = 80, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+        GetConceptQuery,
+    ),
     responses(
         (status = 200, description = "The concept", body = ConceptView,
             headers(("ETag" = String, description = "Strong entity tag of the body"))),
@@ -86,8 +116,9 @@ pub async fn get(
     service: web::Data<Service>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    located(&req, async {
-        Query::parse(req.query_string(), &[])?;
+    let answer = located(&req, async {
+        let query = Query::parse(req.query_string(), &["format"])?;
+        let representation = json_or_html(&req, &query)?;
         let slug = Slug::parse(&slug).map_err(|_| {
             ApiError::new(
                 ErrorCode::ConceptNotFound,
@@ -95,12 +126,31 @@ pub async fn get(
             )
         })?;
         let item = service.get_concept(&slug).await?;
-        Ok(json_with_etag(
-            &req,
-            &ConceptView::new(&item, &Urls::from_request(&req)),
-        ))
+        let urls = Urls::from_request(&req);
+        let view = ConceptView::new(&item, &urls);
+        if representation == Representation::Html {
+            // Its resources with their levels: those linked from it, as `?topic=` lists them.
+            let filter = ResourceFilter {
+                topics: vec![view.slug.clone()],
+                ..ResourceFilter::default()
+            };
+            let page = PageRequest {
+                limit: PAGE_RESOURCES,
+                cursor: None,
+            };
+            let resources = service.list_resources(&filter, &page).await?;
+            let views: Vec<ResourceView> = resources
+                .items
+                .iter()
+                .map(|r| ResourceView::new(r, &urls))
+                .collect();
+            let page = html::concept_page(&req, &urls, &view, &views, resources.total);
+            return Ok(html::respond(StatusCode::OK, &page));
+        }
+        Ok(varies(json_with_etag(&req, &view)))
     })
-    .await
+    .await;
+    html::or_problem(&req, answer)
 }
 
 records::write_routes! {

@@ -1,18 +1,22 @@
 //! Request-level policies applied before any handler: rate limiting per key or client
-//! address (the `governor` crate, GCRA), and keys for reads when the server is configured
-//! to require them.
+//! address (the `governor` crate, GCRA, with `RateLimit-Limit`, `RateLimit-Remaining` and
+//! `RateLimit-Reset` headers after draft-ietf-httpapi-ratelimit-headers), and keys for
+//! reads when the server is configured to require them.
 
 use std::num::NonZeroU32;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{ResponseError, web};
+use actix_web::{HttpMessage, ResponseError, web};
 use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use super::auth::authorize;
+use super::observe::{ClientIp, KeyName};
 use super::problem::{ApiError, ErrorCode};
 use crate::domain::Scope;
 use crate::service::Service;
@@ -25,21 +29,48 @@ pub struct RateLimit {
 }
 
 /// The shared limiter, keyed by the key's name for requests whose bearer token
-/// authenticates and by the peer address otherwise.
-pub struct Limiter(DefaultKeyedRateLimiter<String>);
+/// authenticates and by the client address otherwise.
+pub struct Limiter {
+    buckets: DefaultKeyedRateLimiter<String, StateInformationMiddleware>,
+    limit: RateLimit,
+}
 
 impl Limiter {
     /// A limiter enforcing `limit`.
     pub fn new(limit: RateLimit) -> Self {
-        Limiter(DefaultKeyedRateLimiter::keyed(
-            Quota::per_second(limit.per_second).allow_burst(limit.burst),
-        ))
+        Limiter {
+            buckets: DefaultKeyedRateLimiter::keyed(
+                Quota::per_second(limit.per_second).allow_burst(limit.burst),
+            )
+            .with_middleware::<StateInformationMiddleware>(),
+            limit,
+        }
     }
 
     /// Forgets clients whose buckets are full again (call now and then to bound memory).
     pub fn forget_idle(&self) {
-        self.0.retain_recent();
+        self.buckets.retain_recent();
     }
+
+    /// Seconds until a bucket holding `remaining` requests is full again (rounded up).
+    fn seconds_to_full(&self, remaining: u32) -> u64 {
+        let missing = u64::from(self.limit.burst.get().saturating_sub(remaining));
+        missing.div_ceil(u64::from(self.limit.per_second.get()))
+    }
+}
+
+const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+
+/// The rate-limit headers of an answer: the bucket's size, what is left in it, and the
+/// seconds until it is full again.
+fn ratelimit_headers(limit: u32, remaining: u32, reset: u64) -> [(HeaderName, HeaderValue); 3] {
+    [
+        (RATELIMIT_LIMIT, HeaderValue::from(limit)),
+        (RATELIMIT_REMAINING, HeaderValue::from(remaining)),
+        (RATELIMIT_RESET, HeaderValue::from(reset)),
+    ]
 }
 
 /// Whether reads need a key with `read` scope (`--require-read-key`).
@@ -62,44 +93,76 @@ async fn client_key(req: &ServiceRequest) -> String {
     if let (Some(token), Some(service)) = (token, req.app_data::<web::Data<Service>>())
         && let Ok(Ok(principal)) = service.authenticate(&token).await
     {
+        req.extensions_mut().insert(KeyName(principal.name.clone()));
         return format!("key:{}", principal.name);
     }
+    let client = match req.extensions().get::<ClientIp>() {
+        Some(ClientIp(ip)) => *ip,
+        None => req.peer_addr().map(|a| a.ip()),
+    };
     format!(
         "ip:{}",
-        req.peer_addr()
-            .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+        client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
     )
 }
 
-/// Answers 429 with `Retry-After` once a client's bucket is empty.
+/// Probes that orchestrators call on a schedule; never rate-limited.
+fn is_probe(path: &str) -> bool {
+    matches!(path, "/health" | "/ready" | "/metrics")
+}
+
+/// Answers 429 with `Retry-After` once a client's bucket is empty; every limited answer
+/// carries the `RateLimit-*` headers.
 pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let limiter = req.app_data::<web::Data<Limiter>>().cloned();
-    if let Some(limiter) = limiter
-        && let Err(not_until) = limiter.0.check_key(&client_key(&req).await)
-    {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let err = ApiError::new(
-            ErrorCode::RateLimited,
-            format!("too many requests; retry in {seconds} s"),
-        )
-        .header(header::RETRY_AFTER, seconds.max(1).to_string())
-        .at(req.uri().to_string());
-        return Ok(req
-            .into_response(err.error_response())
-            .map_into_right_body());
+    let limiter = req
+        .app_data::<web::Data<Limiter>>()
+        .cloned()
+        .filter(|_| !is_probe(req.path()));
+    let Some(limiter) = limiter else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let limit = limiter.limit.burst.get();
+    match limiter.buckets.check_key(&client_key(&req).await) {
+        Err(not_until) => {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+            let err = ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many requests; retry in {seconds} s"),
+            )
+            .header(header::RETRY_AFTER, seconds.to_string())
+            .at(req.uri().to_string());
+            let mut response = req.into_response(err.error_response());
+            let reset = seconds.max(limiter.seconds_to_full(0));
+            for (name, value) in ratelimit_headers(limit, 0, reset) {
+                response.headers_mut().insert(name, value);
+            }
+            Ok(response.map_into_right_body())
+        }
+        Ok(state) => {
+            let remaining = state.remaining_burst_capacity();
+            let mut response = next.call(req).await?;
+            for (name, value) in
+                ratelimit_headers(limit, remaining, limiter.seconds_to_full(remaining))
+            {
+                response.headers_mut().insert(name, value);
+            }
+            Ok(response.map_into_left_body())
+        }
     }
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_left_body)
 }
 
 /// Paths that stay public even when reads need a key.
 fn always_public(path: &str) -> bool {
-    matches!(path, "/health" | "/ready" | "/openapi.json" | "/docs") || path.starts_with("/docs/")
+    matches!(path, "/health" | "/ready" | "/openapi.json" | "/docs")
+        || path.starts_with("/docs/")
+        || path.starts_with("/assets/")
 }
 
 /// Requires a `read` key for reads when [`ReadPolicy::require_key`] is set.

@@ -4,14 +4,21 @@
 pub mod auth;
 mod bibliography;
 pub mod body;
+pub mod cache;
 mod changes;
 mod concepts;
+pub mod cors;
+pub mod edge;
 pub mod etag;
 mod health;
+mod home;
+pub mod html;
 mod imports;
 pub mod limits;
 mod links;
+pub mod metrics;
 pub mod negotiate;
+pub mod observe;
 mod openapi;
 mod paging;
 pub mod problem;
@@ -37,7 +44,8 @@ pub const DOCS_PATH: &str = "/docs/";
 
 /// Registers every documented route.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(resources::list)
+    cfg.service(home::overview)
+        .service(resources::list)
         .service(resources::create)
         .service(resources::get)
         .service(resources::replace)
@@ -58,6 +66,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(search::search)
         .service(health::health)
         .service(health::ready);
+}
+
+/// Registers the routes that are not part of the API document: metrics and the pages'
+/// style sheet.
+pub fn operational_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(metrics::metrics).service(html::style_sheet);
 }
 
 /// The paths the server answers and the methods each takes, for 405 answers.
@@ -96,6 +110,9 @@ impl KnownRoutes {
             vec![Method::HEAD, Method::GET],
         ));
         routes.push((ResourceDef::new("/docs"), vec![Method::HEAD, Method::GET]));
+        for path in [metrics::METRICS_PATH, html::STYLE_SHEET_PATH] {
+            routes.push((ResourceDef::new(path), vec![Method::HEAD, Method::GET]));
+        }
         routes.push((
             ResourceDef::new("/docs/{tail}*"),
             vec![Method::HEAD, Method::GET],
@@ -134,8 +151,8 @@ pub async fn fallback(
 
 /// `/docs` without the slash: Swagger UI's relative asset paths need it.
 #[get("/docs")]
-pub async fn docs_redirect() -> HttpResponse {
+pub async fn docs_redirect(req: HttpRequest) -> HttpResponse {
     HttpResponse::PermanentRedirect()
-        .insert_header(("Location", DOCS_PATH))
+        .insert_header(("Location", views::Urls::from_request(&req).at(DOCS_PATH)))
         .finish()
 }

@@ -1,6 +1,7 @@
 //! Content negotiation (RFC 9110 §12): one URL, several representations. JSON by
-//! default; BibTeX, CSL-JSON or RIS when `Accept` prefers them, or when `format=` asks
-//! (for browsers, where `format` wins over `Accept`).
+//! default; an HTML page when `Accept` prefers `text/html` (a browser); BibTeX, CSL-JSON
+//! or RIS when `Accept` prefers them, or when `format=` asks (for browsers, where `format`
+//! wins over `Accept`).
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{self, Accept, Header};
@@ -24,7 +25,88 @@ pub const PARAMETERS: &[&str] = &["format", "dialect", "charset"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Representation {
     Json,
+    /// A page for people.
+    Html,
     Bibliography(ExportFormat),
+}
+
+/// Whether a media range names HTML.
+fn is_html(essence: &str) -> bool {
+    matches!(essence, "text/html" | "application/xhtml+xml")
+}
+
+/// The media ranges of `Accept` that are not refused (q=0), best first; `None` without
+/// the header.
+fn ranked(req: &HttpRequest) -> Result<Option<Vec<String>>, ApiError> {
+    if !req.headers().contains_key(header::ACCEPT) {
+        return Ok(None);
+    }
+    let accept = Accept::parse(req)
+        .map_err(|_| ApiError::new(ErrorCode::NotAcceptable, "the Accept header cannot be read"))?;
+    // Media ranges with q=0 say "not this" (RFC 9110 §12.4.2).
+    let acceptable = Accept(
+        accept
+            .0
+            .into_iter()
+            .filter(|item| item.quality > header::Quality::ZERO)
+            .collect(),
+    );
+    Ok(Some(
+        acceptable
+            .ranked()
+            .iter()
+            .map(|mime| mime.essence_str().to_owned())
+            .collect(),
+    ))
+}
+
+/// Whether the request asks for a page: no `format` parameter, and `Accept` ranks an
+/// HTML type before JSON, `*/*` and the bibliography types (as browsers send it).
+pub fn prefers_html(req: &HttpRequest) -> bool {
+    let has_format = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .map_or(true, |pairs| pairs.iter().any(|(name, _)| name == "format"));
+    if has_format {
+        return false;
+    }
+    let Ok(Some(ranked)) = ranked(req) else {
+        return false;
+    };
+    for essence in ranked {
+        if is_html(&essence) {
+            return true;
+        }
+        if matches!(
+            essence.as_str(),
+            "application/json" | "application/*" | "*/*" | BIBTEX | CSL_JSON | RIS
+        ) {
+            return false;
+        }
+    }
+    false
+}
+
+/// JSON or HTML, for routes that serve only these: `format=json` chooses JSON; else
+/// HTML when [`prefers_html`]; else JSON, whatever else `Accept` says (as these routes
+/// always answered).
+///
+/// # Errors
+/// `invalid_parameter` for a `format` other than `json`.
+pub fn json_or_html(req: &HttpRequest, query: &Query) -> Result<Representation, ApiError> {
+    match query.single("format")? {
+        Some("json") => Ok(Representation::Json),
+        Some(other) => Err(bad("format", other, &["json"])),
+        None if prefers_html(req) => Ok(Representation::Html),
+        None => Ok(Representation::Json),
+    }
+}
+
+/// Adds `Vary: Accept` to an answer of a route whose representation `Accept` chooses,
+/// so that caches keep pages and JSON apart.
+pub fn varies(mut response: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    response
+        .headers_mut()
+        .insert(header::VARY, header::HeaderValue::from_static("Accept"));
+    response
 }
 
 fn bad(name: &str, value: &str, allowed: &[&str]) -> ApiError {
@@ -97,23 +179,13 @@ pub fn negotiate(req: &HttpRequest, query: &Query) -> Result<Representation, Api
     if let Some(chosen) = format_parameter(query, true)? {
         return Ok(chosen);
     }
-    if !req.headers().contains_key(header::ACCEPT) {
+    let Some(ranked) = ranked(req)? else {
         return Ok(Representation::Json);
-    }
-    let accept = Accept::parse(req)
-        .map_err(|_| ApiError::new(ErrorCode::NotAcceptable, "the Accept header cannot be read"))?;
-    // Media ranges with q=0 say "not this" (RFC 9110 §12.4.2).
-    let acceptable = Accept(
-        accept
-            .0
-            .into_iter()
-            .filter(|item| item.quality > header::Quality::ZERO)
-            .collect(),
-    );
-    for mime in acceptable.ranked() {
-        let essence = mime.essence_str();
-        let chosen = match essence {
+    };
+    for essence in ranked {
+        let chosen = match essence.as_str() {
             "application/json" | "application/*" | "*/*" => Some(Representation::Json),
+            html if is_html(html) => Some(Representation::Html),
             BIBTEX => Some(Representation::Bibliography(ExportFormat::Bibtex(
                 bibtex_options(query)?,
             ))),

@@ -22,6 +22,7 @@ use super::routes;
     ),
     modifiers(&BearerKeys),
     tags(
+        (name = "overview", description = "The catalogue at a glance"),
         (name = "resources", description = "Things to read, watch or run"),
         (name = "concepts", description = "Ideas, with links to the resources that explain them"),
         (name = "search", description = "Full-text search over resources and concepts"),

@@ -28,6 +28,25 @@ fn page_url(req: &HttpRequest, urls: &Urls, cursor: Option<Cursor>) -> String {
     }
 }
 
+/// The URLs of the pages before and after one page, whose items have the internal ids
+/// `ids`.
+pub fn neighbours(
+    req: &HttpRequest,
+    urls: &Urls,
+    page: &Page<impl Sized>,
+    ids: &[i64],
+) -> (Option<String>, Option<String>) {
+    let prev = match (page.has_before, ids.first()) {
+        (true, Some(&first)) => Some(page_url(req, urls, Some(Cursor::Before(first)))),
+        _ => None,
+    };
+    let next = match (page.has_after, ids.last()) {
+        (true, Some(&last)) => Some(page_url(req, urls, Some(Cursor::After(last)))),
+        _ => None,
+    };
+    (prev, next)
+}
+
 /// A `200 OK` list response (or `304 Not Modified`, see [`json_with_etag`]) for one page, whose items have the internal ids `ids`.
 pub fn list_response<T: Serialize>(
     req: &HttpRequest,
@@ -36,14 +55,7 @@ pub fn list_response<T: Serialize>(
     ids: &[i64],
     items: Vec<T>,
 ) -> HttpResponse {
-    let next = match (page.has_after, ids.last()) {
-        (true, Some(&last)) => Some(page_url(req, urls, Some(Cursor::After(last)))),
-        _ => None,
-    };
-    let prev = match (page.has_before, ids.first()) {
-        (true, Some(&first)) => Some(page_url(req, urls, Some(Cursor::Before(first)))),
-        _ => None,
-    };
+    let (prev, next) = neighbours(req, urls, page, ids);
     let first = page_url(req, urls, None);
     let mut links = vec![format!("<{first}>; rel=\"first\"")];
     if let Some(prev) = &prev {

@@ -82,6 +82,8 @@ error_codes! {
     PreconditionRequired = ("precondition_required", PRECONDITION_REQUIRED, "If-Match required"),
     /// `If-Match` does not match the current representation.
     PreconditionFailed = ("precondition_failed", PRECONDITION_FAILED, "The record has changed"),
+    /// A page on another origin tried to write, and the server does not list that origin.
+    OriginNotAllowed = ("origin_not_allowed", FORBIDDEN, "Origin not allowed to write"),
     /// Too many requests from this client or key; `Retry-After` says when to come back.
     RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Too many requests"),
     /// The database does not answer.

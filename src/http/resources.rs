@@ -1,13 +1,14 @@
 //! `/resources`: things to read, watch or run.
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa::IntoParams;
 
 use super::bibliography::{self, resource_filter};
 use super::etag::{json_with_etag, text_with_etag};
-use super::negotiate::{self, Representation, negotiate};
-use super::paging::list_response;
+use super::html;
+use super::negotiate::{self, Representation, negotiate, varies};
+use super::paging::{list_response, neighbours};
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::records;
@@ -70,14 +71,6 @@ const LIST_PARAMETERS: &[&str] = &[
     "level", "kind", "topic", "limit", "cursor", "format", "dialect", "charset",
 ];
 
-/// Adds `Vary: Accept`: these routes answer in the representation `Accept` chooses.
-fn varies(mut response: HttpResponse) -> HttpResponse {
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept"));
-    response
-}
-
 /// Lists resources, filtered; JSON pages in import order, or the whole selection as a
 /// bibliography (`Accept: application/x-bibtex`, CSL-JSON or RIS, or `format=`).
 #[utoipa::path(
@@ -103,25 +96,33 @@ fn varies(mut response: HttpResponse) -> HttpResponse {
 )]
 #[get("/resources")]
 pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpResponse, ApiError> {
-    located(&req, async {
+    let answer = located(&req, async {
         let query = Query::parse(req.query_string(), LIST_PARAMETERS)?;
         let filter = resource_filter(&query)?;
         let page_request = query.page()?;
-        if let Representation::Bibliography(format) = negotiate(&req, &query)? {
+        let representation = negotiate(&req, &query)?;
+        if let Representation::Bibliography(format) = representation {
             service.ready().await?;
             return Ok(varies(bibliography::stream(&service, filter, format)));
         }
         let page = service.list_resources(&filter, &page_request).await?;
         let urls = Urls::from_request(&req);
         let ids: Vec<i64> = page.items.iter().map(|r| r.record.id).collect();
-        let items = page
+        let items: Vec<ResourceView> = page
             .items
             .iter()
             .map(|item| ResourceView::new(item, &urls))
             .collect();
+        if representation == Representation::Html {
+            let (prev, next) = neighbours(&req, &urls, &page, &ids);
+            let paging = html::Paging { prev, next };
+            let page = html::resources_page(&req, &urls, &items, page.total, paging);
+            return Ok(html::respond(StatusCode::OK, &page));
+        }
         Ok(varies(list_response(&req, &urls, &page, &ids, items)))
     })
-    .await
+    .await;
+    html::or_problem(&req, answer)
 }
 
 /// Gets one resource with its links, or as a bibliography entry (`Accept` or `format=`).
@@ -155,7 +156,7 @@ pub async fn get(
     service: web::Data<Service>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    located(&req, async {
+    let answer = located(&req, async {
         let query = Query::parse(req.query_string(), negotiate::PARAMETERS)?;
         let slug = Slug::parse(&slug).map_err(|_| {
             ApiError::new(
@@ -169,6 +170,12 @@ pub async fn get(
                 let item = service.get_resource(&slug).await?;
                 json_with_etag(&req, &ResourceView::new(&item, &Urls::from_request(&req)))
             }
+            Representation::Html => {
+                let item = service.get_resource(&slug).await?;
+                let urls = Urls::from_request(&req);
+                let view = ResourceView::new(&item, &urls);
+                html::respond(StatusCode::OK, &html::resource_page(&req, &urls, &view))
+            }
             Representation::Bibliography(format) => {
                 let entry = service.export_one(&slug, format).await?;
                 text_with_etag(&req, bibliography::media_type(format), entry.text)
@@ -176,7 +183,8 @@ pub async fn get(
         };
         Ok(varies(response))
     })
-    .await
+    .await;
+    html::or_problem(&req, answer)
 }
 
 records::write_routes! {

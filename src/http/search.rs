@@ -2,11 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::etag::json_with_etag;
+use super::html;
+use super::negotiate::{Representation, json_or_html, varies};
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::views::Urls;
@@ -55,6 +58,9 @@ pub struct SearchQuery {
     /// Fields whose values to count over all matches.
     #[param(style = Form, explode, inline)]
     facets: Option<Vec<FacetField>>,
+    /// `json`: the JSON representation, also for clients whose `Accept` prefers HTML.
+    #[param(pattern = "^json$")]
+    format: Option<String>,
 }
 
 /// A concept slug or name; commas separate alternatives, none may be blank.
@@ -64,7 +70,15 @@ pub struct SearchQuery {
 struct SearchTopicValue(String);
 
 const PARAMETERS: &[&str] = &[
-    "q", "type", "kind", "level", "category", "topic", "limit", "offset", "facets",
+    "q", "type", "kind", "level", "category", "topic", "limit", "offset", "facets", "format",
+];
+
+/// The facets a search page shows, whatever `facets` asks for.
+const PAGE_FACETS: &[FacetField] = &[
+    FacetField::Type,
+    FacetField::Kind,
+    FacetField::Level,
+    FacetField::Category,
 ];
 
 /// One match.
@@ -189,19 +203,18 @@ fn offset_url(req: &HttpRequest, urls: &Urls, offset: usize) -> String {
     urls.at(&format!("{}?{query}", req.path()))
 }
 
-fn view(req: &HttpRequest, request: &SearchRequest, results: SearchResults) -> HttpResponse {
-    let urls = Urls::from_request(req);
+/// The view of one page of results, with the URL of the previous page.
+fn view(
+    req: &HttpRequest,
+    urls: &Urls,
+    request: &SearchRequest,
+    results: SearchResults,
+) -> (SearchView, Option<String>) {
     let end = request.offset + request.limit;
     let next =
-        (end < MAX_WINDOW && (end as u64) < results.total).then(|| offset_url(req, &urls, end));
-    let mut links = vec![format!("<{}>; rel=\"first\"", offset_url(req, &urls, 0))];
-    if request.offset > 0 {
-        let prev = request.offset.saturating_sub(request.limit);
-        links.push(format!("<{}>; rel=\"prev\"", offset_url(req, &urls, prev)));
-    }
-    if let Some(next) = &next {
-        links.push(format!("<{next}>; rel=\"next\""));
-    }
+        (end < MAX_WINDOW && (end as u64) < results.total).then(|| offset_url(req, urls, end));
+    let prev = (request.offset > 0)
+        .then(|| offset_url(req, urls, request.offset.saturating_sub(request.limit)));
     let items = results
         .hits
         .into_iter()
@@ -220,14 +233,34 @@ fn view(req: &HttpRequest, request: &SearchRequest, results: SearchResults) -> H
         .into_iter()
         .map(|(field, counts)| (field.as_str().to_owned(), counts))
         .collect();
-    HttpResponse::Ok()
-        .insert_header((header::LINK, links.join(", ")))
-        .json(SearchView {
-            items,
-            total: results.total,
-            facets,
-            next,
-        })
+    let view = SearchView {
+        items,
+        total: results.total,
+        facets,
+        next,
+    };
+    (view, prev)
+}
+
+/// The JSON answer: the view with an `ETag` (or `304`) and RFC 8288 `Link` relations.
+fn json_answer(
+    req: &HttpRequest,
+    urls: &Urls,
+    view: &SearchView,
+    prev: Option<&str>,
+) -> HttpResponse {
+    let mut links = vec![format!("<{}>; rel=\"first\"", offset_url(req, urls, 0))];
+    if let Some(prev) = prev {
+        links.push(format!("<{prev}>; rel=\"prev\""));
+    }
+    if let Some(next) = &view.next {
+        links.push(format!("<{next}>; rel=\"next\""));
+    }
+    let mut response = json_with_etag(req, view);
+    if let Ok(value) = header::HeaderValue::from_str(&links.join(", ")) {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    varies(response)
 }
 
 /// Searches resources and concepts: ranked by relevance (BM25, title first; documents
@@ -239,7 +272,10 @@ fn view(req: &HttpRequest, request: &SearchRequest, results: SearchResults) -> H
     params(SearchQuery),
     responses(
         (status = 200, description = "One page of matches", body = SearchView,
-            headers(("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"))),
+            headers(
+                ("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"),
+                ("ETag" = String, description = "Strong entity tag of the body"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Missing or empty `q`, unknown parameter, invalid value, or `offset + limit` over 1000", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Search is unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -249,13 +285,28 @@ pub async fn search(
     req: HttpRequest,
     service: web::Data<Service>,
 ) -> Result<HttpResponse, ApiError> {
-    located(&req, async {
+    let answer = located(&req, async {
         let query = Query::parse(req.query_string(), PARAMETERS)?;
-        let request = request(&query)?;
+        let representation = json_or_html(&req, &query)?;
+        let mut request = request(&query)?;
+        let urls = Urls::from_request(&req);
+        if representation == Representation::Html {
+            request.facets = PAGE_FACETS.to_vec();
+            let results = service.search(request.clone()).await?;
+            let (view, prev) = view(&req, &urls, &request, results);
+            let paging = html::Paging {
+                prev,
+                next: view.next.clone(),
+            };
+            let page = html::search_page(&req, &urls, &request.text, &view, request.offset, paging);
+            return Ok(html::respond(StatusCode::OK, &page));
+        }
         let results = service.search(request.clone()).await?;
-        Ok(view(&req, &request, results))
+        let (view, prev) = view(&req, &urls, &request, results);
+        Ok(json_answer(&req, &urls, &view, prev.as_deref()))
     })
-    .await
+    .await;
+    html::or_problem(&req, answer)
 }
 
 #[cfg(test)]

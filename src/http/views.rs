@@ -7,23 +7,26 @@ use actix_web::HttpRequest;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::edge::Edge;
 use crate::domain::{Category, EntityType, Level, Person, Provenance, Relation, ResourceKind};
 use crate::service::WithLinks;
 use crate::store::{LinkEnd, StoredConcept, StoredLink, StoredResource};
 
-/// Builds absolute URLs for the host the client called.
+/// Builds absolute URLs: under the configured public URL, else for the host the client
+/// called ([`Edge::base_url`]).
 #[derive(Debug, Clone)]
 pub struct Urls {
     base: String,
 }
 
 impl Urls {
-    /// URLs relative to the request's scheme and host.
+    /// URLs for answers to `req`.
     pub fn from_request(req: &HttpRequest) -> Self {
-        let info = req.connection_info();
-        Urls {
-            base: format!("{}://{}", info.scheme(), info.host()),
-        }
+        let base = match req.app_data::<actix_web::web::Data<Edge>>() {
+            Some(edge) => edge.base_url(req),
+            None => Edge::default().base_url(req),
+        };
+        Urls { base }
     }
 
     /// The absolute URL of a path (`/resources/umich`).

@@ -5,6 +5,7 @@ mod export;
 mod import;
 mod keys;
 mod merge;
+mod overview;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ pub use export::{ExportChunk, ExportFormat};
 pub use import::{ImportReport, ImportSummary, RecordCounts};
 
 pub use keys::{AuthFailure, MAX_KEY_NAME, Principal};
+pub use overview::Overview;
 pub use write::LinkOutcome;
 
 use crate::catalogue::{self, ParseError};

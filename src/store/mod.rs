@@ -10,6 +10,7 @@ mod changes;
 mod concepts;
 mod keys;
 mod links;
+mod overview;
 mod page;
 mod resources;
 mod sql;
@@ -27,6 +28,7 @@ pub use changes::{Change, ChangeOp};
 pub use concepts::{ConceptFilter, StoredConcept};
 pub use keys::StoredKey;
 pub use links::{LinkEnd, StoredLink};
+pub use overview::Counts;
 pub use page::{Cursor, Page, PageRequest};
 pub use resources::{ResourceFilter, StoredResource};
 

@@ -46,7 +46,12 @@ async fn beginner_bibliography_and_negotiated_list_agree(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(negotiated.headers()["vary"], "Accept");
+    assert!(
+        negotiated.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .starts_with("Accept")
+    );
     let (_, listed) = text(negotiated).await;
     assert_eq!(bibliography, listed, "one bibliography, two ways to ask");
     assert_eq!(keys(&bibliography).len(), 3);
@@ -131,10 +136,18 @@ async fn one_resource_is_one_entry_with_an_etag(app: &TestApp) {
     assert_eq!(again.status(), 304);
     let (_, ris) = text(app.get(&format!("{path}?format=ris")).await).await;
     assert!(ris.starts_with("TY  - CPAPER"), "{ris}");
-    let json = app
+    let page = app
         .client
         .get(app.url(path))
         .header("Accept", "text/html, */*;q=0.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let json = app
+        .client
+        .get(app.url(path))
+        .header("Accept", "application/json, */*;q=0.1")
         .send()
         .await
         .unwrap();
@@ -149,7 +162,12 @@ async fn unacceptable_requests_are_problems(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["vary"], "Accept");
+    assert!(
+        response.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .starts_with("Accept")
+    );
     assert_problem(response, 406, "not_acceptable").await;
     let response = app
         .client

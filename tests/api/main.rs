@@ -12,11 +12,13 @@ mod bibliography;
 mod changes;
 mod cli;
 mod concepts;
+mod edge;
 mod errors;
 mod import;
 mod openapi;
 mod resources;
 mod search;
+mod web;
 mod writes;
 
 use std::future::Future;
@@ -81,12 +83,14 @@ fn main() {
         changes::cases(),
         cli::cases(),
         concepts::cases(),
+        edge::cases(),
         errors::cases(),
         import::cases(),
         openapi::cases(),
         resources::cases(),
         writes::cases(),
         search::cases(),
+        web::cases(),
     ]
     .into_iter()
     .flatten()

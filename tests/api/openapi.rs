@@ -38,7 +38,10 @@ async fn the_committed_document_matches_the_code(app: &TestApp) {
 async fn swagger_ui_is_served_without_network(app: &TestApp) {
     let redirect = app.get("/docs").await;
     assert_eq!(redirect.status(), 308);
-    assert_eq!(redirect.headers()["location"], "/docs/");
+    assert_eq!(
+        redirect.headers()["location"],
+        format!("http://{}/docs/", app.addr).as_str()
+    );
     let page = app.get("/docs/").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();

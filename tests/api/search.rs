@@ -746,7 +746,8 @@ async fn search_is_in_the_openapi_document(app: &TestApp) {
     assert_eq!(
         names,
         [
-            "q", "type", "kind", "level", "category", "topic", "limit", "offset", "facets"
+            "q", "type", "kind", "level", "category", "topic", "limit", "offset", "facets",
+            "format"
         ]
     );
     assert!(api["components"]["schemas"]["SearchView"].is_object());

@@ -752,7 +752,7 @@ async fn clients_over_the_rate_limit_get_429(app: &TestApp) {
     .await;
     let mut statuses = Vec::new();
     for _ in 0..5 {
-        let response = limited.get("/health").await;
+        let response = limited.get("/resources").await;
         statuses.push(response.status().as_u16());
         if response.status() == 429 {
             let retry: u64 = response.headers()["retry-after"]
