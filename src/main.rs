@@ -533,6 +533,7 @@ async fn export(args: ExportArgs, file: FileSettings) -> anyhow::Result<ExitCode
             .map(|k| ResourceKind::parse(k))
             .collect::<Result<_, _>>()?,
         topics: args.topic.clone(),
+        ..lore::store::ResourceFilter::default()
     };
     let format = match args.format {
         ExportFormatArg::Bibtex => ExportFormat::Bibtex(BibtexOptions {

@@ -4,6 +4,7 @@
 mod api_key;
 mod citation_key;
 mod input;
+mod listing;
 pub mod matching;
 mod person;
 mod record;
@@ -16,7 +17,12 @@ pub use input::{
     ConceptInput, InvalidField, MAX_ATTRIBUTE_NAME, MAX_ATTRIBUTES, MAX_FIELD, MAX_TEXT, MAX_TITLE,
     PersonInput, ResourceInput,
 };
+pub use listing::{
+    BadTimestamp, BadYearRange, ConceptFilter, Cursor, NO_YEAR, Page, PageRequest, Position,
+    ResourceFilter, SearchFilters, Sort, SortKey, SortValue, Timestamp, YearRange, author_keys,
+    venue_key,
+};
 pub use person::Person;
 pub use record::{Concept, ConceptData, EntityRef, Link, Provenance, Resource, ResourceData};
 pub use slug::{MAX_SLUG_LEN, Slug, SlugError};
-pub use vocabulary::{Category, EntityType, Level, Relation, ResourceKind, UnknownTerm};
+pub use vocabulary::{Category, EntityType, Has, Level, Relation, ResourceKind, UnknownTerm};

@@ -217,6 +217,18 @@ impl Relation {
     }
 }
 
+vocabulary! {
+    /// An identifier or link a resource may have (the `has` filter).
+    Has as "identifier" {
+        /// A DOI.
+        Doi = "doi",
+        /// A URL to read, watch or run it.
+        Url = "url",
+        /// An arXiv identifier.
+        Arxiv = "arxiv" | "arxiv id" | "eprint",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,11 +8,11 @@ use utoipa::IntoParams;
 
 use super::etag::{header_lists, tag_of};
 use super::negotiate::{Representation, format_parameter};
+use super::params::{NameValue, YearValue};
 use super::problem::{ApiError, Problem, located};
 use super::query::Query;
-use crate::domain::{Level, ResourceKind};
+use crate::domain::{Has, Level, ResourceFilter, ResourceKind, YearRange};
 use crate::service::{ExportChunk, ExportFormat, Service};
-use crate::store::ResourceFilter;
 
 /// Query parameters of `GET /bibliography`.
 #[derive(IntoParams)]
@@ -28,6 +28,23 @@ pub struct BibliographyQuery {
     /// Concepts the resources must be linked to, by slug or name.
     #[param(style = Form, explode)]
     topic: Option<Vec<String>>,
+    /// Publication years: `2015`, `2015..2020`, `2015..`, `..2020`.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<YearValue>>)]
+    year: Option<Vec<String>>,
+    /// Authors' family names (a particle may come with them: `van der Maaten`), ignoring
+    /// case, accents, spaces and punctuation.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<NameValue>>)]
+    author: Option<Vec<String>>,
+    /// Journal or proceedings titles, or their beginnings, ignoring case, accents, spaces
+    /// and punctuation.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<NameValue>>)]
+    venue: Option<Vec<String>>,
+    /// Identifiers the resources must have.
+    #[param(style = Form, explode, inline)]
+    has: Option<Vec<Has>>,
+    /// Resources changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    updated_since: Option<String>,
     /// `bibtex` (default), `csljson` or `ris`.
     #[param(pattern = "^(bibtex|csljson|ris)$")]
     format: Option<String>,
@@ -40,19 +57,50 @@ pub struct BibliographyQuery {
     charset: Option<String>,
 }
 
-/// The filters shared by `/resources` and `/bibliography`.
+/// The parameters of the filters shared by `/resources`, `/bibliography` and `/search`,
+/// `topic` apart.
+pub(super) const FILTER_PARAMETERS: &[&str] = &[
+    "level",
+    "kind",
+    "year",
+    "author",
+    "venue",
+    "has",
+    "updated_since",
+];
+
+/// The filters shared by `/resources`, `/bibliography` and `/search` (`topic` is read
+/// by the caller: blank topics are ignored here and refused there).
 ///
 /// # Errors
-/// `invalid_parameter` for an unknown level or kind.
-pub(super) fn resource_filter(query: &Query) -> Result<ResourceFilter, ApiError> {
+/// `invalid_parameter` naming the parameter: an unknown level, kind or identifier, a
+/// malformed year or time, an empty author or venue.
+pub(super) fn shared_filter(query: &Query) -> Result<ResourceFilter, ApiError> {
+    let owned = |values: Vec<&str>| values.into_iter().map(str::to_owned).collect();
     Ok(ResourceFilter {
         levels: query.terms("level", Level::parse)?,
         kinds: query.terms("kind", ResourceKind::parse)?,
+        topics: Vec::new(),
+        years: query.parsed("year", YearRange::parse)?,
+        authors: owned(query.values("author")?),
+        venues: owned(query.values("venue")?),
+        has: query.terms("has", Has::parse)?,
+        updated_since: query.timestamp("updated_since")?,
+    })
+}
+
+/// The filters of `/resources` and `/bibliography`.
+///
+/// # Errors
+/// As [`shared_filter`].
+pub(super) fn resource_filter(query: &Query) -> Result<ResourceFilter, ApiError> {
+    Ok(ResourceFilter {
         topics: query
             .free_values("topic")
             .into_iter()
             .map(str::to_owned)
             .collect(),
+        ..shared_filter(query)?
     })
 }
 
@@ -110,10 +158,9 @@ pub async fn export(
     service: web::Data<Service>,
 ) -> Result<HttpResponse, ApiError> {
     located(&req, async {
-        let query = Query::parse(
-            req.query_string(),
-            &["level", "kind", "topic", "format", "dialect", "charset"],
-        )?;
+        let mut parameters = FILTER_PARAMETERS.to_vec();
+        parameters.extend(["topic", "format", "dialect", "charset"]);
+        let query = Query::parse(req.query_string(), &parameters)?;
         let filter = resource_filter(&query)?;
         let options = super::negotiate::bibtex_options(&query)?;
         let format = match format_parameter(&query, false)? {

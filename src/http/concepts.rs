@@ -5,16 +5,18 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa::IntoParams;
 
 use super::etag::json_with_etag;
+use super::fields::{LinkDetail, Selection, concept_fields};
 use super::html;
 use super::negotiate::{Representation, json_or_html, varies};
-use super::paging::{list_response, neighbours};
+use super::paging::{ends, list_response, neighbours};
+use super::params::{ConceptField, ConceptSelection, ConceptSort};
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::records;
 use super::views::{ConceptView, ListView, ResourceView, Urls};
-use crate::domain::{Category, Slug};
+use crate::domain::{Category, ConceptFilter, Position, ResourceFilter, Slug, Sort};
 use crate::service::Service;
-use crate::store::{ConceptFilter, PageRequest, ResourceFilter};
+use crate::store::PageRequest;
 
 /// How many of a concept's resources its page lists.
 const PAGE_RESOURCES: u32 = 200;
@@ -27,11 +29,22 @@ pub struct ListConceptsQuery {
     /// Categories to keep; repeated or comma-separated values are alternatives.
     #[param(style = Form, explode, inline)]
     category: Option<Vec<Category>>,
+    /// The order: import order by default; a key (`title`, the name letter by letter,
+    /// `created_at`, `updated_at`), `-` in front for descending; ties are broken by
+    /// record id. Cursors keep the order.
+    #[param(inline, value_type = Option<ConceptSort>)]
+    sort: Option<String>,
+    /// Members of each concept to return, repeated or comma-separated.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<ConceptField>>)]
+    fields: Option<Vec<String>>,
+    /// Embedded links: `full` (default), `ids` (relation, direction and slug) or `none`.
+    #[param(inline)]
+    links: Option<LinkDetail>,
     /// Page size.
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<u32>,
     /// Where the page starts: the `cursor` of a `next` or `prev` link.
-    #[param(pattern = r"^[ab][0-9a-z]{1,12}$")]
+    #[param(pattern = r"^[ab][0-9a-z]{1,12}(\.[0-9a-z]{0,64})?$")]
     cursor: Option<String>,
     /// `json`: the JSON representation, also for clients whose `Accept` prefers HTML.
     #[param(pattern = "^json$")]
@@ -43,20 +56,30 @@ pub struct ListConceptsQuery {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct GetConceptQuery {
+    /// Members of the concept to return, repeated or comma-separated.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<ConceptField>>)]
+    fields: Option<Vec<String>>,
+    /// Embedded links: `full` (default), `ids` (relation, direction and slug) or `none`.
+    #[param(inline)]
+    links: Option<LinkDetail>,
     /// `json`: the JSON representation, also for clients whose `Accept` prefers HTML.
     #[param(pattern = "^json$")]
     format: Option<String>,
 }
 
-const LIST_PARAMETERS: &[&str] = &["category", "limit", "cursor", "format"];
+const LIST_PARAMETERS: &[&str] = &[
+    "category", "sort", "fields", "links", "limit", "cursor", "format",
+];
 
-/// Lists concepts, filtered by category and paged in import order.
+const GET_PARAMETERS: &[&str] = &["fields", "links", "format"];
+
+/// Lists concepts, filtered by category and paged in import order or `sort` order.
 #[utoipa::path(
     operation_id = "list_concepts",
     tag = "concepts",
     params(ListConceptsQuery),
     responses(
-        (status = 200, description = "One page of concepts", body = ListView<ConceptView>,
+        (status = 200, description = "One page of concepts", body = ListView<ConceptSelection>,
             headers(
                 ("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist"),
                 ("ETag" = String, description = "Strong entity tag of the body"))),
@@ -73,21 +96,35 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
         let filter = ConceptFilter {
             categories: query.terms("category", Category::parse)?,
         };
-        let page = service.list_concepts(&filter, &query.page()?).await?;
+        let sort = query.sort(Sort::CONCEPT_NAMES)?;
+        let selection = Selection::parse(&query, concept_fields(), true)?;
+        let page_request = query.sorted_page(sort)?;
+        let page = if selection.needs_links() {
+            service.list_concepts(&filter, &page_request).await?
+        } else {
+            service
+                .list_concepts_without_links(&filter, &page_request)
+                .await?
+        };
         let urls = Urls::from_request(&req);
-        let ids: Vec<i64> = page.items.iter().map(|c| c.record.id).collect();
-        let items: Vec<ConceptView> = page
+        let positions = ends(&page.items, |item| {
+            Position::of_concept(sort, &item.record.concept, item.record.id)
+        });
+        let views: Vec<ConceptView> = page
             .items
             .iter()
             .map(|item| ConceptView::new(item, &urls))
             .collect();
         if representation == Representation::Html {
-            let (prev, next) = neighbours(&req, &urls, &page, &ids);
+            let (prev, next) = neighbours(&req, &urls, &page, positions, sort);
             let paging = html::Paging { prev, next };
-            let page = html::concepts_page(&req, &urls, &items, page.total, paging);
+            let page = html::concepts_page(&req, &urls, &views, page.total, paging);
             return Ok(html::respond(StatusCode::OK, &page));
         }
-        Ok(varies(list_response(&req, &urls, &page, &ids, items)))
+        let items = views.iter().map(|view| selection.apply(view)).collect();
+        Ok(varies(list_response(
+            &req, &urls, &page, positions, sort, items,
+        )))
     })
     .await;
     html::or_problem(&req, answer)
@@ -102,10 +139,10 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
         GetConceptQuery,
     ),
     responses(
-        (status = 200, description = "The concept", body = ConceptView,
+        (status = 200, description = "The concept", body = ConceptSelection,
             headers(("ETag" = String, description = "Strong entity tag of the body"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown query parameter or invalid value", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concept has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -117,8 +154,9 @@ pub async fn get(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let answer = located(&req, async {
-        let query = Query::parse(req.query_string(), &["format"])?;
+        let query = Query::parse(req.query_string(), GET_PARAMETERS)?;
         let representation = json_or_html(&req, &query)?;
+        let selection = Selection::parse(&query, concept_fields(), true)?;
         let slug = Slug::parse(&slug).map_err(|_| {
             ApiError::new(
                 ErrorCode::ConceptNotFound,
@@ -137,6 +175,7 @@ pub async fn get(
             let page = PageRequest {
                 limit: PAGE_RESOURCES,
                 cursor: None,
+                sort: None,
             };
             let resources = service.list_resources(&filter, &page).await?;
             let views: Vec<ResourceView> = resources
@@ -147,7 +186,11 @@ pub async fn get(
             let page = html::concept_page(&req, &urls, &view, &views, resources.total);
             return Ok(html::respond(StatusCode::OK, &page));
         }
-        Ok(varies(json_with_etag(&req, &view)))
+        Ok(varies(if selection.is_whole() {
+            json_with_etag(&req, &view)
+        } else {
+            json_with_etag(&req, &selection.apply(&view))
+        }))
     })
     .await;
     html::or_problem(&req, answer)

@@ -4,16 +4,18 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa::IntoParams;
 
-use super::bibliography::{self, resource_filter};
+use super::bibliography::{self, FILTER_PARAMETERS, resource_filter};
 use super::etag::{json_with_etag, text_with_etag};
+use super::fields::{LinkDetail, Selection, resource_fields};
 use super::html;
 use super::negotiate::{self, Representation, negotiate, varies};
-use super::paging::{list_response, neighbours};
+use super::paging::{ends, list_response, neighbours};
+use super::params::{NameValue, ResourceField, ResourceSelection, ResourceSort, YearValue};
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::records;
 use super::views::{ListView, ResourceView, Urls};
-use crate::domain::{Level, ResourceKind, Slug};
+use crate::domain::{Has, Level, Position, ResourceKind, Slug, Sort};
 use crate::service::Service;
 
 /// Query parameters of `GET /resources`. Filters take several values, repeated or
@@ -32,11 +34,40 @@ pub struct ListResourcesQuery {
     /// alternatives and blank values are ignored.
     #[param(style = Form, explode)]
     topic: Option<Vec<String>>,
+    /// Publication years: `2015`, `2015..2020`, `2015..`, `..2020`.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<YearValue>>)]
+    year: Option<Vec<String>>,
+    /// Authors' family names (a particle may come with them: `van der Maaten`), ignoring
+    /// case, accents, spaces and punctuation.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<NameValue>>)]
+    author: Option<Vec<String>>,
+    /// Journal or proceedings titles, or their beginnings, ignoring case, accents, spaces
+    /// and punctuation.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<NameValue>>)]
+    venue: Option<Vec<String>>,
+    /// Identifiers the resources must have.
+    #[param(style = Form, explode, inline)]
+    has: Option<Vec<Has>>,
+    /// Resources changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    updated_since: Option<String>,
+    /// The order: import order by default; a key (`title` letter by letter, `year` with
+    /// resources without one first, `created_at`, `updated_at`), `-` in front for
+    /// descending; ties are broken by record id. Cursors keep the order.
+    #[param(inline, value_type = Option<ResourceSort>)]
+    sort: Option<String>,
+    /// Members of each resource to return (JSON only), repeated or comma-separated.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<ResourceField>>)]
+    fields: Option<Vec<String>>,
+    /// Embedded links (JSON only): `full` (default), `ids` (relation, direction and slug)
+    /// or `none`.
+    #[param(inline)]
+    links: Option<LinkDetail>,
     /// Page size (JSON only: a bibliography holds every match).
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<u32>,
     /// Where the page starts: the `cursor` of a `next` or `prev` link.
-    #[param(pattern = r"^[ab][0-9a-z]{1,12}$")]
+    #[param(pattern = r"^[ab][0-9a-z]{1,12}(\.[0-9a-z]{0,64})?$")]
     cursor: Option<String>,
     /// The representation, for clients that cannot send `Accept`: `json` (default),
     /// `bibtex`, `csljson` or `ris`.
@@ -55,6 +86,13 @@ pub struct ListResourcesQuery {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct GetResourceQuery {
+    /// Members of the resource to return (JSON only), repeated or comma-separated.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<ResourceField>>)]
+    fields: Option<Vec<String>>,
+    /// Embedded links (JSON only): `full` (default), `ids` (relation, direction and slug)
+    /// or `none`.
+    #[param(inline)]
+    links: Option<LinkDetail>,
     /// The representation, for clients that cannot send `Accept`: `json` (default),
     /// `bibtex`, `csljson` or `ris`.
     #[param(pattern = "^(json|bibtex|csljson|ris)$")]
@@ -67,12 +105,17 @@ pub struct GetResourceQuery {
     charset: Option<String>,
 }
 
+/// Parameters of `GET /resources` besides the shared filters.
 const LIST_PARAMETERS: &[&str] = &[
-    "level", "kind", "topic", "limit", "cursor", "format", "dialect", "charset",
+    "topic", "sort", "fields", "links", "limit", "cursor", "format", "dialect", "charset",
 ];
 
-/// Lists resources, filtered; JSON pages in import order, or the whole selection as a
-/// bibliography (`Accept: application/x-bibtex`, CSL-JSON or RIS, or `format=`).
+/// Parameters of `GET /resources/{slug}` besides those of the representation.
+const GET_PARAMETERS: &[&str] = &["fields", "links"];
+
+/// Lists resources, filtered and sorted; JSON pages (import order unless `sort` says
+/// otherwise), or the whole selection as a bibliography (`Accept: application/x-bibtex`,
+/// CSL-JSON or RIS, or `format=`), in import order.
 #[utoipa::path(
     operation_id = "list_resources",
     tag = "resources",
@@ -80,7 +123,7 @@ const LIST_PARAMETERS: &[&str] = &[
     responses(
         (status = 200, description = "One page of resources, or every match as a bibliography",
             content(
-                (ListView<ResourceView> = "application/json"),
+                (ListView<ResourceSelection> = "application/json"),
                 (String = "application/x-bibtex"),
                 (Vec<Object> = "application/vnd.citationstyles.csl+json"),
                 (String = "application/x-research-info-systems")),
@@ -97,29 +140,43 @@ const LIST_PARAMETERS: &[&str] = &[
 #[get("/resources")]
 pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpResponse, ApiError> {
     let answer = located(&req, async {
-        let query = Query::parse(req.query_string(), LIST_PARAMETERS)?;
+        let parameters = [FILTER_PARAMETERS, LIST_PARAMETERS].concat();
+        let query = Query::parse(req.query_string(), &parameters)?;
         let filter = resource_filter(&query)?;
-        let page_request = query.page()?;
+        let sort = query.sort(Sort::RESOURCE_NAMES)?;
+        let page_request = query.sorted_page(sort)?;
+        let selection = Selection::parse(&query, resource_fields(), true)?;
         let representation = negotiate(&req, &query)?;
         if let Representation::Bibliography(format) = representation {
             service.ready().await?;
             return Ok(varies(bibliography::stream(&service, filter, format)));
         }
-        let page = service.list_resources(&filter, &page_request).await?;
+        let page = if selection.needs_links() {
+            service.list_resources(&filter, &page_request).await?
+        } else {
+            service
+                .list_resources_without_links(&filter, &page_request)
+                .await?
+        };
         let urls = Urls::from_request(&req);
-        let ids: Vec<i64> = page.items.iter().map(|r| r.record.id).collect();
-        let items: Vec<ResourceView> = page
+        let positions = ends(&page.items, |item| {
+            Position::of_resource(sort, &item.record.resource, item.record.id)
+        });
+        let views: Vec<ResourceView> = page
             .items
             .iter()
             .map(|item| ResourceView::new(item, &urls))
             .collect();
         if representation == Representation::Html {
-            let (prev, next) = neighbours(&req, &urls, &page, &ids);
+            let (prev, next) = neighbours(&req, &urls, &page, positions, sort);
             let paging = html::Paging { prev, next };
-            let page = html::resources_page(&req, &urls, &items, page.total, paging);
+            let page = html::resources_page(&req, &urls, &views, page.total, paging);
             return Ok(html::respond(StatusCode::OK, &page));
         }
-        Ok(varies(list_response(&req, &urls, &page, &ids, items)))
+        let items = views.iter().map(|view| selection.apply(view)).collect();
+        Ok(varies(list_response(
+            &req, &urls, &page, positions, sort, items,
+        )))
     })
     .await;
     html::or_problem(&req, answer)
@@ -136,7 +193,7 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
     responses(
         (status = 200, description = "The resource",
             content(
-                (ResourceView = "application/json"),
+                (ResourceSelection = "application/json"),
                 (String = "application/x-bibtex"),
                 (Vec<Object> = "application/vnd.citationstyles.csl+json"),
                 (String = "application/x-research-info-systems")),
@@ -144,7 +201,7 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
                 ("ETag" = String, description = "Strong entity tag of the body"),
                 ("Vary" = String, description = "`Accept`"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown query parameter or invalid value", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No resource has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 406, description = "`Accept` admits no representation", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -157,7 +214,9 @@ pub async fn get(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let answer = located(&req, async {
-        let query = Query::parse(req.query_string(), negotiate::PARAMETERS)?;
+        let parameters = [negotiate::PARAMETERS, GET_PARAMETERS].concat();
+        let query = Query::parse(req.query_string(), &parameters)?;
+        let selection = Selection::parse(&query, resource_fields(), true)?;
         let slug = Slug::parse(&slug).map_err(|_| {
             ApiError::new(
                 ErrorCode::ResourceNotFound,
@@ -168,7 +227,12 @@ pub async fn get(
         let response = match representation {
             Representation::Json => {
                 let item = service.get_resource(&slug).await?;
-                json_with_etag(&req, &ResourceView::new(&item, &Urls::from_request(&req)))
+                let view = ResourceView::new(&item, &Urls::from_request(&req));
+                if selection.is_whole() {
+                    json_with_etag(&req, &view)
+                } else {
+                    json_with_etag(&req, &selection.apply(&view))
+                }
             }
             Representation::Html => {
                 let item = service.get_resource(&slug).await?;

@@ -7,14 +7,19 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::bibliography::{FILTER_PARAMETERS, shared_filter};
 use super::etag::json_with_etag;
+use super::fields::{Selection, hit_fields};
 use super::html;
 use super::negotiate::{Representation, json_or_html, varies};
+use super::params::{NameValue, SearchHitField, SearchHitSelection, SearchSort, YearValue};
 use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::views::Urls;
-use crate::domain::{Category, EntityType, Level, ResourceKind, UnknownTerm};
-use crate::search::{FacetField, MAX_WINDOW, SearchFilters, SearchRequest, SearchResults};
+use crate::domain::{
+    Category, EntityType, Has, Level, ResourceKind, SearchFilters, Sort, UnknownTerm,
+};
+use crate::search::{FacetField, MAX_WINDOW, SearchRequest, SearchResults};
 use crate::service::Service;
 
 /// Default number of matches per page.
@@ -31,7 +36,10 @@ pub struct SearchQuery {
     /// What to search for. Every word must match (typos allowed: one in words of 5+
     /// characters, two in 9+; the last word also matches as a prefix). `"phrases"`,
     /// `-exclusions` and `field:value` on `title`, `author`, `type`, `kind`, `level`,
-    /// `category` and `topic` are understood; anything else is searched as words.
+    /// `category` and `topic` are understood, joined by `AND`, `OR`, `NOT` (upper case)
+    /// and parentheses; `NOT` binds tightest, then `AND` (also between neighbouring
+    /// terms), then `OR`. Operators that do not fit together make the text searched as
+    /// plain words, with a `warnings` entry; anything else is searched as words.
     #[param(min_length = 1, pattern = r"\S")]
     q: String,
     /// Record types to keep.
@@ -49,6 +57,31 @@ pub struct SearchQuery {
     /// Concepts the record must be linked to, by slug or name.
     #[param(style = Form, explode, inline, value_type = Option<Vec<SearchTopicValue>>)]
     topic: Option<Vec<String>>,
+    /// Publication years of resources: `2015`, `2015..2020`, `2015..`, `..2020`.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<YearValue>>)]
+    year: Option<Vec<String>>,
+    /// Authors' family names (a particle may come with them), ignoring case, accents,
+    /// spaces and punctuation.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<NameValue>>)]
+    author: Option<Vec<String>>,
+    /// Journal or proceedings titles, or their beginnings, ignoring case, accents, spaces
+    /// and punctuation.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<NameValue>>)]
+    venue: Option<Vec<String>>,
+    /// Identifiers the resources must have.
+    #[param(style = Form, explode, inline)]
+    has: Option<Vec<Has>>,
+    /// Records changed at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    updated_since: Option<String>,
+    /// The order of the matches: `relevance` (best first, the default), or a record
+    /// field (`title`, `year`, `created_at`, `updated_at`), `-` in front for descending;
+    /// ties are broken by record type and id.
+    #[param(inline, value_type = Option<SearchSort>)]
+    sort: Option<String>,
+    /// Members of each match to return, repeated or comma-separated.
+    #[param(style = Form, explode, inline, value_type = Option<Vec<SearchHitField>>)]
+    fields: Option<Vec<String>>,
     /// Matches per page.
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<u32>,
@@ -69,8 +102,9 @@ pub struct SearchQuery {
 #[allow(dead_code)]
 struct SearchTopicValue(String);
 
+/// Parameters of `GET /search` besides the filters shared with the lists.
 const PARAMETERS: &[&str] = &[
-    "q", "type", "kind", "level", "category", "topic", "limit", "offset", "facets", "format",
+    "q", "type", "category", "topic", "sort", "fields", "limit", "offset", "facets", "format",
 ];
 
 /// The facets a search page shows, whatever `facets` asks for.
@@ -80,6 +114,11 @@ const PAGE_FACETS: &[FacetField] = &[
     FacetField::Level,
     FacetField::Category,
 ];
+
+/// Every parameter of `GET /search`.
+fn parameters() -> Vec<&'static str> {
+    [FILTER_PARAMETERS, PARAMETERS].concat()
+}
 
 /// One match.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -104,8 +143,9 @@ pub struct SearchHitView {
 /// Search results: one page of matches, the exact number of matches and facet counts.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchView {
-    /// Best first.
-    pub items: Vec<SearchHitView>,
+    /// Best first, or in `sort` order; each with the members `fields` selects.
+    #[schema(value_type = Vec<SearchHitSelection>)]
+    pub items: Vec<serde_json::Value>,
     /// Matches over all pages (exact).
     pub total: u64,
     /// For each field asked for in `facets`, value → number of matches (values with no
@@ -114,6 +154,11 @@ pub struct SearchView {
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
     /// The URL of the next page, `null` on the last (or past the 1000th match).
     pub next: Option<String>,
+    /// How `q` was read when not as written: operators that do not fit together
+    /// (`deep AND`, `(grokking`) make it searched as plain words, and only the first 16
+    /// terms are searched.
+    #[schema(example = json!(["`AND` needs a term after it: the query was searched as plain words"]))]
+    pub warnings: Vec<String>,
 }
 
 fn parse_type(raw: &str) -> Result<EntityType, UnknownTerm> {
@@ -172,22 +217,29 @@ fn request(query: &Query) -> Result<SearchRequest, ApiError> {
     let mut facets = query.terms("facets", FacetField::parse)?;
     facets.sort();
     facets.dedup();
+    let shared = shared_filter(query)?;
     Ok(SearchRequest {
         text,
         filters: SearchFilters {
             types: query.terms("type", parse_type)?,
-            kinds: query.terms("kind", ResourceKind::parse)?,
-            levels: query.terms("level", Level::parse)?,
+            kinds: shared.kinds,
+            levels: shared.levels,
             categories: query.terms("category", Category::parse)?,
             topics: query
                 .values("topic")?
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
+            years: shared.years,
+            authors: shared.authors,
+            venues: shared.venues,
+            has: shared.has,
+            updated_since: shared.updated_since,
         },
         offset: offset as usize,
         limit: limit as usize,
         facets,
+        sort: query.sort(Sort::SEARCH_NAMES)?,
     })
 }
 
@@ -203,13 +255,29 @@ fn offset_url(req: &HttpRequest, urls: &Urls, offset: usize) -> String {
     urls.at(&format!("{}?{query}", req.path()))
 }
 
-/// The view of one page of results, with the URL of the previous page.
-fn view(
+/// One page of results, before a representation is chosen.
+pub struct ResultsPage {
+    /// Best first, or in `sort` order.
+    pub hits: Vec<SearchHitView>,
+    /// Matches over all pages (exact).
+    pub total: u64,
+    /// Field → value → number of matches.
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// The URL of the previous page, if any.
+    pub prev: Option<String>,
+    /// The URL of the next page, if any.
+    pub next: Option<String>,
+    /// How `q` was read when not as written.
+    pub warnings: Vec<String>,
+}
+
+/// The page of results a search gave, with the URLs of its neighbours.
+fn results_page(
     req: &HttpRequest,
     urls: &Urls,
     request: &SearchRequest,
     results: SearchResults,
-) -> (SearchView, Option<String>) {
+) -> ResultsPage {
     let end = request.offset + request.limit;
     let next =
         (end < MAX_WINDOW && (end as u64) < results.total).then(|| offset_url(req, urls, end));
@@ -233,30 +301,39 @@ fn view(
         .into_iter()
         .map(|(field, counts)| (field.as_str().to_owned(), counts))
         .collect();
-    let view = SearchView {
-        items,
+    ResultsPage {
+        hits: items,
         total: results.total,
         facets,
+        prev,
         next,
-    };
-    (view, prev)
+        warnings: results.warnings,
+    }
 }
 
-/// The JSON answer: the view with an `ETag` (or `304`) and RFC 8288 `Link` relations.
+/// The JSON answer: the hits with the members `selection` keeps, an `ETag` (or `304`)
+/// and RFC 8288 `Link` relations.
 fn json_answer(
     req: &HttpRequest,
     urls: &Urls,
-    view: &SearchView,
-    prev: Option<&str>,
+    page: ResultsPage,
+    selection: &Selection,
 ) -> HttpResponse {
     let mut links = vec![format!("<{}>; rel=\"first\"", offset_url(req, urls, 0))];
-    if let Some(prev) = prev {
+    if let Some(prev) = &page.prev {
         links.push(format!("<{prev}>; rel=\"prev\""));
     }
-    if let Some(next) = &view.next {
+    if let Some(next) = &page.next {
         links.push(format!("<{next}>; rel=\"next\""));
     }
-    let mut response = json_with_etag(req, view);
+    let view = SearchView {
+        items: page.hits.iter().map(|hit| selection.apply(hit)).collect(),
+        total: page.total,
+        facets: page.facets,
+        next: page.next,
+        warnings: page.warnings,
+    };
+    let mut response = json_with_etag(req, &view);
     if let Ok(value) = header::HeaderValue::from_str(&links.join(", ")) {
         response.headers_mut().insert(header::LINK, value);
     }
@@ -286,24 +363,26 @@ pub async fn search(
     service: web::Data<Service>,
 ) -> Result<HttpResponse, ApiError> {
     let answer = located(&req, async {
-        let query = Query::parse(req.query_string(), PARAMETERS)?;
+        let query = Query::parse(req.query_string(), &parameters())?;
         let representation = json_or_html(&req, &query)?;
         let mut request = request(&query)?;
+        let selection = Selection::parse(&query, hit_fields(), false)?;
         let urls = Urls::from_request(&req);
         if representation == Representation::Html {
             request.facets = PAGE_FACETS.to_vec();
-            let results = service.search(request.clone()).await?;
-            let (view, prev) = view(&req, &urls, &request, results);
-            let paging = html::Paging {
-                prev,
-                next: view.next.clone(),
-            };
-            let page = html::search_page(&req, &urls, &request.text, &view, request.offset, paging);
-            return Ok(html::respond(StatusCode::OK, &page));
         }
         let results = service.search(request.clone()).await?;
-        let (view, prev) = view(&req, &urls, &request, results);
-        Ok(json_answer(&req, &urls, &view, prev.as_deref()))
+        let page = results_page(&req, &urls, &request, results);
+        if representation == Representation::Html {
+            let paging = html::Paging {
+                prev: page.prev.clone(),
+                next: page.next.clone(),
+            };
+            let html_page =
+                html::search_page(&req, &urls, &request.text, &page, request.offset, paging);
+            return Ok(html::respond(StatusCode::OK, &html_page));
+        }
+        Ok(json_answer(&req, &urls, page, &selection))
     })
     .await;
     html::or_problem(&req, answer)
@@ -314,7 +393,7 @@ mod tests {
     use super::*;
 
     fn parse(raw: &str) -> Result<SearchRequest, ApiError> {
-        request(&Query::parse(raw, PARAMETERS)?)
+        request(&Query::parse(raw, &parameters())?)
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use tantivy::TantivyDocument;
 
 use super::schema::Fields;
-use crate::domain::matching::name_key;
-use crate::domain::{Category, EntityType};
+use crate::domain::matching::{name_key, title_sort_key};
+use crate::domain::{Category, EntityType, Has, Timestamp, author_keys, venue_key};
 use crate::store::{LinkEnd, StoredConcept, StoredLink, StoredResource};
 
 /// The unique key of a record's document: `r{id}` or `c{id}`.
@@ -114,6 +114,16 @@ fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// The record's times as seconds since 1970, for sorting and `updated_since`.
+fn add_times(doc: &mut TantivyDocument, fields: &Fields, created_at: &str, updated_at: &str) {
+    if let Some(created) = Timestamp::unix_of(created_at) {
+        doc.add_i64(fields.created, created);
+    }
+    if let Some(updated) = Timestamp::unix_of(updated_at) {
+        doc.add_i64(fields.updated, updated);
+    }
+}
+
 /// What resources and concepts have in common in the index.
 struct Common<'a> {
     entity_type: EntityType,
@@ -131,6 +141,9 @@ impl Common<'_> {
         doc.add_u64(fields.id, u64::try_from(self.id).unwrap_or(0));
         doc.add_text(fields.entity_type, self.entity_type.as_str());
         doc.add_text(fields.slug, self.slug);
+        if let Some(title) = self.titles.first() {
+            doc.add_text(fields.title_sort, title_sort_key(title));
+        }
         for title in &self.titles {
             doc.add_text(fields.title, title);
             doc.add_text(fields.raw, title);
@@ -200,6 +213,25 @@ pub fn resource_document(
     if let Some(url) = &data.url {
         doc.add_text(fields.url, url);
     }
+    if let Some(year) = data.year {
+        doc.add_i64(fields.year, i64::from(year));
+    }
+    for key in author_keys(data) {
+        doc.add_text(fields.author_key, &key);
+    }
+    if let Some(key) = venue_key(data) {
+        doc.add_text(fields.venue_key, &key);
+    }
+    for (has, present) in [
+        (Has::Doi, data.doi.is_some()),
+        (Has::Url, data.url.is_some()),
+        (Has::Arxiv, data.arxiv_id.is_some()),
+    ] {
+        if present {
+            doc.add_text(fields.has, has.as_str());
+        }
+    }
+    add_times(&mut doc, fields, &resource.created_at, &resource.updated_at);
     Common {
         entity_type: EntityType::Resource,
         id: stored.id,
@@ -238,6 +270,7 @@ pub fn concept_document(
         text.push(category_label(category));
         doc.add_text(fields.category, category.as_str());
     }
+    add_times(&mut doc, fields, &concept.created_at, &concept.updated_at);
     let mut titles: Vec<&str> = vec![data.name.as_str()];
     titles.extend(data.aliases.iter().map(String::as_str));
     Common {

@@ -19,7 +19,8 @@ use super::SearchError;
 use super::index::SearchIndex;
 use super::query::{SearchFilters, build, parse};
 use super::snippet::{Highlighter, plain_excerpt};
-use crate::domain::{EntityType, UnknownTerm};
+use super::sorted::SortedTop;
+use crate::domain::{EntityType, Sort, SortKey, UnknownTerm};
 
 /// Deepest result a search may page to: `offset + limit` at most this.
 pub const MAX_WINDOW: usize = 1000;
@@ -97,6 +98,8 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Fields to count values of, over all matches.
     pub facets: Vec<FacetField>,
+    /// The order of the matches: relevance (best first) when `None`.
+    pub sort: Option<Sort>,
 }
 
 /// One match.
@@ -123,6 +126,9 @@ pub struct SearchResults {
     pub total: u64,
     /// For each requested facet field, value → number of matches.
     pub facets: BTreeMap<FacetField, BTreeMap<String, u64>>,
+    /// How the text was read when not as written (operators that do not fit together
+    /// were searched as words; terms beyond the limit were left out).
+    pub warnings: Vec<String>,
 }
 
 impl SearchIndex {
@@ -141,17 +147,30 @@ impl SearchIndex {
         // One pass over the matches collects the page (scored), the exact total and, when
         // asked, the facet counts. On the benchmark corpus this beats a count pass plus a
         // page pass pruned by block-max WAND: the count pass walks every match anyway.
-        let page = (limit > 0).then(|| {
-            TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_score()
-        });
         let facets = (!request.facets.is_empty()).then(|| Facets {
             fields: request.facets.clone(),
         });
-        let (top, total, facets) =
-            searcher.search(&*built.query, &(page, tantivy::collector::Count, facets))?;
-        let top = top.unwrap_or_default();
+        let count = tantivy::collector::Count;
+        let (top, total, facets) = match request.sort.filter(|s| s.key != SortKey::Relevance) {
+            Some(sort) => {
+                let page = SortedTop {
+                    sort,
+                    offset,
+                    limit,
+                };
+                searcher.search(&*built.query, &(page, count, facets))?
+            }
+            None => {
+                let page = (limit > 0).then(|| {
+                    TopDocs::with_limit(limit)
+                        .and_offset(offset)
+                        .order_by_score()
+                });
+                let (top, total, facets) =
+                    searcher.search(&*built.query, &(page, count, facets))?;
+                (top.unwrap_or_default(), total, facets)
+            }
+        };
         let total = total as u64;
         let facets = facets.unwrap_or_default();
 
@@ -191,10 +210,13 @@ impl SearchIndex {
                 snippet,
             });
         }
+        let mut warnings = parsed.warnings;
+        warnings.extend(built.warnings);
         Ok(SearchResults {
             hits,
             total,
             facets,
+            warnings,
         })
     }
 }

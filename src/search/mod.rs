@@ -4,20 +4,26 @@
 //! - [`index`]: opening the index on disk or in RAM, its one reader, commits with the
 //!   change-log `seq` they reflect.
 //! - [`indexer`]: rebuilding from the store and following its change log.
-//! - [`query`]: the query language (words, phrases, exclusions, `field:value`) and its
-//!   translation into ranked, typo-tolerant, prefix-matching tantivy queries.
+//! - [`syntax`]: the query language (words, phrases, exclusions, `field:value`, `AND`,
+//!   `OR`, `NOT`, parentheses).
+//! - [`query`]: its translation into ranked, typo-tolerant, prefix-matching tantivy queries.
+//! - `excluded`: exclusions that tantivy's `Exclude` can probe safely.
 //! - [`execute`]: running a search: page, exact total, facet counts.
+//! - `sorted`: pages sorted by a record field instead of relevance.
 //! - [`snippet`]: excerpts with the matched words marked.
 //!
 //! See `DESIGN.md` (Search) for the behaviour and `BENCHMARKS.md` for what it costs.
 
 mod document;
+mod excluded;
 pub mod execute;
 pub mod index;
 pub mod indexer;
 pub mod query;
 pub mod schema;
 pub mod snippet;
+mod sorted;
+pub mod syntax;
 #[cfg(test)]
 mod tests;
 

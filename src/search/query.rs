@@ -1,11 +1,16 @@
 //! The query language and its translation into tantivy queries.
 //!
 //! Users type words. On top of that they may write `"phrases"`, `-exclusions` (of a word,
-//! a phrase or a `field:value`) and `field:value` on the known fields `title`, `author`
+//! a phrase or a `field:value`), `field:value` on the known fields `title`, `author`
 //! (text) and `type`, `kind`, `level`, `category`, `topic` (exact values, like the
-//! filters). Nothing is a syntax error: an unbalanced quote is a plain character, an
-//! unknown field or a bad value is searched as words, punctuation and symbols are
-//! ignored. [`parse`] never fails and [`build`] always gives a query.
+//! filters), and join them with `AND`, `OR`, `NOT` and parentheses (see
+//! [`super::syntax`] for the syntax and its precedence). Nothing is a syntax error:
+//! [`parse`] never fails and [`build`] always gives a query.
+//!
+//! Boolean structure maps onto tantivy's `BooleanQuery`: `AND` and neighbouring items are
+//! `Must` clauses, `OR` a `BooleanQuery` of `Should` clauses, `NOT` and `-` `MustNot`
+//! clauses; a part made only of exclusions (`NOT grokking`) matches every document but
+//! those.
 //!
 //! Matching (see `DESIGN.md`, Search): every word is required. A word matches its stem in
 //! `text` (titles, descriptions, topics, authors...), or, failing that, a nearby unstemmed word in `raw`: one
@@ -24,17 +29,21 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use std::ops::Bound;
+
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation,
-    FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, ExistsQuery,
+    Explanation, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
+use super::excluded::excluded;
 use super::schema::{Fields, analyze, raw_analyzer, stem};
+pub use super::syntax::{Clause, Expr, Item, KnownField, ParsedQuery, parse};
 use crate::domain::matching::name_key;
-use crate::domain::{Category, EntityType, Level, ResourceKind};
+use crate::domain::{Category, EntityType, Level, ResourceKind, Timestamp};
 
 /// Score added per query word matched exactly (stem in `title` or `text`); larger than
 /// any BM25 contribution of one word, so tiers never mix.
@@ -51,173 +60,7 @@ pub const MAX_EXPANSIONS: usize = 10;
 /// `typo_tokens_threshold` makes the same trade).
 pub const TYPO_MAX_DOC_FREQ: u64 = 10;
 
-/// A field the query language knows (`field:value`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KnownField {
-    /// Words or a phrase in the title (or concept name and aliases).
-    Title,
-    /// Words or a phrase in the author names.
-    Author,
-    /// `resource` or `concept`.
-    Type,
-    /// A resource kind.
-    Kind,
-    /// A resource level.
-    Level,
-    /// A concept category.
-    Category,
-    /// A linked concept, by slug or name.
-    Topic,
-}
-
-impl KnownField {
-    fn parse(name: &str) -> Option<KnownField> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "title" | "name" => KnownField::Title,
-            "author" | "authors" => KnownField::Author,
-            "type" => KnownField::Type,
-            "kind" => KnownField::Kind,
-            "level" => KnownField::Level,
-            "category" => KnownField::Category,
-            "topic" | "topics" => KnownField::Topic,
-            _ => return None,
-        })
-    }
-}
-
-/// One item of a parsed query.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Item {
-    /// Text searched as words (one whitespace-free chunk of the input).
-    Words(String),
-    /// A quoted phrase (without its quotes).
-    Phrase(String),
-    /// `field:value` or `field:"value"` on a known field.
-    Field {
-        field: KnownField,
-        value: String,
-        /// The value was quoted: a phrase.
-        quoted: bool,
-        /// The item as typed, searched as words when the value is not valid.
-        typed: String,
-    },
-}
-
-/// An item and whether it is excluded (`-`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Clause {
-    pub negated: bool,
-    pub item: Item,
-}
-
-/// The syntax of a query text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ParsedQuery {
-    pub clauses: Vec<Clause>,
-    /// The text ends in a plain word (no space, quote or field after it): that word also
-    /// matches as a prefix.
-    pub prefix_last: bool,
-}
-
-/// Reads a query text. Never fails: whatever does not parse is searched as words.
-pub fn parse(text: &str) -> ParsedQuery {
-    let mut clauses = Vec::new();
-    let mut rest = text;
-    let mut last_was_plain = false;
-    loop {
-        rest = rest.trim_start();
-        if rest.is_empty() {
-            break;
-        }
-        let mut negated = false;
-        if let Some(after) = rest.strip_prefix('-')
-            && after.chars().next().is_some_and(|c| !c.is_whitespace())
-        {
-            negated = true;
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix('+') {
-            rest = after;
-            continue;
-        }
-        if let Some(after) = rest.strip_prefix('"') {
-            match after.find('"') {
-                Some(end) => {
-                    clauses.push(Clause {
-                        negated,
-                        item: Item::Phrase(after[..end].to_owned()),
-                    });
-                    rest = &after[end + 1..];
-                    last_was_plain = false;
-                }
-                // An unbalanced quote is not syntax.
-                None => rest = after,
-            }
-            continue;
-        }
-        let chunk_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let chunk = &rest[..chunk_end];
-        if let Some((name, value)) = chunk.split_once(':')
-            && let Some(field) = KnownField::parse(name)
-        {
-            if let Some(quoted) = value.strip_prefix('"') {
-                // The phrase may run over spaces: find its closing quote in the text.
-                let start = name.len() + 2;
-                if let Some(end) = rest[start..].find('"') {
-                    let value = &rest[start..start + end];
-                    clauses.push(Clause {
-                        negated,
-                        item: Item::Field {
-                            field,
-                            value: value.to_owned(),
-                            quoted: true,
-                            typed: rest[..start + end + 1].to_owned(),
-                        },
-                    });
-                    rest = &rest[start + end + 1..];
-                    last_was_plain = false;
-                    continue;
-                }
-                let _ = quoted;
-            } else if !value.is_empty() {
-                clauses.push(Clause {
-                    negated,
-                    item: Item::Field {
-                        field,
-                        value: value.to_owned(),
-                        quoted: false,
-                        typed: chunk.to_owned(),
-                    },
-                });
-                rest = &rest[chunk_end..];
-                last_was_plain = false;
-                continue;
-            }
-        }
-        clauses.push(Clause {
-            negated,
-            item: Item::Words(chunk.to_owned()),
-        });
-        last_was_plain = !negated;
-        rest = &rest[chunk_end..];
-    }
-    let ends_in_space = text.chars().last().is_none_or(char::is_whitespace);
-    ParsedQuery {
-        clauses,
-        prefix_last: last_was_plain && !ends_in_space,
-    }
-}
-
-/// Exact-value restrictions, from the request's filter parameters; each list is a set of
-/// alternatives, lists combine (as `GET /resources`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchFilters {
-    pub types: Vec<EntityType>,
-    pub kinds: Vec<ResourceKind>,
-    pub levels: Vec<Level>,
-    pub categories: Vec<Category>,
-    /// Linked concepts by slug or name.
-    pub topics: Vec<String>,
-}
+pub use crate::domain::SearchFilters;
 
 /// A query ready to run, and what to highlight in snippets.
 pub struct BuiltQuery {
@@ -225,6 +68,8 @@ pub struct BuiltQuery {
     /// Stems to highlight (as in the `title` and `text` fields), with a weight: 1 for
     /// words typed, less for typo variants and completions.
     pub highlight: BTreeMap<String, Score>,
+    /// What the user should know about how the text was searched.
+    pub warnings: Vec<String>,
 }
 
 impl fmt::Debug for BuiltQuery {
@@ -232,6 +77,7 @@ impl fmt::Debug for BuiltQuery {
         f.debug_struct("BuiltQuery")
             .field("query", &self.query)
             .field("highlight", &self.highlight)
+            .field("warnings", &self.warnings)
             .finish()
     }
 }
@@ -252,33 +98,51 @@ pub fn build(
         must_not: Vec::new(),
         highlight: BTreeMap::new(),
         items: 0,
+        truncated: false,
     };
-    builder.filters(filters);
-    // The word that also matches as a prefix: the last token of the last clause.
-    let last_plain = if parsed.prefix_last {
-        parsed.clauses.len().checked_sub(1)
-    } else {
-        None
-    };
-    for (i, clause) in parsed.clauses.iter().enumerate() {
-        if builder.items >= MAX_ITEMS {
-            break;
-        }
-        builder.clause(clause, last_plain == Some(i));
+    builder.expr(&parsed.expr);
+    let mut warnings = Vec::new();
+    if builder.truncated {
+        warnings.push(format!(
+            "only the first {MAX_ITEMS} words, phrases and field:value terms were searched"
+        ));
     }
-    let has_positive = !builder.must.is_empty();
-    let query: Box<dyn Query> = if has_positive {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            builder.must.into_iter().map(|q| (Occur::Must, q)).collect();
-        clauses.extend(builder.must_not.into_iter().map(|q| (Occur::MustNot, q)));
-        Box::new(BooleanQuery::new(clauses))
-    } else {
-        Box::new(EmptyQuery)
-    };
+    if builder.must.is_empty() && builder.must_not.is_empty() {
+        // Nothing searchable in the text (symbols only): nothing matches.
+        return BuiltQuery {
+            query: Box::new(EmptyQuery),
+            highlight: builder.highlight,
+            warnings,
+        };
+    }
+    builder.filters(filters);
+    let query = conjunction(builder.must, builder.must_not).unwrap_or_else(|| Box::new(EmptyQuery));
     BuiltQuery {
         query,
         highlight: builder.highlight,
+        warnings,
     }
+}
+
+/// Queries that must match and queries that must not, as one query; `None` for none at
+/// all. Only exclusions match every document but those.
+fn conjunction(
+    mut must: Vec<Box<dyn Query>>,
+    must_not: Vec<Box<dyn Query>>,
+) -> Option<Box<dyn Query>> {
+    if must.is_empty() && must_not.is_empty() {
+        return None;
+    }
+    if must_not.is_empty() && must.len() == 1 {
+        return must.pop();
+    }
+    if must.is_empty() {
+        must.push(Box::new(AllQuery));
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        must.into_iter().map(|q| (Occur::Must, q)).collect();
+    clauses.extend(must_not.into_iter().map(|q| (Occur::MustNot, excluded(q))));
+    Some(Box::new(BooleanQuery::new(clauses)))
 }
 
 struct Builder<'a> {
@@ -289,6 +153,8 @@ struct Builder<'a> {
     must_not: Vec<Box<dyn Query>>,
     highlight: BTreeMap<String, Score>,
     items: usize,
+    /// Terms were left out for [`MAX_ITEMS`].
+    truncated: bool,
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -296,6 +162,16 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqs,
     ))
+}
+
+/// A filter of alternatives that matches without changing scores; no alternative at
+/// all (keys that name nothing) matches nothing.
+fn filter_or_nothing(alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if alternatives.is_empty() {
+        Box::new(EmptyQuery)
+    } else {
+        filter_query(alternatives)
+    }
 }
 
 /// A filter that matches without changing scores.
@@ -367,6 +243,82 @@ impl Builder<'_> {
                 .collect();
             self.must.push(filter_query(q));
         }
+        self.list_filters(filters);
+    }
+
+    /// The filters of resource lists beyond level, kind and topic: years, authors,
+    /// venues, identifiers, changes since an instant. Concepts have no year, author,
+    /// venue or identifier: those filters keep resources only.
+    fn list_filters(&mut self, filters: &SearchFilters) {
+        let f = *self.fields;
+        if !filters.years.is_empty() {
+            let q = filters
+                .years
+                .iter()
+                .map(|range| {
+                    let bound = |year: Option<i32>, inclusive: fn(Term) -> Bound<Term>| {
+                        year.map_or(Bound::Unbounded, |y| {
+                            inclusive(Term::from_field_i64(f.year, i64::from(y)))
+                        })
+                    };
+                    let (from, to) = (
+                        bound(range.from, Bound::Included),
+                        bound(range.to, Bound::Included),
+                    );
+                    let q: Box<dyn Query> = match (&from, &to) {
+                        // Any year at all: every document that has one.
+                        (Bound::Unbounded, Bound::Unbounded) => {
+                            Box::new(ExistsQuery::new("year".to_owned(), false))
+                        }
+                        _ => Box::new(RangeQuery::new(from, to)),
+                    };
+                    q
+                })
+                .collect();
+            self.must.push(filter_query(q));
+        }
+        let keyed = |field: Field, keys: Vec<String>| -> Vec<Box<dyn Query>> {
+            keys.into_iter()
+                .filter(|k| !k.is_empty())
+                .map(|k| term_query(field, &k))
+                .collect()
+        };
+        if !filters.authors.is_empty() {
+            let q = keyed(f.author_key, filters.author_keys());
+            self.must.push(filter_or_nothing(q));
+        }
+        if !filters.venues.is_empty() {
+            let q = filters
+                .venue_keys()
+                .into_iter()
+                .filter(|k| !k.is_empty())
+                .map(|k| {
+                    let from = Bound::Included(Term::from_field_text(f.venue_key, &k));
+                    let to = prefix_end(k.as_bytes())
+                        .and_then(|end| String::from_utf8(end).ok())
+                        .map_or(Bound::Unbounded, |end| {
+                            Bound::Excluded(Term::from_field_text(f.venue_key, &end))
+                        });
+                    Box::new(RangeQuery::new(from, to)) as Box<dyn Query>
+                })
+                .collect();
+            self.must.push(filter_or_nothing(q));
+        }
+        if !filters.has.is_empty() {
+            let q = filters
+                .has
+                .iter()
+                .map(|h| term_query(f.has, h.as_str()))
+                .collect();
+            self.must.push(filter_query(q));
+        }
+        if let Some(since) = &filters.updated_since
+            && let Some(seconds) = Timestamp::unix_of(since.as_str())
+        {
+            let from = Bound::Included(Term::from_field_i64(f.updated, seconds));
+            let q: Box<dyn Query> = Box::new(RangeQuery::new(from, Bound::Unbounded));
+            self.must.push(filter_query(vec![q]));
+        }
     }
 
     fn topic_terms(&self, topic: &str) -> Vec<Box<dyn Query>> {
@@ -377,6 +329,57 @@ impl Builder<'_> {
         ]
     }
 
+    /// Adds an expression to the conjunction being built (`must`, `must_not`).
+    fn expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Clause(clause) => {
+                if self.items >= MAX_ITEMS {
+                    self.truncated = true;
+                } else {
+                    self.clause(clause);
+                }
+            }
+            Expr::And(parts) => {
+                for part in parts {
+                    self.expr(part);
+                }
+            }
+            Expr::Or(parts) => {
+                let mut alternatives: Vec<Box<dyn Query>> = parts
+                    .iter()
+                    .filter_map(|part| self.standalone(part))
+                    .collect();
+                match alternatives.len() {
+                    0 => {}
+                    1 => self.must.extend(alternatives.pop()),
+                    _ => self.must.push(Box::new(BooleanQuery::new(
+                        alternatives
+                            .into_iter()
+                            .map(|q| (Occur::Should, q))
+                            .collect(),
+                    ))),
+                }
+            }
+            Expr::Not(inner) => {
+                // What is excluded is not highlighted.
+                let highlight = self.highlight.clone();
+                let excluded = self.standalone(inner);
+                self.highlight = highlight;
+                self.must_not.extend(excluded);
+            }
+        }
+    }
+
+    /// An expression as a query of its own; `None` when it holds nothing to search.
+    fn standalone(&mut self, expr: &Expr) -> Option<Box<dyn Query>> {
+        let outer_must = std::mem::take(&mut self.must);
+        let outer_must_not = std::mem::take(&mut self.must_not);
+        self.expr(expr);
+        let must = std::mem::replace(&mut self.must, outer_must);
+        let must_not = std::mem::replace(&mut self.must_not, outer_must_not);
+        conjunction(must, must_not)
+    }
+
     fn push(&mut self, negated: bool, query: Box<dyn Query>) {
         if negated {
             self.must_not.push(query);
@@ -385,7 +388,7 @@ impl Builder<'_> {
         }
     }
 
-    fn clause(&mut self, clause: &Clause, prefix_last: bool) {
+    fn clause(&mut self, clause: &Clause) {
         let negated = clause.negated;
         match &clause.item {
             Item::Words(chunk) => {
@@ -409,7 +412,7 @@ impl Builder<'_> {
                         return;
                     }
                     self.items += 1;
-                    let q = self.word(word, prefix_last && i + 1 == count);
+                    let q = self.word(word, clause.prefix && i + 1 == count);
                     self.must.push(q);
                 }
             }
@@ -438,8 +441,9 @@ impl Builder<'_> {
                         let words = Clause {
                             negated,
                             item: Item::Words(typed.clone()),
+                            prefix: false,
                         };
-                        self.clause(&words, false);
+                        self.clause(&words);
                     }
                 }
             }
@@ -902,71 +906,6 @@ impl Scorer for AlternativesScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn words(item: &str) -> Clause {
-        Clause {
-            negated: false,
-            item: Item::Words(item.into()),
-        }
-    }
-
-    #[test]
-    fn words_phrases_exclusions_and_fields() {
-        let parsed = parse(
-            r#"deep "object detection" -survey title:faster kind:paper -"meta learning" lea"#,
-        );
-        assert_eq!(parsed.clauses.len(), 7, "{parsed:?}");
-        assert_eq!(parsed.clauses[0], words("deep"));
-        assert_eq!(
-            parsed.clauses[1].item,
-            Item::Phrase("object detection".into())
-        );
-        assert!(parsed.clauses[2].negated);
-        assert!(matches!(
-            &parsed.clauses[3].item,
-            Item::Field { field: KnownField::Title, value, quoted: false, .. } if value == "faster"
-        ));
-        assert!(matches!(
-            &parsed.clauses[4].item,
-            Item::Field {
-                field: KnownField::Kind,
-                ..
-            }
-        ));
-        assert!(parsed.clauses[5].negated);
-        assert_eq!(parsed.clauses[5].item, Item::Phrase("meta learning".into()));
-        assert!(parsed.prefix_last);
-        assert!(!parse("deep lea ").prefix_last);
-        assert!(!parse("deep \"lea\"").prefix_last);
-    }
-
-    #[test]
-    fn quoted_field_values_run_over_spaces() {
-        let parsed = parse(r#"title:"object detection" x"#);
-        assert!(matches!(
-            &parsed.clauses[0].item,
-            Item::Field { field: KnownField::Title, value, quoted: true, .. } if value == "object detection"
-        ));
-        assert_eq!(parsed.clauses[1], words("x"));
-    }
-
-    #[test]
-    fn what_does_not_parse_is_words() {
-        assert_eq!(parse(r#""unbalanced"#).clauses, [words("unbalanced")]);
-        assert_eq!(parse("title:").clauses, [words("title:")]);
-        assert_eq!(parse("days:3").clauses, [words("days:3")]);
-        assert_eq!(parse("C++").clauses, [words("C++")]);
-        assert_eq!(parse("-").clauses, [words("-")]);
-        assert_eq!(parse("((").clauses, [words("((")]);
-        assert!(parse("").clauses.is_empty());
-        assert!(parse("   ").clauses.is_empty());
-        let url = parse("https://arxiv.org/abs/1506.01497");
-        assert_eq!(url.clauses, [words("https://arxiv.org/abs/1506.01497")]);
-        assert!(matches!(
-            &parse(r#"title:"open"#).clauses[..],
-            [Clause { item: Item::Words(w), .. }] if w == "title:\"open"
-        ));
-    }
 
     #[test]
     fn edit_distances_count_transpositions_as_one() {

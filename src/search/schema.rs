@@ -15,7 +15,10 @@
 //! "Spearman's" and "Spearman’s" all match and highlights mark the whole word.
 //!
 //! Exact-value fields (`type`, `kind`, `level`, `category`, `topic`) are untokenised
-//! strings, indexed for filters and columnar (FAST) for facet counts. See tantivy's
+//! strings, indexed for filters and columnar (FAST) for facet counts; those of the list
+//! filters (`author_key`, `venue_key`, `has`) are indexed only. Sort keys and numbers
+//! (`year`, `created`, `updated`, `title_sort`) are columnar only: ranges and sorting
+//! read them per document. See tantivy's
 //! `schema` module documentation and `examples/custom_tokenizer.rs`.
 
 use tantivy::Index;
@@ -29,7 +32,7 @@ use tantivy::tokenizer::{
 
 /// Bump whenever the schema, an analyzer or what a document holds changes: an index
 /// written with another version is rebuilt from the store on open.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Name of the stemmed analyzer.
 pub const TEXT_ANALYZER: &str = "lore_text";
@@ -79,6 +82,21 @@ pub struct Fields {
     /// Internal ids of linked concepts (indexed), to refresh resources when a concept
     /// changes.
     pub concept: Field,
+    /// Publication year (FAST), for `year=` and `sort=year`.
+    pub year: Field,
+    /// When lore created the record, seconds since 1970 (FAST), for `sort=created_at`.
+    pub created: Field,
+    /// When the record last changed, seconds since 1970 (FAST), for `updated_since=` and
+    /// `sort=updated_at`.
+    pub updated: Field,
+    /// The title's sort key (FAST), for `sort=title`.
+    pub title_sort: Field,
+    /// Author keys (exact), for `author=`.
+    pub author_key: Field,
+    /// The venue's match key (exact), for `venue=`.
+    pub venue_key: Field,
+    /// Identifiers the resource has: `doi`, `url`, `arxiv` (exact), for `has=`.
+    pub has: Field,
 }
 
 impl Fields {
@@ -119,6 +137,13 @@ impl Fields {
             topic: builder.add_text_field("topic", STRING | FAST),
             topic_key: builder.add_text_field("topic_key", STRING),
             concept: builder.add_u64_field("concept", INDEXED),
+            year: builder.add_i64_field("year", FAST),
+            created: builder.add_i64_field("created", FAST),
+            updated: builder.add_i64_field("updated", FAST),
+            title_sort: builder.add_text_field("title_sort", FAST),
+            author_key: builder.add_text_field("author_key", STRING),
+            venue_key: builder.add_text_field("venue_key", STRING),
+            has: builder.add_text_field("has", STRING),
         };
         (builder.build(), fields)
     }
@@ -145,6 +170,13 @@ impl Fields {
             topic: schema.get_field("topic")?,
             topic_key: schema.get_field("topic_key")?,
             concept: schema.get_field("concept")?,
+            year: schema.get_field("year")?,
+            created: schema.get_field("created")?,
+            updated: schema.get_field("updated")?,
+            title_sort: schema.get_field("title_sort")?,
+            author_key: schema.get_field("author_key")?,
+            venue_key: schema.get_field("venue_key")?,
+            has: schema.get_field("has")?,
         })
     }
 }

@@ -377,6 +377,208 @@ fn phrases_exclusions_and_fields() {
 }
 
 #[test]
+fn an_excluded_phrase_that_first_matches_late_leaves_out_only_its_matches() {
+    // The phrase's first match (the second document) comes after the first candidate:
+    // tantivy's exclusion probes the phrase behind where it stands.
+    let (_, fields) = schema::Fields::schema();
+    let links = super::document::Links::new(&[]);
+    let titles = [
+        "Learning deep representations",
+        "Deep learning",
+        "Learning to rank",
+        "Deep learning again",
+        "Machine learning",
+    ];
+    let docs = titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let r = resource(i as i64 + 1, title, ResourceKind::Book, None);
+            resource_document(&fields, &r, &links)
+        })
+        .collect();
+    let index = index_of(docs);
+    let mut found = slugs(&search(&index, "learning -\"deep learning\""))
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "learning-deep-representations",
+            "learning-to-rank",
+            "machine-learning"
+        ]
+    );
+    let mut grouped = slugs(&search(&index, "learning -\"to rank\" -\"deep learning\""))
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    grouped.sort();
+    assert_eq!(
+        grouped,
+        ["learning-deep-representations", "machine-learning"]
+    );
+}
+
+fn slug_set(index: &SearchIndex, text: &str) -> std::collections::BTreeSet<String> {
+    let results = index
+        .search(&SearchRequest {
+            text: text.to_owned(),
+            limit: 100,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(results.hits.len() as u64, results.total, "{text}");
+    results.hits.into_iter().map(|h| h.slug).collect()
+}
+
+#[test]
+fn or_and_and_not_combine_matches() {
+    let index = seed_index();
+    let grokking = slug_set(&index, "grokking");
+    let pooling = slug_set(&index, "pooling");
+    assert!(!grokking.is_empty() && !pooling.is_empty());
+    let either = slug_set(&index, "grokking OR pooling");
+    assert_eq!(either, grokking.union(&pooling).cloned().collect());
+    assert_eq!(
+        slug_set(&index, "early AND stopping"),
+        slug_set(&index, "early stopping")
+    );
+    assert!(slug_set(&index, "early AND stopping").contains("early-stopping"));
+    let everything = slug_set(&index, "NOT zzzz");
+    assert_eq!(
+        everything.len(),
+        seed_like().len(),
+        "NOT alone excludes only its matches"
+    );
+    let not_grokking = slug_set(&index, "NOT grokking");
+    assert_eq!(
+        not_grokking,
+        everything.difference(&grokking).cloned().collect()
+    );
+    assert_eq!(slug_set(&index, "-grokking"), not_grokking);
+    let deep = slug_set(&index, "deep ");
+    let learning = slug_set(&index, "learning ");
+    assert_eq!(
+        slug_set(&index, "deep -(learning OR grokking) "),
+        deep.difference(&learning)
+            .filter(|s| !grokking.contains(*s))
+            .cloned()
+            .collect()
+    );
+    assert_eq!(
+        slug_set(&index, "(object OR meta) AND NOT detection "),
+        slug_set(&index, "meta -detection ")
+            .union(&slug_set(&index, "object -detection "))
+            .cloned()
+            .collect()
+    );
+}
+
+#[test]
+fn malformed_operators_search_the_words_and_say_so() {
+    let index = seed_index();
+    let results = search(&index, "early AND");
+    assert_eq!(results.warnings.len(), 1, "{:?}", results.warnings);
+    assert!(
+        results.warnings[0].contains("searched as plain words"),
+        "{:?}",
+        results.warnings
+    );
+    assert_eq!(
+        slugs(&results),
+        slugs(&search(&index, "early and")),
+        "the same as the words"
+    );
+    assert!(search(&index, "grokking OR pooling").warnings.is_empty());
+    let long = search(&index, &"deep ".repeat(20));
+    assert_eq!(long.warnings.len(), 1, "{:?}", long.warnings);
+}
+
+/// An index of resources with these (title, year) written in two commits, so in (at
+/// least) two segments.
+fn two_segment_index(first: &[(&str, Option<i32>)], second: &[(&str, Option<i32>)]) -> SearchIndex {
+    let (_, fields) = schema::Fields::schema();
+    let links = super::document::Links::new(&[]);
+    let (index, _) = SearchIndex::open(&IndexLocation::Ram).unwrap();
+    let mut writer = index.writer(WriterBudget::FOLLOW).unwrap();
+    let mut id = 0;
+    for (seq, batch) in [first, second].into_iter().enumerate() {
+        for (title, year) in batch {
+            id += 1;
+            let mut r = resource(id, title, ResourceKind::Book, None);
+            r.resource.data.year = *year;
+            r.resource.data.description = Some("shared words".into());
+            r.resource.created_at = format!("2026-01-0{}T00:00:00Z", 1 + id % 3);
+            r.resource.updated_at = r.resource.created_at.clone();
+            writer
+                .add_document(resource_document(&fields, &r, &links))
+                .unwrap();
+        }
+        index.commit(&mut writer, seq as i64 + 1).unwrap();
+    }
+    index
+}
+
+fn sorted_titles(index: &SearchIndex, sort: &str, offset: usize, limit: usize) -> Vec<String> {
+    index
+        .search(&SearchRequest {
+            text: "shared".into(),
+            sort: Some(
+                crate::domain::Sort::parse(sort, crate::domain::Sort::SEARCH_NAMES).unwrap(),
+            ),
+            offset,
+            limit,
+            ..SearchRequest::default()
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.title)
+        .collect()
+}
+
+#[test]
+fn sorted_searches_merge_segments_and_break_ties_by_id() {
+    let index = two_segment_index(
+        &[("Beta", Some(2019)), ("Alpha", None), ("Delta", Some(2015))],
+        &[
+            ("Gamma", Some(2019)),
+            ("alpha", Some(2022)),
+            ("Élan", Some(2015)),
+        ],
+    );
+    assert_eq!(
+        sorted_titles(&index, "title", 0, 10),
+        ["Alpha", "alpha", "Beta", "Delta", "Élan", "Gamma"],
+        "letter by letter, ties by id"
+    );
+    assert_eq!(
+        sorted_titles(&index, "-title", 0, 10),
+        ["Gamma", "Élan", "Delta", "Beta", "alpha", "Alpha"]
+    );
+    assert_eq!(
+        sorted_titles(&index, "-year", 0, 10),
+        ["alpha", "Gamma", "Beta", "Élan", "Delta", "Alpha"],
+        "newest first, ties by id descending, no year last"
+    );
+    assert_eq!(
+        sorted_titles(&index, "year", 0, 10),
+        ["Alpha", "Delta", "Élan", "Beta", "Gamma", "alpha"]
+    );
+    let mut paged = Vec::new();
+    for offset in 0..6 {
+        paged.extend(sorted_titles(&index, "created_at", offset, 1));
+    }
+    assert_eq!(paged, sorted_titles(&index, "created_at", 0, 10));
+    assert_eq!(paged.len(), 6);
+    let relevance = sorted_titles(&index, "relevance", 0, 10);
+    assert_eq!(relevance.len(), 6);
+}
+
+#[test]
 fn filters_and_facets_count_every_match() {
     let index = seed_index();
     let request = |filters: SearchFilters| SearchRequest {
@@ -491,6 +693,11 @@ fn hostile_text_searches_as_words() {
         "*",
         "?~^",
         "title:\"",
+        "AND -deep🎉AND",
+        "NOT",
+        "-(",
+        "()",
+        "((a OR b) AND NOT (c OR -\"d e\"))",
     ] {
         let results = index.search(&SearchRequest {
             text: text.to_owned(),
@@ -513,7 +720,7 @@ proptest! {
     fn no_text_makes_a_search_fail(text in ".{0,80}") {
         let index = seed_index_cached();
         let parsed = query::parse(&text);
-        prop_assert!(parsed.clauses.len() <= text.len());
+        prop_assert!(parsed.clauses().len() <= text.len());
         let results = index.search(&SearchRequest {
             text: text.clone(),
             limit: 3,
@@ -539,6 +746,27 @@ proptest! {
         let request = SearchRequest { text, limit: 3, ..SearchRequest::default() };
         let results = index.search(&request);
         prop_assert!(results.is_ok());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn no_boolean_query_makes_a_search_fail(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                Just("AND "), Just("OR "), Just("NOT "), Just("("), Just(")"), Just("-("),
+                Just(" "), Just("deep "), Just("learnin"), Just("\"deep learning\" "),
+                Just("-pooling "), Just("kind:paper "), Just("🎉"), Just("-"),
+            ],
+            0..24,
+        )
+    ) {
+        let text: String = parts.concat();
+        let index = seed_index_cached();
+        let request = SearchRequest { text, limit: 3, ..SearchRequest::default() };
+        prop_assert!(index.search(&request).is_ok());
     }
 }
 

@@ -209,6 +209,22 @@ impl Service {
         Ok(attach_links(page, links, EntityType::Resource, |r| r.id))
     }
 
+    /// One page of resources without their links (for representations that leave them
+    /// out).
+    ///
+    /// # Errors
+    /// [`ServiceError::Store`].
+    pub async fn list_resources_without_links(
+        &self,
+        filter: &ResourceFilter,
+        page: &PageRequest,
+    ) -> Result<Page<WithLinks<StoredResource>>> {
+        let page = self.store.list_resources(filter, page).await?;
+        Ok(attach_links(page, Vec::new(), EntityType::Resource, |r| {
+            r.id
+        }))
+    }
+
     /// One resource with its links.
     ///
     /// # Errors
@@ -242,6 +258,22 @@ impl Service {
         let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
         let links = self.store.links_of(EntityType::Concept, &ids).await?;
         Ok(attach_links(page, links, EntityType::Concept, |c| c.id))
+    }
+
+    /// One page of concepts without their links (for representations that leave them
+    /// out).
+    ///
+    /// # Errors
+    /// [`ServiceError::Store`].
+    pub async fn list_concepts_without_links(
+        &self,
+        filter: &ConceptFilter,
+        page: &PageRequest,
+    ) -> Result<Page<WithLinks<StoredConcept>>> {
+        let page = self.store.list_concepts(filter, page).await?;
+        Ok(attach_links(page, Vec::new(), EntityType::Concept, |c| {
+            c.id
+        }))
     }
 
     /// One concept with its links in both directions.

@@ -2,20 +2,15 @@
 
 use sqlx::FromRow;
 
+use super::querying::concept_sort;
 use super::resources::{provenance, provenance_values};
 use super::sql::{Sql, Value};
 use super::{Page, PageRequest, Result, Store, StoreError, Tx, conflict_on, now};
-use crate::domain::matching::name_key;
-use crate::domain::{Category, Concept, ConceptData, Slug};
+use crate::domain::matching::{name_key, title_sort_key};
+use crate::domain::{Category, Concept, ConceptData, ConceptFilter, Slug};
 
 const COLUMNS: &str = "c.id, c.slug, c.name, c.category, c.definition, c.note, c.aliases, c.citation_keys, \
     c.source_file, c.heading_path, c.source_line, c.version, c.created_at, c.updated_at";
-
-/// Filters of `GET /concepts`; values within a list are alternatives.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ConceptFilter {
-    pub categories: Vec<Category>,
-}
 
 /// A concept with its internal id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +90,8 @@ fn push_filter(sql: &mut Sql, filter: &ConceptFilter) {
 }
 
 impl Store {
-    /// One page of concepts matching `filter`, in id (import) order.
+    /// One page of concepts matching `filter`, in the page's sort order (id, that is
+    /// import, order by default).
     ///
     /// # Errors
     /// [`StoreError::Database`], or [`StoreError::Corrupt`] for an unreadable row.
@@ -109,7 +105,8 @@ impl Store {
         let total = count.fetch_count(&self.pool).await?;
         let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM concepts c WHERE 1 = 1"));
         push_filter(&mut select, filter);
-        page.push_keyset(&mut select, "c.id");
+        let (key, descending) = concept_sort(page.sort);
+        page.push_sorted_keyset(&mut select, "c.id", key, descending);
         let rows: Vec<ConceptRow> = select.fetch_all(&self.pool).await?;
         Ok(page.finish(rows_to_concepts(rows)?, total))
     }
@@ -248,10 +245,11 @@ impl Tx {
         let at = now();
         let mut sql = Sql::new(
             "INSERT INTO concepts (slug, name, name_key, category, definition, note, aliases, citation_keys, \
-             source_file, heading_path, source_line, version, created_at, updated_at) VALUES (",
+             source_file, heading_path, source_line, name_sort, version, created_at, updated_at) VALUES (",
         );
         sql.bind(Value::Text(slug.to_string())).push(", ");
         push_data_values(&mut sql, data);
+        sql.push(", ").bind(Value::Text(title_sort_key(&data.name)));
         sql.push(", 1, ")
             .bind(Value::Text(at.clone()))
             .push(", ")
@@ -273,9 +271,10 @@ impl Tx {
     pub async fn update_concept(&mut self, id: i64, data: &ConceptData) -> Result<()> {
         let mut sql = Sql::new(
             "UPDATE concepts SET (name, name_key, category, definition, note, aliases, citation_keys, \
-             source_file, heading_path, source_line, version, updated_at) = (",
+             source_file, heading_path, source_line, name_sort, version, updated_at) = (",
         );
         push_data_values(&mut sql, data);
+        sql.push(", ").bind(Value::Text(title_sort_key(&data.name)));
         sql.push(", version + 1, ")
             .bind(Value::Text(now()))
             .push(") WHERE id = ")

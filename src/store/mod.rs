@@ -12,6 +12,7 @@ mod keys;
 mod links;
 mod overview;
 mod page;
+mod querying;
 mod resources;
 mod sql;
 
@@ -24,13 +25,14 @@ use sqlx::{AnyPool, Connection, Executor};
 use crate::domain::EntityType;
 use sql::{Sql, Value};
 
+pub use crate::domain::{ConceptFilter, ResourceFilter};
 pub use changes::{Change, ChangeOp};
-pub use concepts::{ConceptFilter, StoredConcept};
+pub use concepts::StoredConcept;
 pub use keys::StoredKey;
 pub use links::{LinkEnd, StoredLink};
 pub use overview::Counts;
 pub use page::{Cursor, Page, PageRequest};
-pub use resources::{ResourceFilter, StoredResource};
+pub use resources::StoredResource;
 
 /// Which database a store talks to, chosen from the URL scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +142,7 @@ impl Store {
             .await?;
         let store = Store { pool, backend };
         store.migrate().await?;
+        store.fill_query_keys().await?;
         Ok(store)
     }
 

@@ -1,59 +1,80 @@
-//! Keyset paging over record ids.
+//! Keyset paging: a page starts after (or before) a record's place in the list's order,
+//! never at an offset, so pages stay cheap however deep and stable while records come
+//! and go. The place is the sort value and the record id (the tie-break).
 
-/// Where a page starts: after or before a record id (opaque to clients; see
-/// `http::paging` for the cursor encoding).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cursor {
-    /// Records with a larger id, ascending.
-    After(i64),
-    /// Records with a smaller id; the page still lists them ascending.
-    Before(i64),
+pub use crate::domain::{Cursor, Page, PageRequest};
+use crate::domain::{Position, SortValue};
+
+use super::sql::{Sql, Value};
+
+/// The SQL expression a list sorts by, or `None` for id (import) order.
+pub(crate) type SortColumn = Option<&'static str>;
+
+fn bind_value(sql: &mut Sql, value: &SortValue) {
+    match value {
+        SortValue::Text(text) => sql.bind(Value::Text(text.clone())),
+        SortValue::Int(n) => sql.bind(Value::Int(*n)),
+    };
 }
 
-/// A page request: at most `limit` records from `cursor` (or from the start).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    pub limit: u32,
-    pub cursor: Option<Cursor>,
-}
-
-/// One page of records in id order.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Records matching the filter, over all pages.
-    pub total: i64,
-    /// Records exist before the first item of this page.
-    pub has_before: bool,
-    /// Records exist after the last item of this page.
-    pub has_after: bool,
+/// The place a cursor names, compared with `(key, id)`: `>` or `<`.
+fn push_place(sql: &mut Sql, id_column: &str, key: SortColumn, place: &Position, op: &str) {
+    match (key, &place.value) {
+        (Some(key), Some(value)) => {
+            // The bound on the key alone is implied by the row comparison; SQLite needs
+            // it to search an expression index (`COALESCE(year, ...)`) instead of
+            // scanning it, PostgreSQL seeks with the row comparison itself.
+            sql.push(&format!(" AND {key} {op}= "));
+            bind_value(sql, value);
+            sql.push(&format!(" AND ({key}, {id_column}) {op} ("));
+            bind_value(sql, value);
+            sql.push(", ").bind(Value::Int(place.id)).push(")");
+        }
+        _ => {
+            sql.push(&format!(" AND {id_column} {op} "))
+                .bind(Value::Int(place.id));
+        }
+    }
 }
 
 impl PageRequest {
-    /// Appends the keyset condition and order for `id_column` to a statement whose
-    /// `WHERE` clause is already open (`... WHERE 1 = 1`).
-    pub(crate) fn push_keyset(&self, sql: &mut super::sql::Sql, id_column: &str) {
-        use super::sql::Value;
-        match self.cursor {
-            Some(Cursor::After(id)) => {
-                sql.push(&format!(" AND {id_column} > "))
-                    .bind(Value::Int(id));
-                sql.push(&format!(" ORDER BY {id_column} ASC"));
-            }
-            Some(Cursor::Before(id)) => {
-                sql.push(&format!(" AND {id_column} < "))
-                    .bind(Value::Int(id));
-                sql.push(&format!(" ORDER BY {id_column} DESC"));
-            }
-            None => {
-                sql.push(&format!(" ORDER BY {id_column} ASC"));
-            }
+    /// Appends the keyset condition and order to a statement whose `WHERE` clause is
+    /// already open (`... WHERE 1 = 1`): in the order of `key` (ascending, or descending
+    /// when `descending`), ties broken by `id_column` in the same direction; in id order
+    /// when `key` is `None`. A cursor without a sort value counts from the id alone.
+    pub(crate) fn push_sorted_keyset(
+        &self,
+        sql: &mut Sql,
+        id_column: &str,
+        key: SortColumn,
+        descending: bool,
+    ) {
+        // Walking backwards from a `before` cursor reverses the order; `finish` turns
+        // the page round again.
+        let backwards = matches!(self.cursor, Some(Cursor::Before(_)));
+        let (forward, backward) = if descending { ("<", ">") } else { (">", "<") };
+        match &self.cursor {
+            Some(Cursor::After(place)) => push_place(sql, id_column, key, place, forward),
+            Some(Cursor::Before(place)) => push_place(sql, id_column, key, place, backward),
+            None => {}
         }
+        let direction = if descending != backwards {
+            "DESC"
+        } else {
+            "ASC"
+        };
+        match key {
+            Some(key) => sql.push(&format!(
+                " ORDER BY {key} {direction}, {id_column} {direction}"
+            )),
+            None => sql.push(&format!(" ORDER BY {id_column} {direction}")),
+        };
         sql.push(" LIMIT ")
             .bind(Value::Int(i64::from(self.limit) + 1));
     }
 
-    /// Turns the `limit + 1` rows fetched by [`PageRequest::push_keyset`] into a page.
+    /// Turns the `limit + 1` rows fetched by [`PageRequest::push_sorted_keyset`] into a
+    /// page.
     pub(crate) fn finish<T>(&self, mut rows: Vec<T>, total: i64) -> Page<T> {
         let more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);

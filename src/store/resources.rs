@@ -4,11 +4,13 @@ use std::collections::BTreeMap;
 
 use sqlx::FromRow;
 
+use super::querying::{push_resource_filters, resource_key_values, resource_sort};
 use super::sql::{Sql, Value};
 use super::{Page, PageRequest, Result, Store, StoreError, Tx, conflict_on, now};
 use crate::domain::matching::{name_key, title_key, url_key};
 use crate::domain::{
-    CitationKey, Level, Person, Provenance, Resource, ResourceData, ResourceKind, Slug,
+    CitationKey, Level, Person, Provenance, Resource, ResourceData, ResourceFilter, ResourceKind,
+    Slug,
 };
 
 /// The columns every resource read selects, in [`ResourceRow`] order.
@@ -17,17 +19,6 @@ const COLUMNS: &str = "r.id, r.slug, r.kind, r.title, r.url, r.level, r.descript
     r.volume, r.number, r.pages, r.doi, r.arxiv_id, r.arxiv_class, r.isbn, r.urldate, \
     r.citation_key, r.key_origin, r.attributes, r.enriched_from, r.source_file, r.heading_path, \
     r.source_line, r.version, r.created_at, r.updated_at";
-
-/// Filters of `GET /resources`: within a list the values are alternatives (OR), across
-/// lists they all apply (AND). An empty list does not filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ResourceFilter {
-    pub levels: Vec<Level>,
-    pub kinds: Vec<ResourceKind>,
-    /// Concepts the resource is linked to, by slug or name ("object-detection",
-    /// "object detection").
-    pub topics: Vec<String>,
-}
 
 /// A resource with what only the store knows about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,10 +199,12 @@ fn push_filter(sql: &mut Sql, filter: &ResourceFilter) {
         .bind_list(keys.into_iter().map(Value::Text))
         .push(")))");
     }
+    push_resource_filters(sql, filter);
 }
 
 impl Store {
-    /// One page of resources matching `filter`, in id (import) order.
+    /// One page of resources matching `filter`, in the page's sort order (id, that is
+    /// import, order by default).
     ///
     /// # Errors
     /// [`StoreError::Database`], or [`StoreError::Corrupt`] for an unreadable row.
@@ -226,7 +219,8 @@ impl Store {
 
         let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE 1 = 1"));
         push_filter(&mut select, filter);
-        page.push_keyset(&mut select, "r.id");
+        let (key, descending) = resource_sort(page.sort);
+        page.push_sorted_keyset(&mut select, "r.id", key, descending);
         let rows: Vec<ResourceRow> = select.fetch_all(&self.pool).await?;
         Ok(page.finish(rows_to_resources(rows)?, total))
     }
@@ -454,10 +448,12 @@ impl Tx {
             "INSERT INTO resources (slug, kind, title, title_key, url, url_key, level, description, \
              authors, authors_truncated, year, month, journal, booktitle, publisher, institution, volume, \
              number, pages, doi, arxiv_id, arxiv_class, isbn, urldate, citation_key, key_origin, attributes, \
-             enriched_from, source_file, heading_path, source_line, version, created_at, updated_at) VALUES (",
+             enriched_from, source_file, heading_path, source_line, title_sort, venue_key, version, created_at, \
+             updated_at) VALUES (",
         );
         sql.bind(Value::Text(slug.to_string())).push(", ");
         push_data_values(&mut sql, data, key_origin, enriched_from);
+        sql.push(", ").bind_list(resource_key_values(data));
         sql.push(", 1, ")
             .bind(Value::Text(at.clone()))
             .push(", ")
@@ -467,9 +463,12 @@ impl Tx {
             .fetch_all(&mut *self.tx)
             .await
             .map_err(conflict_on("slug or citation key"))?;
-        ids.first()
+        let id = ids
+            .first()
             .map(|(id,)| *id)
-            .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))
+            .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))?;
+        self.write_author_keys(id, data, false).await?;
+        Ok(id)
     }
 
     /// Replaces a resource's data (not its slug) and increments its version.
@@ -487,9 +486,11 @@ impl Tx {
             "UPDATE resources SET (kind, title, title_key, url, url_key, level, description, authors, \
              authors_truncated, year, month, journal, booktitle, publisher, institution, volume, number, \
              pages, doi, arxiv_id, arxiv_class, isbn, urldate, citation_key, key_origin, attributes, \
-             enriched_from, source_file, heading_path, source_line, version, updated_at) = (",
+             enriched_from, source_file, heading_path, source_line, title_sort, venue_key, version, \
+             updated_at) = (",
         );
         push_data_values(&mut sql, data, key_origin, enriched_from);
+        sql.push(", ").bind_list(resource_key_values(data));
         sql.push(", version + 1, ")
             .bind(Value::Text(now()))
             .push(") WHERE id = ")
@@ -497,7 +498,7 @@ impl Tx {
         sql.execute(&mut *self.tx)
             .await
             .map_err(conflict_on("citation key"))?;
-        Ok(())
+        self.write_author_keys(id, data, true).await
     }
 }
 

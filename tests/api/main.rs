@@ -16,6 +16,7 @@ mod edge;
 mod errors;
 mod import;
 mod openapi;
+mod querying;
 mod resources;
 mod search;
 mod web;
@@ -87,6 +88,7 @@ fn main() {
         errors::cases(),
         import::cases(),
         openapi::cases(),
+        querying::cases(),
         resources::cases(),
         writes::cases(),
         search::cases(),

@@ -746,7 +746,22 @@ async fn search_is_in_the_openapi_document(app: &TestApp) {
     assert_eq!(
         names,
         [
-            "q", "type", "kind", "level", "category", "topic", "limit", "offset", "facets",
+            "q",
+            "type",
+            "kind",
+            "level",
+            "category",
+            "topic",
+            "year",
+            "author",
+            "venue",
+            "has",
+            "updated_since",
+            "sort",
+            "fields",
+            "limit",
+            "offset",
+            "facets",
             "format"
         ]
     );

@@ -5,7 +5,7 @@ use actix_web::HttpRequest;
 use askama::Template;
 
 use super::super::problem::Problem;
-use super::super::search::SearchView;
+use super::super::search::ResultsPage;
 use super::super::views::{ConceptView, Direction, LinkView, ResourceView, Urls};
 use super::{STYLE_SHEET_PATH, citation, render_markdown};
 use crate::domain::{Category, EntityType, Level, Relation};
@@ -668,7 +668,7 @@ pub fn search_page(
     req: &HttpRequest,
     urls: &Urls,
     q: &str,
-    view: &SearchView,
+    view: &ResultsPage,
     offset: usize,
     paging: Paging,
 ) -> SearchPage {
@@ -692,7 +692,7 @@ pub fn search_page(
             }
         })
         .collect();
-    let shown = view.items.len();
+    let shown = view.hits.len();
     SearchPage {
         chrome,
         total: view.total,
@@ -702,7 +702,7 @@ pub fn search_page(
             format!("{}–{} of {}", offset + 1, offset + shown, view.total)
         },
         hits: view
-            .items
+            .hits
             .iter()
             .map(|hit| Hit {
                 href: hit.href.clone(),
