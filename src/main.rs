@@ -185,6 +185,9 @@ struct ImportArgs {
     /// List every item, not only the skipped, merged and warned ones.
     #[arg(long, short)]
     verbose: bool,
+    /// Report what the import would do, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args)]
@@ -433,7 +436,11 @@ fn edge_settings(args: &ServeArgs, file: &FileSettings) -> anyhow::Result<config
 async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
     let store = open_store(&store_settings(args.store, &file)).await?;
     let service = Service::new(store);
-    let run = service.import_paths(&args.paths).await;
+    let options = lore::service::ImportOptions {
+        dry_run: args.dry_run,
+        ..lore::service::ImportOptions::SYNC
+    };
+    let run = service.import_paths_with(&args.paths, options).await;
     for (path, reason) in &run.passed_over {
         note(&format!("{}: passed over: {reason}", path.display()));
     }
@@ -629,13 +636,18 @@ fn print_report(
     let s = &report.summary;
     let counts = |c: &lore::service::RecordCounts| {
         format!(
-            "{} created, {} updated, {} merged, {} unchanged",
-            c.created, c.updated, c.merged, c.unchanged
+            "{} created, {} updated, {} merged, {} unchanged, {} removed, {} kept",
+            c.created, c.updated, c.merged, c.unchanged, c.removed, c.kept
         )
     };
     writeln!(
         out,
-        "{}: resources: {}; concepts: {}; {} links added; {} items, {} skipped, {} warnings",
+        "{}{}: resources: {}; concepts: {}; {} links added; {} items, {} skipped, {} warnings",
+        if report.dry_run {
+            "(dry run, nothing written) "
+        } else {
+            ""
+        },
         path.display(),
         counts(&s.resources),
         counts(&s.concepts),

@@ -141,6 +141,8 @@ pub enum ItemKind {
     File,
     /// An HTML comment (`<!-- ... -->`), not content.
     Comment,
+    /// A stored record that a previous import of the file described.
+    Record,
     /// Raw HTML other than a comment that holds a link or an image; not read.
     Html,
 }
@@ -164,6 +166,12 @@ pub enum Outcome {
     Skipped,
     /// Imported, with a remark worth reading (an extra cell, a repaired encoding).
     Warning,
+    /// A record this file described before and no longer does was removed.
+    Removed,
+    /// A record was left as it is although the file says otherwise; [`ReportLine::reason`]
+    /// says why (another file also describes it, or it was edited through the API since
+    /// its import).
+    Kept,
 }
 
 /// One line of an import report.

@@ -3,6 +3,7 @@
 
 mod api_key;
 mod citation_key;
+pub mod identity;
 mod input;
 mod listing;
 pub mod matching;

@@ -9,7 +9,7 @@ use super::body::{charset, read_body, require_media_type};
 use super::problem::{ApiError, ErrorCode, located};
 use super::query::Query;
 use super::responses::{BodyErrors, KeyErrors};
-use crate::service::{ImportReport, Service};
+use crate::service::{ImportOptions, ImportReport, Service};
 
 /// Media types of catalogue pages.
 const MARKDOWN: &[&str] = &["text/markdown", "text/x-markdown"];
@@ -29,6 +29,8 @@ pub struct ImportQuery {
         pattern = r"^[^/\\\u0000-\u001F\u007F-\u009F]*\.([Mm][Dd]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Bb][Ii][Bb])$"
     )]
     name: Option<String>,
+    /// `true`: report what the import would do and write nothing.
+    dry_run: Option<bool>,
 }
 
 /// A file's bytes, in whatever encoding (`format: binary`).
@@ -59,10 +61,24 @@ pub async fn create(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     located(&req, async {
-        let query = Query::parse(req.query_string(), &["name"])?;
+        let query = Query::parse(req.query_string(), &["name", "dry_run"])?;
+        let dry_run = match query.single("dry_run")? {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    "`dry_run` must be `true` or `false`",
+                )
+                .field("dry_run", "not a boolean", None));
+            }
+        };
         let accepted: Vec<&str> = MARKDOWN.iter().chain(BIBTEX).copied().collect();
         let media = require_media_type(&req, &accepted)?;
         // The name's extension decides the format when a name is given; else the media type.
+        // A file named by the client is the source of its records (re-importing it syncs);
+        // unnamed uploads share a default name, so they only add and update.
+        let sync = query.single("name")?.is_some();
         let name = match query.single("name")? {
             Some(name) => {
                 let lower = name.to_ascii_lowercase();
@@ -88,7 +104,13 @@ pub async fn create(
         let body = read_body(&req, payload).await?;
         let charset = charset(&req);
         let report = service
-            .import_bytes_with_charset(&name, &body, charset.as_deref(), Some(&key.0.name))
+            .import_bytes_with_charset(
+                &name,
+                &body,
+                charset.as_deref(),
+                Some(&key.0.name),
+                ImportOptions { sync, dry_run },
+            )
             .await?;
         Ok(HttpResponse::Ok().json(report))
     })

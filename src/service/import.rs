@@ -1,6 +1,6 @@
 //! Applying a parsed catalogue to the store, in one transaction per file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -9,9 +9,9 @@ use super::Result;
 use super::citation::{issue_key, link_citations};
 use super::merge::{KEY_GENERATED, fill_concept, fill_resource, merge_concept, merge_resource};
 use crate::catalogue::{Catalogue, DraftRef, ItemKind, Outcome, ReportLine, SourceFormat};
-use crate::domain::matching::title_identifies;
+use crate::domain::identity::{Described, Evidence, same_work};
 use crate::domain::{EntityType, Slug};
-use crate::store::{ChangeOp, Store, Tx};
+use crate::store::{ChangeOp, Store, StoredResource, Tx};
 
 /// What happened to the records of one kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
@@ -24,6 +24,10 @@ pub struct RecordCounts {
     pub merged: usize,
     /// Already held exactly as described.
     pub unchanged: usize,
+    /// Described by an earlier import of this file and no longer: removed.
+    pub removed: usize,
+    /// Left as they are although the file says otherwise (see the report's lines).
+    pub kept: usize,
 }
 
 impl RecordCounts {
@@ -32,6 +36,8 @@ impl RecordCounts {
             Outcome::Created => self.created += 1,
             Outcome::Updated => self.updated += 1,
             Outcome::Merged => self.merged += 1,
+            Outcome::Removed => self.removed += 1,
+            Outcome::Kept => self.kept += 1,
             _ => self.unchanged += 1,
         }
     }
@@ -60,6 +66,9 @@ pub struct ImportReport {
     /// File name.
     pub file: String,
     pub format: SourceFormat,
+    /// Nothing was written: the report says what the import would do.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
     pub summary: ImportSummary,
     /// One line per table row, list item, link, entry, skipped item or remark, in file order.
     pub lines: Vec<ReportLine>,
@@ -68,11 +77,31 @@ pub struct ImportReport {
 impl ImportReport {
     /// Whether importing again would change nothing: every item was unchanged or skipped.
     pub fn is_noop(&self) -> bool {
-        let unchanged = |c: &RecordCounts| c.created == 0 && c.updated == 0 && c.merged == 0;
+        let unchanged =
+            |c: &RecordCounts| c.created == 0 && c.updated == 0 && c.merged == 0 && c.removed == 0;
         unchanged(&self.summary.resources)
             && unchanged(&self.summary.concepts)
             && self.summary.links_added == 0
     }
+}
+
+/// How an import writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The file is the source of the records it describes: records an earlier import of
+    /// the same file name described and this one does not are removed (unless another
+    /// file also describes them or they were edited through the API since).
+    pub sync: bool,
+    /// Report what the import would do, and write nothing.
+    pub dry_run: bool,
+}
+
+impl ImportOptions {
+    /// Syncing, writing: how files named by their author are imported.
+    pub const SYNC: ImportOptions = ImportOptions {
+        sync: true,
+        dry_run: false,
+    };
 }
 
 /// What happened to one draft.
@@ -92,6 +121,7 @@ pub(super) async fn apply(
     store: &Store,
     catalogue: Catalogue,
     actor: Option<&str>,
+    options: ImportOptions,
 ) -> Result<(ImportReport, Option<i64>)> {
     let mut tx = store.begin().await?;
     let file = catalogue.file.clone();
@@ -132,6 +162,21 @@ pub(super) async fn apply(
                     repeat: false,
                     outcome: Outcome::Created,
                     reason: None,
+                }
+            }
+            Some(stored)
+                if !seen.contains_key(&(EntityType::Concept, stored.id))
+                    && tx
+                        .edited_since_import(EntityType::Concept, stored.id)
+                        .await? =>
+            {
+                seen.insert((EntityType::Concept, stored.id), line);
+                Applied {
+                    entity: EntityType::Concept,
+                    id: stored.id,
+                    repeat: false,
+                    outcome: Outcome::Kept,
+                    reason: Some(edited_reason("concept", stored.concept.slug.as_str())),
                 }
             }
             Some(stored) => {
@@ -234,20 +279,105 @@ pub(super) async fn apply(
             touched.extend([source, target]);
         }
     }
+    let described: HashSet<(EntityType, i64)> = resources
+        .iter()
+        .chain(&concepts)
+        .map(|a| (a.entity, a.id))
+        .collect();
+    let mut removals = RemovalCounts::default();
+    if options.sync {
+        for record in tx.records_from_file(&file).await? {
+            let key = (record.entity, record.id);
+            if described.contains(&key) {
+                continue;
+            }
+            let Some(label) = tx.record_label(record.entity, record.id).await? else {
+                tx.forget_source(record.entity, record.id, Some(&file))
+                    .await?;
+                continue;
+            };
+            let line = label
+                .line
+                .filter(|_| label.file.as_deref() == Some(file.as_str()))
+                .and_then(|l| u32::try_from(l).ok())
+                .unwrap_or(0);
+            let text = match &label.url {
+                Some(url) => format!("{} <{url}>", label.title),
+                None => label.title.clone(),
+            };
+            let what = record.entity.as_str();
+            let others = tx.other_sources(record.entity, record.id, &file).await?;
+            let edited = tx.edited_since_import(record.entity, record.id).await?;
+            let (outcome, reason) = if !others.is_empty() {
+                tx.forget_source(record.entity, record.id, Some(&file))
+                    .await?;
+                (
+                    Outcome::Kept,
+                    format!(
+                        "no longer in this file; `{}` is kept: it is also imported from {}",
+                        label.slug,
+                        others.join(", ")
+                    ),
+                )
+            } else if edited {
+                (Outcome::Kept, edited_reason(what, &label.slug))
+            } else {
+                let neighbours = tx.delete_links_of(record.entity, record.id).await?;
+                match record.entity {
+                    EntityType::Resource => tx.delete_resource(record.id).await?,
+                    EntityType::Concept => tx.delete_concept(record.id).await?,
+                }
+                if let Ok(slug) = Slug::parse(&label.slug) {
+                    changed.insert(key, (slug, ChangeOp::Delete));
+                }
+                touched.extend(neighbours);
+                (
+                    Outcome::Removed,
+                    format!(
+                        "no longer in this file: the {what} `{}` was removed",
+                        label.slug
+                    ),
+                )
+            };
+            removals.count(record.entity, outcome);
+            extra_lines.push(ReportLine {
+                line,
+                item: ItemKind::Record,
+                outcome,
+                text,
+                reason: Some(reason),
+                draft: None,
+            });
+        }
+    }
     for (entity, id) in touched {
         if changed.contains_key(&(entity, id)) {
             continue;
         }
+        let in_sync = !tx.edited_since_import(entity, id).await?;
         let slug = tx.touch(entity, id).await?;
+        if in_sync {
+            tx.confirm_sources(entity, id).await?;
+        }
         if let Some(slug) = slug.and_then(|s| Slug::parse(&s).ok()) {
             changed.insert((entity, id), (slug, ChangeOp::Update));
+        }
+    }
+    for applied in resources.iter().chain(&concepts) {
+        if applied.outcome != Outcome::Kept {
+            tx.record_source(applied.entity, applied.id, &file).await?;
         }
     }
     for ((entity, id), (slug, op)) in &changed {
         tx.append_change(*entity, *id, slug.as_str(), *op, actor)
             .await?;
     }
-    let last_seq = tx.commit().await?;
+    let last_seq = if options.dry_run {
+        tx.rollback().await?;
+        None
+    } else {
+        tx.commit().await?
+    };
 
     let mut lines = catalogue.report;
     for line in &mut lines {
@@ -273,6 +403,10 @@ pub(super) async fn apply(
     for applied in concepts.iter().filter(|a| !a.repeat) {
         summary.concepts.count(applied.outcome);
     }
+    summary.resources.removed += removals.resources.removed;
+    summary.resources.kept += removals.resources.kept;
+    summary.concepts.removed += removals.concepts.removed;
+    summary.concepts.kept += removals.concepts.kept;
     summary.skipped = lines
         .iter()
         .filter(|l| l.outcome == Outcome::Skipped)
@@ -285,6 +419,7 @@ pub(super) async fn apply(
         ImportReport {
             file,
             format: catalogue.format,
+            dry_run: options.dry_run,
             summary,
             lines,
         },
@@ -303,8 +438,15 @@ async fn apply_resource(
     let draft = &catalogue.resources[index];
     let file = &catalogue.file;
     let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
-    let by_title = !draft.title_guessed && title_identifies(&draft.data.title);
-    let found = tx.find_resource(&draft.data, by_title).await?;
+    let found = find_same_work(
+        tx,
+        &draft.data,
+        Some(file),
+        draft.title_guessed,
+        catalogue.format == SourceFormat::Bibtex,
+    )
+    .await?
+    .map(|(stored, _)| stored);
     if let Some(stored) = &found
         && let Some(&first) = seen.get(&(EntityType::Resource, stored.id))
     {
@@ -332,6 +474,18 @@ async fn apply_resource(
     }
     if let Some(stored) = &found {
         seen.insert((EntityType::Resource, stored.id), line);
+        if tx
+            .edited_since_import(EntityType::Resource, stored.id)
+            .await?
+        {
+            return Ok(Applied {
+                entity: EntityType::Resource,
+                id: stored.id,
+                repeat: false,
+                outcome: Outcome::Kept,
+                reason: Some(edited_reason("resource", stored.resource.slug.as_str())),
+            });
+        }
     }
     let Some(stored) = found else {
         let slug = free_slug(tx, EntityType::Resource, &draft.data.title).await?;
@@ -449,6 +603,74 @@ async fn apply_resource(
         outcome,
         reason,
     })
+}
+
+/// The stored resource that is the same work as `data` (from `file`, when imported), by
+/// the identity rules of [`crate::domain::identity`], with the evidence; the record with
+/// the strongest evidence, then the oldest, when several are.
+pub(super) async fn find_same_work(
+    tx: &mut Tx,
+    data: &crate::domain::ResourceData,
+    file: Option<&str>,
+    title_guessed: bool,
+    bibliographic: bool,
+) -> Result<Option<(StoredResource, Evidence)>> {
+    let draft_sources: Vec<&str> = file.into_iter().collect();
+    let draft = Described {
+        data,
+        sources: &draft_sources,
+        title_guessed,
+        bibliographic,
+    };
+    let mut best: Option<(StoredResource, Evidence)> = None;
+    for stored in tx.resource_candidates(data).await? {
+        let sources: Vec<&str> = stored
+            .resource
+            .data
+            .provenance
+            .as_ref()
+            .map(|p| p.file.as_str())
+            .into_iter()
+            .chain(stored.enriched_from.as_deref())
+            .collect();
+        let side = Described {
+            data: &stored.resource.data,
+            sources: &sources,
+            title_guessed: false,
+            bibliographic: stored.enriched_from.is_some(),
+        };
+        let Some(evidence) = same_work(&draft, &side) else {
+            continue;
+        };
+        if best.as_ref().is_none_or(|(_, e)| evidence < *e) {
+            best = Some((stored, evidence));
+        }
+    }
+    Ok(best)
+}
+
+/// Records removed or kept by a sync, by kind.
+#[derive(Debug, Default)]
+struct RemovalCounts {
+    resources: RecordCounts,
+    concepts: RecordCounts,
+}
+
+impl RemovalCounts {
+    fn count(&mut self, entity: EntityType, outcome: Outcome) {
+        match entity {
+            EntityType::Resource => self.resources.count(outcome),
+            EntityType::Concept => self.concepts.count(outcome),
+        }
+    }
+}
+
+/// Why a record the file describes was left as it is.
+fn edited_reason(what: &str, slug: &str) -> String {
+    format!(
+        "the {what} `{slug}` was edited through the API since its import: kept as it is, \
+         this file's description was not applied"
+    )
 }
 
 /// The `.bib` file name for BibTeX imports (it sets the bibliographic fields).

@@ -11,7 +11,7 @@ mod write;
 use std::path::{Path, PathBuf};
 
 pub use export::{ExportChunk, ExportFormat};
-pub use import::{ImportReport, ImportSummary, RecordCounts};
+pub use import::{ImportOptions, ImportReport, ImportSummary, RecordCounts};
 
 pub use keys::{AuthFailure, MAX_KEY_NAME, Principal};
 pub use overview::Overview;
@@ -315,12 +315,13 @@ impl Service {
         bytes: &[u8],
         actor: Option<&str>,
     ) -> Result<ImportReport> {
-        self.import_bytes_with_charset(file_name, bytes, None, actor)
+        self.import_bytes_with_charset(file_name, bytes, None, actor, ImportOptions::SYNC)
             .await
     }
 
     /// As [`Service::import_bytes`], reading the bytes in `charset` (a WHATWG encoding
-    /// label such as `utf-16le` or `windows-1252`) when given; a byte order mark wins.
+    /// label such as `utf-16le` or `windows-1252`) when given (a byte order mark wins),
+    /// syncing and writing as `options` say.
     ///
     /// # Errors
     /// As [`Service::import_bytes`].
@@ -330,6 +331,7 @@ impl Service {
         bytes: &[u8],
         charset: Option<&str>,
         actor: Option<&str>,
+        options: ImportOptions,
     ) -> Result<ImportReport> {
         // Parsing is CPU work (a large page or .bib takes a while): off the async workers,
         // so other requests are answered meanwhile.
@@ -343,7 +345,7 @@ impl Service {
         })
         .await
         .map_err(|_| ServiceError::Task)??;
-        let (report, seq) = import::apply(&self.store, catalogue, actor).await?;
+        let (report, seq) = import::apply(&self.store, catalogue, actor, options).await?;
         self.searchable(seq).await;
         Ok(report)
     }
@@ -353,6 +355,12 @@ impl Service {
     /// each set in name order. Each file is its own transaction; one that fails does not
     /// stop the others.
     pub async fn import_paths(&self, paths: &[PathBuf]) -> ImportRun {
+        self.import_paths_with(paths, ImportOptions::SYNC).await
+    }
+
+    /// As [`Service::import_paths`], syncing and writing as `options` say. In a dry run
+    /// each file is reported as if imported alone into the store as it is.
+    pub async fn import_paths_with(&self, paths: &[PathBuf], options: ImportOptions) -> ImportRun {
         let mut run = ImportRun::default();
         let mut files = Vec::new();
         for path in paths {
@@ -362,13 +370,13 @@ impl Service {
             }
         }
         for path in files {
-            let result = self.import_file(&path).await;
+            let result = self.import_file(&path, options).await;
             run.reports.push((path, result));
         }
         run
     }
 
-    async fn import_file(&self, path: &Path) -> Result<ImportReport> {
+    async fn import_file(&self, path: &Path, options: ImportOptions) -> Result<ImportReport> {
         let bytes = tokio::fs::read(path)
             .await
             .map_err(|source| ServiceError::Read {
@@ -379,7 +387,8 @@ impl Service {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        self.import_bytes(&name, &bytes, None).await
+        self.import_bytes_with_charset(&name, &bytes, None, None, options)
+            .await
     }
 }
 

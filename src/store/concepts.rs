@@ -207,7 +207,8 @@ impl Tx {
         let mut sql = Sql::new("DELETE FROM concepts WHERE id = ");
         sql.bind(Value::Int(id));
         sql.execute(&mut *self.tx).await?;
-        Ok(())
+        self.forget_source(crate::domain::EntityType::Concept, id, None)
+            .await
     }
 
     /// The ids of concepts whose `{cite}` roles name `key` (ignoring case).

@@ -14,6 +14,7 @@ mod overview;
 mod page;
 mod querying;
 mod resources;
+mod sources;
 mod sql;
 
 use std::str::FromStr;
@@ -33,6 +34,7 @@ pub use links::{LinkEnd, StoredLink};
 pub use overview::Counts;
 pub use page::{Cursor, Page, PageRequest};
 pub use resources::StoredResource;
+pub use sources::{RecordLabel, SourcedRecord};
 
 /// Which database a store talks to, chosen from the URL scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +227,15 @@ impl Tx {
     pub async fn commit(self) -> Result<Option<i64>> {
         self.tx.commit().await?;
         Ok(self.last_seq)
+    }
+
+    /// Discards every write of the transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
     }
 
     /// Moves a record's `version` on (its links changed, so its representation did) and

@@ -7,6 +7,7 @@ use sqlx::FromRow;
 use super::querying::{push_resource_filters, resource_key_values, resource_sort};
 use super::sql::{Sql, Value};
 use super::{Page, PageRequest, Result, Store, StoreError, Tx, conflict_on, now};
+use crate::domain::identity::{arxiv_key, doi_key};
 use crate::domain::matching::{name_key, title_key, url_key};
 use crate::domain::{
     CitationKey, Level, Person, Provenance, Resource, ResourceData, ResourceFilter, ResourceKind,
@@ -292,66 +293,55 @@ impl Store {
 }
 
 impl Tx {
-    /// The stored resource that `data` describes, looked up in this order: DOI, arXiv id,
-    /// URL, citation key (each normalised; see [`crate::domain::matching`]), then the title
-    /// among the records of the same source file, then, when `by_title`, the title among
-    /// all records whose URL does not contradict the draft's.
+    /// The stored resources that may be the work `data` describes: those sharing its DOI
+    /// (ignoring case), arXiv id (without version), normalised URL, citation key (ignoring
+    /// case) or title key, in id order. Which of them is the same work is decided by
+    /// [`crate::domain::identity::same_work`].
     ///
     /// # Errors
     /// As [`Store::list_resources`].
-    pub async fn find_resource(
+    pub async fn resource_candidates(
         &mut self,
         data: &ResourceData,
-        by_title: bool,
-    ) -> Result<Option<StoredResource>> {
-        let mut probes: Vec<(&str, Vec<Value>)> = Vec::new();
-        if let Some(doi) = &data.doi {
-            probes.push(("lower(r.doi) = $1", vec![Value::Text(doi.to_lowercase())]));
+    ) -> Result<Vec<StoredResource>> {
+        let mut probes: Vec<(&str, Value)> = Vec::new();
+        if let Some(doi) = data.doi.as_deref().map(doi_key).filter(|d| !d.is_empty()) {
+            probes.push(("lower(r.doi) = ", Value::Text(doi)));
         }
-        if let Some(arxiv) = &data.arxiv_id {
-            probes.push(("r.arxiv_id = $1", vec![Value::Text(arxiv.clone())]));
+        if let Some(arxiv) = data
+            .arxiv_id
+            .as_deref()
+            .map(arxiv_key)
+            .filter(|a| !a.is_empty())
+        {
+            probes.push(("lower(r.arxiv_id) = ", Value::Text(arxiv)));
         }
         if let Some(key) = data.url.as_deref().and_then(url_key) {
-            probes.push(("r.url_key = $1", vec![Value::Text(key)]));
+            probes.push(("r.url_key = ", Value::Text(key)));
         }
         if let Some(key) = &data.citation_key {
             probes.push((
-                "lower(r.citation_key) = $1",
-                vec![Value::Text(key.as_str().to_lowercase())],
+                "lower(r.citation_key) = ",
+                Value::Text(key.as_str().to_lowercase()),
             ));
         }
         let title = title_key(&data.title);
         if !title.is_empty() {
-            // A record this file described before is found by its title, however short.
-            if let Some(provenance) = &data.provenance {
-                let values = vec![
-                    Value::Text(provenance.file.clone()),
-                    Value::Text(title.clone()),
-                ];
-                probes.push(("r.source_file = $1 AND r.title_key = $2", values));
-            }
-            // Two works may share a title ("Deep learning"): across files, a title only
-            // matches a record whose URL does not contradict the draft's.
-            if by_title {
-                let condition = if data.url.as_deref().and_then(url_key).is_some() {
-                    "r.url_key IS NULL AND r.title_key = $1"
-                } else {
-                    "r.title_key = $1"
-                };
-                probes.push((condition, vec![Value::Text(title)]));
-            }
+            probes.push(("r.title_key = ", Value::Text(title)));
         }
-        for (condition, values) in probes {
-            let mut select = Sql::new(&format!(
-                "SELECT {COLUMNS} FROM resources r WHERE {condition}"
-            ));
-            select.push_values(values).push(" ORDER BY r.id LIMIT 1");
-            let rows: Vec<ResourceRow> = select.fetch_all(&mut *self.tx).await?;
-            if let Some(row) = rows.into_iter().next() {
-                return StoredResource::try_from(row).map(Some);
-            }
+        if probes.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(None)
+        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE "));
+        for (i, (condition, value)) in probes.into_iter().enumerate() {
+            if i > 0 {
+                select.push(" OR ");
+            }
+            select.push(condition).bind(value);
+        }
+        select.push(" ORDER BY r.id");
+        let rows: Vec<ResourceRow> = select.fetch_all(&mut *self.tx).await?;
+        rows_to_resources(rows)
     }
 
     /// The resource with `slug`, read inside the transaction.
@@ -378,7 +368,8 @@ impl Tx {
         let mut sql = Sql::new("DELETE FROM resources WHERE id = ");
         sql.bind(Value::Int(id));
         sql.execute(&mut *self.tx).await?;
-        Ok(())
+        self.forget_source(crate::domain::EntityType::Resource, id, None)
+            .await
     }
 
     /// The stored citation keys that start with `prefix`, ignoring case, in lower case.

@@ -60,13 +60,6 @@ impl Sql {
         self
     }
 
-    /// Binds values to placeholders `$1`, `$2`, ... that the text already holds (written
-    /// with [`Sql::new`] before any other binding).
-    pub(crate) fn push_values(&mut self, values: Vec<Value>) -> &mut Self {
-        self.values.extend(values);
-        self
-    }
-
     /// Appends `$a, $b, ...` for each value (the caller writes the parentheses).
     pub(crate) fn bind_list(&mut self, values: impl IntoIterator<Item = Value>) -> &mut Self {
         for (i, value) in values.into_iter().enumerate() {

@@ -14,6 +14,7 @@ mod cli;
 mod concepts;
 mod edge;
 mod errors;
+mod identity;
 mod import;
 mod openapi;
 mod querying;
@@ -86,6 +87,7 @@ fn main() {
         concepts::cases(),
         edge::cases(),
         errors::cases(),
+        identity::cases(),
         import::cases(),
         openapi::cases(),
         querying::cases(),

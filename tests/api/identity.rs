@@ -1,0 +1,182 @@
+//! The identity rules on real import patterns: one record per work, never two works in one.
+
+use std::collections::BTreeSet;
+
+use crate::cases;
+use crate::helpers::{TestApp, items, repo_root};
+
+cases![
+    unseeded: books_with_one_title_and_different_urls_are_two_resources,
+    unseeded: editorials_that_differ_by_doi_or_arxiv_id_are_four_resources,
+    unseeded: numbered_course_tables_give_four_courses,
+    unseeded: look_alike_and_non_ascii_titles_give_eight_resources,
+    unseeded: slug_suffixes_never_collide_or_merge,
+    unseeded: reimporting_the_bibtex_export_keeps_every_resource_and_key,
+];
+
+/// Imports one file of `tests/fixtures/import-patterns/` and returns its JSON report.
+fn import_pattern(app: &TestApp, file: &str) -> serde_json::Value {
+    let path = repo_root()
+        .join("tests/fixtures/import-patterns")
+        .join(file);
+    let (status, stdout, stderr) =
+        app.lore(&["import", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let reports: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    reports[0].clone()
+}
+
+async fn resources(app: &TestApp) -> Vec<serde_json::Value> {
+    let body = app.get_json("/resources?limit=500", 200).await;
+    items(&body).clone()
+}
+
+fn strings(records: &[serde_json::Value], field: &str) -> BTreeSet<String> {
+    records
+        .iter()
+        .map(|r| r[field].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn books_with_one_title_and_different_urls_are_two_resources(app: &TestApp) {
+    let report = import_pattern(app, "same-title-different-urls.md");
+    assert_eq!(report["summary"]["resources"]["created"], 2, "{report}");
+    let all = resources(app).await;
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(
+        strings(&all, "slug"),
+        BTreeSet::from(["deep-nets".to_owned(), "deep-nets-2".to_owned()])
+    );
+    assert_eq!(
+        strings(&all, "url"),
+        BTreeSet::from([
+            "https://example.org/book-one".to_owned(),
+            "https://example.com/other-book.pdf".to_owned()
+        ])
+    );
+    assert!(all.iter().all(|r| r["title"] == "Deep Nets"), "{all:?}");
+
+    let again = import_pattern(app, "same-title-different-urls.md");
+    assert_eq!(again["summary"]["resources"]["unchanged"], 2, "{again}");
+    assert_eq!(resources(app).await.len(), 2);
+}
+
+async fn editorials_that_differ_by_doi_or_arxiv_id_are_four_resources(app: &TestApp) {
+    let report = import_pattern(app, "editorials.bib");
+    assert_eq!(report["summary"]["resources"]["created"], 4, "{report}");
+    let all = resources(app).await;
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(
+        strings(&all, "citation_key"),
+        BTreeSet::from(["alpha2020", "beta2021", "gamma2022a", "delta2022b"].map(str::to_owned))
+    );
+    let beta = all
+        .iter()
+        .find(|r| r["citation_key"] == "beta2021")
+        .unwrap();
+    assert_eq!(beta["doi"], "10.1234/two.2", "{beta}");
+    assert_eq!(beta["year"], 2021, "{beta}");
+    assert_eq!(beta["journal"], "Journal Two", "{beta}");
+    let delta = all
+        .iter()
+        .find(|r| r["citation_key"] == "delta2022b")
+        .unwrap();
+    assert_eq!(delta["arxiv_id"], "2202.00002", "{delta}");
+    for key in ["alpha2020", "beta2021", "gamma2022a", "delta2022b"] {
+        let bib = app.get(&format!("/bibliography?format=bibtex")).await;
+        let text = bib.text().await.unwrap();
+        assert!(text.contains(&format!("{{{key},")), "{key} in {text}");
+    }
+}
+
+async fn numbered_course_tables_give_four_courses(app: &TestApp) {
+    let report = import_pattern(app, "numbered-course-tables.md");
+    assert_eq!(report["summary"]["resources"]["created"], 4, "{report}");
+    let all = resources(app).await;
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(strings(&all, "url").len(), 4, "{all:?}");
+    assert_eq!(strings(&all, "slug").len(), 4, "{all:?}");
+}
+
+async fn look_alike_and_non_ascii_titles_give_eight_resources(app: &TestApp) {
+    let report = import_pattern(app, "non-ascii-and-look-alike-titles.md");
+    assert_eq!(report["summary"]["resources"]["created"], 8, "{report}");
+    let all = resources(app).await;
+    assert_eq!(all.len(), 8, "{all:?}");
+    let slugs = strings(&all, "slug");
+    assert_eq!(slugs.len(), 8, "{slugs:?}");
+    assert!(slugs.iter().all(|s| !s.is_empty()), "{slugs:?}");
+    let titles = strings(&all, "title");
+    for title in ["Tübingen lectures", "Tubingen lectures"] {
+        assert!(titles.contains(title), "{title} in {titles:?}");
+    }
+}
+
+async fn slug_suffixes_never_collide_or_merge(app: &TestApp) {
+    let report = import_pattern(app, "slug-suffix-collisions.md");
+    assert_eq!(report["summary"]["resources"]["created"], 4, "{report}");
+    let all = resources(app).await;
+    assert_eq!(all.len(), 4, "{all:?}");
+    let slugs = strings(&all, "slug");
+    assert_eq!(slugs.len(), 4, "{slugs:?}");
+    assert!(
+        slugs.contains("metrics") && slugs.contains("metrics-2"),
+        "{slugs:?}"
+    );
+    assert_eq!(strings(&all, "url").len(), 4, "{all:?}");
+}
+
+async fn reimporting_the_bibtex_export_keeps_every_resource_and_key(app: &TestApp) {
+    let keys = |bib: &str| -> Vec<String> {
+        let mut keys: Vec<String> = bib
+            .lines()
+            .filter(|l| l.starts_with('@'))
+            .filter_map(|l| {
+                l.split_once('{')
+                    .map(|(_, k)| k.trim_end_matches(',').to_owned())
+            })
+            .collect();
+        keys.sort();
+        keys
+    };
+    for path in [
+        "tests/fixtures/catalogues",
+        "tests/fixtures/bib/references.bib",
+    ] {
+        let path = repo_root().join(path);
+        let (status, _, stderr) = app.lore(&["import", path.to_str().unwrap()]);
+        assert_eq!(status, 0, "{stderr}");
+    }
+    let export = app
+        .get("/bibliography?format=bibtex")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let total = app.get_json("/resources?limit=1", 200).await["total"]
+        .as_u64()
+        .unwrap();
+    let exported = keys(&export);
+    assert!(exported.len() >= 100, "{} entries", exported.len());
+    assert_eq!(
+        exported.len() as u64,
+        total,
+        "the export holds every resource"
+    );
+
+    let empty = TestApp::spawn(app.backend, false).await;
+    let path = empty.data_dir.path().join("export.bib");
+    std::fs::write(&path, &export).unwrap();
+    let (status, _, stderr) = empty.lore(&["import", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let count = empty.get_json("/resources?limit=1", 200).await["total"].clone();
+    let again = empty
+        .get("/bibliography?format=bibtex")
+        .await
+        .text()
+        .await
+        .unwrap();
+    empty.teardown().await;
+    assert_eq!(count, total, "one resource per exported entry");
+    assert_eq!(keys(&again), exported, "the same keys");
+}
