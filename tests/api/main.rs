@@ -20,6 +20,7 @@ mod openapi;
 mod querying;
 mod resources;
 mod search;
+mod sync;
 mod web;
 mod writes;
 
@@ -94,6 +95,7 @@ fn main() {
         resources::cases(),
         writes::cases(),
         search::cases(),
+        sync::cases(),
         web::cases(),
     ]
     .into_iter()
