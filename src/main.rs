@@ -636,8 +636,9 @@ fn print_report(
     let s = &report.summary;
     let counts = |c: &lore::service::RecordCounts| {
         format!(
-            "{} created, {} updated, {} merged, {} unchanged, {} removed, {} kept",
-            c.created, c.updated, c.merged, c.unchanged, c.removed, c.kept
+            "{} created, {} updated, {} merged, {} unchanged, {} removed, {} kept; \
+             {} items merged within the file",
+            c.created, c.updated, c.merged, c.unchanged, c.removed, c.kept, c.merged_in_file
         )
     };
     writeln!(

@@ -24,6 +24,9 @@ pub struct RecordCounts {
     pub merged: usize,
     /// Already held exactly as described.
     pub unchanged: usize,
+    /// Items that describe a record another item of this file already described, folded
+    /// into it (not counted above: those count distinct records).
+    pub merged_in_file: usize,
     /// Described by an earlier import of this file and no longer: removed.
     pub removed: usize,
     /// Left as they are although the file says otherwise (see the report's lines).
@@ -387,6 +390,16 @@ pub(super) async fn apply(
         if let Some(applied) = line.draft.and_then(applied_of) {
             line.outcome = applied.outcome;
             line.reason.clone_from(&applied.reason);
+            // A merged row is named by its title and URL, not by whatever cell came first.
+            if let (Outcome::Merged, Some(DraftRef::Resource(i))) = (applied.outcome, line.draft)
+                && let Some(draft) = catalogue.resources.get(i)
+                && !draft.data.title.trim().is_empty()
+            {
+                line.text = match &draft.data.url {
+                    Some(url) => format!("{} <{url}>", draft.data.title),
+                    None => draft.data.title.clone(),
+                };
+            }
         }
     }
     lines.extend(extra_lines);
@@ -397,11 +410,19 @@ pub(super) async fn apply(
         items: lines.len(),
         ..ImportSummary::default()
     };
-    for applied in resources.iter().filter(|a| !a.repeat) {
-        summary.resources.count(applied.outcome);
+    for applied in &resources {
+        if applied.repeat {
+            summary.resources.merged_in_file += 1;
+        } else {
+            summary.resources.count(applied.outcome);
+        }
     }
-    for applied in concepts.iter().filter(|a| !a.repeat) {
-        summary.concepts.count(applied.outcome);
+    for applied in &concepts {
+        if applied.repeat {
+            summary.concepts.merged_in_file += 1;
+        } else {
+            summary.concepts.count(applied.outcome);
+        }
     }
     summary.resources.removed += removals.resources.removed;
     summary.resources.kept += removals.resources.kept;
@@ -445,8 +466,9 @@ async fn apply_resource(
         draft.title_guessed,
         catalogue.format == SourceFormat::Bibtex,
     )
-    .await?
-    .map(|(stored, _)| stored);
+    .await?;
+    let evidence = found.as_ref().map_or("", |(_, e)| e.as_str());
+    let found = found.map(|(stored, _)| stored);
     if let Some(stored) = &found
         && let Some(&first) = seen.get(&(EntityType::Resource, stored.id))
     {
@@ -463,7 +485,10 @@ async fn apply_resource(
                 .entry((EntityType::Resource, stored.id))
                 .or_insert((stored.resource.slug.clone(), ChangeOp::Update));
         }
-        let reason = format!("the same work as line {first} (`{}`)", stored.resource.slug);
+        let reason = format!(
+            "the same work as line {first} ({file}:{first}, `{}`), by {evidence}",
+            stored.resource.slug
+        );
         return Ok(Applied {
             entity: EntityType::Resource,
             id: stored.id,
@@ -593,7 +618,16 @@ async fn apply_resource(
     } else {
         (
             Outcome::Merged,
-            Some(format!("merged into the existing resource `{slug}`")),
+            Some(format!(
+                "merged into the existing resource `{slug}` ({}{}), by {evidence}",
+                resource.data.title,
+                resource
+                    .data
+                    .provenance
+                    .as_ref()
+                    .map(|p| format!(", from {}:{}", p.file, p.line))
+                    .unwrap_or_default()
+            )),
         )
     };
     Ok(Applied {

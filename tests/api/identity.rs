@@ -12,6 +12,7 @@ cases![
     unseeded: look_alike_and_non_ascii_titles_give_eight_resources,
     unseeded: slug_suffixes_never_collide_or_merge,
     unseeded: reimporting_the_bibtex_export_keeps_every_resource_and_key,
+    unseeded: merges_within_a_file_are_counted_and_named_by_title_and_url,
 ];
 
 /// Imports one file of `tests/fixtures/import-patterns/` and returns its JSON report.
@@ -179,4 +180,44 @@ async fn reimporting_the_bibtex_export_keeps_every_resource_and_key(app: &TestAp
     empty.teardown().await;
     assert_eq!(count, total, "one resource per exported entry");
     assert_eq!(keys(&again), exported, "the same keys");
+}
+
+async fn merges_within_a_file_are_counted_and_named_by_title_and_url(app: &TestApp) {
+    let path = app.data_dir.path().join("twice.md");
+    std::fs::write(
+        &path,
+        "## Books\n\n- [Deep Pebbles](https://example.org/pebbles)\n\
+         - [Deep Pebbles, the book](https://example.org/pebbles/)\n",
+    )
+    .unwrap();
+    let (status, stdout, stderr) =
+        app.lore(&["import", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let resources = &report[0]["summary"]["resources"];
+    assert_eq!(resources["created"], 1, "{report}");
+    assert_eq!(resources["merged_in_file"], 1, "{report}");
+    let merged: Vec<&serde_json::Value> = report[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["outcome"] == "merged")
+        .collect();
+    assert!(!merged.is_empty(), "{report}");
+    for line in merged {
+        assert_eq!(line["line"], 4, "{line}");
+        assert_eq!(
+            line["text"], "Deep Pebbles, the book <https://example.org/pebbles/>",
+            "{line}"
+        );
+        let reason = line["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("twice.md:3")
+                && reason.contains("`deep-pebbles`")
+                && reason.contains("url"),
+            "{reason}"
+        );
+    }
+    let (_, text, _) = app.lore(&["import", path.to_str().unwrap()]);
+    assert!(text.contains("1 items merged within the file"), "{text}");
 }
