@@ -12,6 +12,8 @@ pub mod markdown;
 pub mod text;
 mod urls;
 
+pub use urls::arxiv_id_from_url;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 

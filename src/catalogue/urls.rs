@@ -118,7 +118,7 @@ pub(crate) fn refine_kind(raw: &str) -> Option<ResourceKind> {
 }
 
 /// The arXiv identifier, without version, of an arxiv.org `abs/` or `pdf/` URL.
-pub(crate) fn arxiv_id_from_url(raw: &str) -> Option<String> {
+pub fn arxiv_id_from_url(raw: &str) -> Option<String> {
     let url = Url::parse(raw.trim()).ok()?;
     if !host_is(&url.host_str()?.to_ascii_lowercase(), "arxiv.org") {
         return None;

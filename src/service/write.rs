@@ -3,6 +3,7 @@
 
 use super::citation::issue_key;
 use super::{Result, Service, ServiceError, WithLinks};
+use crate::domain::identity::Evidence;
 use crate::domain::{ConceptData, EntityType, Relation, ResourceData, Slug};
 use crate::store::{ChangeOp, StoreError, StoredConcept, StoredResource, Tx};
 
@@ -51,6 +52,28 @@ impl Service {
             Some(slug) => slug,
             None => super::import::free_slug(&mut tx, EntityType::Resource, &data.title).await?,
         };
+        // An arXiv URL names an arXiv id, as on import.
+        if data.arxiv_id.is_none() {
+            data.arxiv_id = data
+                .url
+                .as_deref()
+                .and_then(crate::catalogue::arxiv_id_from_url);
+        }
+        // The identity rules: a DOI, arXiv id or URL names one work, held once.
+        if let Some((existing, evidence)) =
+            super::import::find_same_work(&mut tx, &data, None, true, false).await?
+            && matches!(evidence, Evidence::Doi | Evidence::ArxivId | Evidence::Url)
+        {
+            let slug = existing.resource.slug;
+            return Err(ServiceError::Conflict {
+                field: evidence.as_str(),
+                what: format!(
+                    "the resource `{slug}` (/resources/{slug}) already has this {}: \
+                     it is the same work",
+                    evidence.as_str()
+                ),
+            });
+        }
         let key_origin = match &data.citation_key {
             Some(key) if tx.citation_key_taken(key.as_str(), None).await? => {
                 return Err(ServiceError::Conflict {

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::cases;
-use crate::helpers::{TestApp, items, repo_root};
+use crate::helpers::{TestApp, assert_problem, items, repo_root};
 
 cases![
     unseeded: books_with_one_title_and_different_urls_are_two_resources,
@@ -13,6 +13,7 @@ cases![
     unseeded: slug_suffixes_never_collide_or_merge,
     unseeded: reimporting_the_bibtex_export_keeps_every_resource_and_key,
     unseeded: merges_within_a_file_are_counted_and_named_by_title_and_url,
+    unseeded: creating_a_resource_with_a_held_doi_arxiv_id_or_url_is_409,
 ];
 
 /// Imports one file of `tests/fixtures/import-patterns/` and returns its JSON report.
@@ -220,4 +221,78 @@ async fn merges_within_a_file_are_counted_and_named_by_title_and_url(app: &TestA
     }
     let (_, text, _) = app.lore(&["import", path.to_str().unwrap()]);
     assert!(text.contains("1 items merged within the file"), "{text}");
+}
+
+async fn creating_a_resource_with_a_held_doi_arxiv_id_or_url_is_409(app: &TestApp) {
+    import_pattern(app, "editorials.bib");
+    let (status, stdout, stderr) =
+        app.lore(&["keys", "create", "--name", "curator", "--scope", "write"]);
+    assert_eq!(status, 0, "{stderr}");
+    let token = stdout.lines().last().unwrap().to_owned();
+    let post = |body: serde_json::Value| {
+        app.client
+            .post(app.url("/resources"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let alpha = resources(app)
+        .await
+        .into_iter()
+        .find(|r| r["citation_key"] == "alpha2020")
+        .unwrap();
+    let alpha_slug = alpha["slug"].as_str().unwrap().to_owned();
+    let problem = assert_problem(
+        post(serde_json::json!({"title": "Another editorial", "doi": "10.1234/ONE.1"}))
+            .await
+            .unwrap(),
+        409,
+        "conflict",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "doi", "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("`{alpha_slug}`")),
+        "{problem}"
+    );
+
+    let problem = assert_problem(
+        post(serde_json::json!({"title": "Pebbles", "url": "https://arxiv.org/abs/2201.00001v2"}))
+            .await
+            .unwrap(),
+        409,
+        "conflict",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "arxiv_id", "{problem}");
+
+    let created =
+        post(serde_json::json!({"title": "Fresh", "url": "https://arxiv.org/abs/2301.00009"}))
+            .await
+            .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(created["arxiv_id"], "2301.00009", "{created}");
+
+    let created = post(serde_json::json!({"title": "Site", "url": "https://example.org/site"}))
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let problem = assert_problem(
+        post(serde_json::json!({"title": "Site again", "url": "http://www.example.org/site/"}))
+            .await
+            .unwrap(),
+        409,
+        "conflict",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "url", "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("`site`"),
+        "{problem}"
+    );
+    assert_eq!(resources(app).await.len(), 6, "nothing else was stored");
 }
