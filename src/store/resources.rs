@@ -294,7 +294,7 @@ impl Store {
 
 impl Tx {
     /// The stored resources that may be the work `data` describes: those sharing its DOI
-    /// (ignoring case), arXiv id (without version), normalised URL, citation key (ignoring
+    /// (ignoring case), arXiv id (stored without version), normalised URL, citation key (ignoring
     /// case) or title key, in id order. Which of them is the same work is decided by
     /// [`crate::domain::identity::same_work`].
     ///
@@ -314,7 +314,7 @@ impl Tx {
             .map(arxiv_key)
             .filter(|a| !a.is_empty())
         {
-            probes.push(("lower(r.arxiv_id) = ", Value::Text(arxiv)));
+            probes.push(("r.arxiv_id = ", Value::Text(arxiv)));
         }
         if let Some(key) = data.url.as_deref().and_then(url_key) {
             probes.push(("r.url_key = ", Value::Text(key)));

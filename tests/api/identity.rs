@@ -84,9 +84,9 @@ async fn editorials_that_differ_by_doi_or_arxiv_id_are_four_resources(app: &Test
         .find(|r| r["citation_key"] == "delta2022b")
         .unwrap();
     assert_eq!(delta["arxiv_id"], "2202.00002", "{delta}");
+    let bib = app.get("/bibliography?format=bibtex").await;
+    let text = bib.text().await.unwrap();
     for key in ["alpha2020", "beta2021", "gamma2022a", "delta2022b"] {
-        let bib = app.get(&format!("/bibliography?format=bibtex")).await;
-        let text = bib.text().await.unwrap();
         assert!(text.contains(&format!("{{{key},")), "{key} in {text}");
     }
 }

@@ -173,6 +173,41 @@ async fn records_from_another_file_or_edited_through_the_api_are_kept(app: &Test
     app.get_json("/resources/beta-course", 200).await;
     let gamma = app.get_json("/resources/gamma-course", 200).await;
     assert_eq!(gamma["description"], "Edited by hand");
+
+    // A record the file still describes, edited through the API: kept as edited.
+    let tag = app.get("/resources/alpha-course").await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let patched = app
+        .client
+        .patch(app.url("/resources/alpha-course"))
+        .bearer_auth(&token)
+        .header("If-Match", tag)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"title": "Alpha, as the curator calls it"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    let report = import(
+        app,
+        &token,
+        "reading-list.md",
+        v2.as_bytes().to_vec(),
+        false,
+    )
+    .await;
+    let alpha_line = report["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["line"] == 7 && l["item"] == "row")
+        .unwrap()
+        .clone();
+    assert_eq!(alpha_line["outcome"], "kept", "{report}");
+    let alpha = app.get_json("/resources/alpha-course", 200).await;
+    assert_eq!(alpha["title"], "Alpha, as the curator calls it");
 }
 
 async fn a_dry_run_writes_nothing_and_reports_what_the_import_does(app: &TestApp) {
