@@ -7,13 +7,14 @@
 //! 2. Otherwise a URL both sides have decides the same way (normalised by
 //!    [`url_key`]: scheme, `www.`, fragment and a trailing `/` ignored), so rows with
 //!    different URLs in one page are never the same work.
-//! 3. Otherwise the same citation key (ignoring case) means the same work; two different
+//! 3. Otherwise the same citation key (ignoring case) from the same source file means the
+//!    same work (from different sources, only when the titles match too); two different
 //!    keys from the same source file mean two works.
 //! 4. Otherwise, as a fallback, the same title (see [`title_key`]) means the same work when
 //!    neither title was guessed, the title is long enough to identify a work on its own or
 //!    both descriptions come from the same file, and, where both sides say them, the first
-//!    author's family name and the year agree. For a BibTeX entry on either side those two
-//!    must be present on both sides and agree.
+//!    author's family name and the year agree. When both sides are BibTeX entries, both
+//!    must say them.
 
 use super::matching::{title_identifies, title_key, url_key};
 use super::record::ResourceData;
@@ -145,7 +146,11 @@ pub fn same_work(a: &Described<'_>, b: &Described<'_>) -> Option<Evidence> {
             .as_ref()
             .map(|k| k.as_str().to_ascii_lowercase()),
     ) {
-        Some(true) => return Some(Evidence::CitationKey),
+        // A key names a work within its source; across sources only with the same title.
+        Some(true) if same_source || title_key(&a.data.title) == title_key(&b.data.title) => {
+            return Some(Evidence::CitationKey);
+        }
+        Some(true) => return None,
         Some(false) if same_source => return None,
         _ => {}
     }
@@ -169,7 +174,8 @@ pub fn same_work(a: &Described<'_>, b: &Described<'_>) -> Option<Evidence> {
     if author == Some(false) || year == Some(false) {
         return None;
     }
-    if (a.bibliographic || b.bibliographic) && (author.is_none() || year.is_none()) {
+    // Two BibTeX entries must both name the first author and the year.
+    if a.bibliographic && b.bibliographic && (author.is_none() || year.is_none()) {
         return None;
     }
     Some(Evidence::Title)
@@ -291,7 +297,20 @@ mod tests {
             ..data("Something else")
         };
         assert_eq!(
-            same_work(&side(&a, &["a.bib"]), &side(&b, &["b.md"])),
+            same_work(&side(&a, &["a.bib"]), &side(&b, &["a.bib"])),
+            Some(Evidence::CitationKey)
+        );
+        // Another source's key names the same work only with the same title.
+        assert_eq!(
+            same_work(&side(&a, &["a.bib"]), &side(&b, &["b.bib"])),
+            None
+        );
+        let same_title = ResourceData {
+            citation_key: key("alpha2020"),
+            ..data("Editorial")
+        };
+        assert_eq!(
+            same_work(&side(&a, &["a.bib"]), &side(&same_title, &["b.bib"])),
             Some(Evidence::CitationKey)
         );
         let c = ResourceData {
@@ -321,8 +340,17 @@ mod tests {
         );
         assert_eq!(same_work(&entry_side(&a), &side(&other_year, &[])), None);
         assert_eq!(same_work(&entry_side(&a), &side(&other_author, &[])), None);
-        // A BibTeX entry needs the author and year on both sides.
-        assert_eq!(same_work(&entry_side(&a), &side(&bare, &["p.md"])), None);
+        // A page row without author and year matches an entry by its title...
+        assert_eq!(
+            same_work(&entry_side(&a), &side(&bare, &["p.md"])),
+            Some(Evidence::Title)
+        );
+        // ... two entries need both to say them.
+        assert_eq!(same_work(&entry_side(&a), &entry_side(&bare)), None);
+        assert_eq!(
+            same_work(&entry_side(&a), &entry_side(&b)),
+            Some(Evidence::Title)
+        );
         // Two page rows: the title alone, when it is long enough or in one file.
         assert_eq!(
             same_work(&side(&bare, &["p.md"]), &side(&bare, &["q.md"])),
