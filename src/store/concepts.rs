@@ -215,16 +215,45 @@ impl Tx {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn concept_ids_citing(&mut self, key: &str) -> Result<Vec<i64>> {
-        // Keys are stored as a JSON array of strings; a key holds no `"`.
-        let mut sql = Sql::new("SELECT id FROM concepts WHERE lower(citation_keys) LIKE ");
-        let pattern = format!(
-            "%\"{}\"%",
-            super::resources::like_escape(&key.to_lowercase())
+        let mut sql = Sql::new(
+            "SELECT concept_id FROM concept_citations WHERE key_lower = ",
         );
-        sql.bind(Value::Text(pattern))
-            .push(" ESCAPE '\\' ORDER BY id");
+        sql.bind(Value::Text(key.to_lowercase()))
+            .push(" ORDER BY concept_id");
         let rows: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Replaces the rows of `concept_citations` for concept `id` with its cited keys.
+    async fn write_citations(&mut self, id: i64, data: &ConceptData, replace: bool) -> Result<()> {
+        if replace {
+            let mut delete = Sql::new("DELETE FROM concept_citations WHERE concept_id = ");
+            delete.bind(Value::Int(id));
+            delete.execute(&mut *self.tx).await?;
+        }
+        let keys: std::collections::BTreeSet<String> = data
+            .citation_keys
+            .iter()
+            .filter(|k| !k.contains('\0'))
+            .map(|k| k.to_lowercase())
+            .collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut insert = Sql::new("INSERT INTO concept_citations (concept_id, key_lower) VALUES ");
+        for (i, key) in keys.into_iter().enumerate() {
+            if i > 0 {
+                insert.push(", ");
+            }
+            insert
+                .push("(")
+                .bind(Value::Int(id))
+                .push(", ")
+                .bind(Value::Text(key))
+                .push(")");
+        }
+        insert.execute(&mut *self.tx).await?;
+        Ok(())
     }
 
     /// Whether a concept already has `slug`.
@@ -259,9 +288,12 @@ impl Tx {
             .fetch_all(&mut *self.tx)
             .await
             .map_err(conflict_on("slug"))?;
-        ids.first()
+        let id = ids
+            .first()
             .map(|(id,)| *id)
-            .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))
+            .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))?;
+        self.write_citations(id, data, false).await?;
+        Ok(id)
     }
 
     /// Replaces a concept's data (not its slug) and increments its version.
@@ -280,7 +312,7 @@ impl Tx {
             .push(") WHERE id = ")
             .bind(Value::Int(id));
         sql.execute(&mut *self.tx).await?;
-        Ok(())
+        self.write_citations(id, data, true).await
     }
 }
 

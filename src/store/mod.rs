@@ -205,7 +205,11 @@ impl Store {
                 .await
                 .map_err(busy_or_database)?;
         }
-        Ok(Tx { tx, last_seq: None })
+        Ok(Tx {
+            tx,
+            last_seq: None,
+            backend: self.backend,
+        })
     }
 }
 
@@ -214,6 +218,7 @@ pub struct Tx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     /// The last change-log `seq` this transaction appended.
     last_seq: Option<i64>,
+    backend: Backend,
 }
 
 impl Tx {

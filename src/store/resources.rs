@@ -189,10 +189,12 @@ fn push_filter(sql: &mut Sql, filter: &ResourceFilter) {
         sql.push(" AND 1 = 0");
     } else if !topics.is_empty() {
         let keys: Vec<String> = topics.iter().map(|t| name_key(t)).collect();
+        // The resources the named concepts link to, by the links' unique index
+        // (source_type, source_id, ...): never a scan of every resource.
         sql.push(
-            " AND EXISTS (SELECT 1 FROM links l JOIN concepts c ON c.id = l.source_id \
-             WHERE l.source_type = 'concept' AND l.target_type = 'resource' AND l.target_id = r.id \
-             AND (c.slug IN (",
+            " AND r.id IN (SELECT l.target_id FROM links l \
+             WHERE l.source_type = 'concept' AND l.target_type = 'resource' \
+             AND l.source_id IN (SELECT c.id FROM concepts c WHERE c.slug IN (",
         )
         .bind_list(topics.iter().map(|t| Value::Text(t.to_lowercase())))
         .push(") OR c.name_key IN (")
@@ -386,13 +388,24 @@ impl Tx {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn citation_keys_starting_with(&mut self, prefix: &str) -> Result<Vec<String>> {
+        let prefix = prefix.to_lowercase();
         let mut sql =
-            Sql::new("SELECT lower(citation_key) FROM resources WHERE lower(citation_key) LIKE ");
-        sql.bind(Value::Text(format!(
-            "{}%",
-            like_escape(&prefix.to_lowercase())
-        )))
-        .push(" ESCAPE '\\'");
+            Sql::new("SELECT lower(citation_key) FROM resources WHERE lower(citation_key) ");
+        match (self.backend, super::querying::prefix_end(&prefix)) {
+            // A range of `resources_citation_key` (bytes order): SQLite only searches an
+            // index for `LIKE` on a plain column.
+            (super::Backend::Sqlite, Some(end)) if !prefix.is_empty() => {
+                sql.push(">= ")
+                    .bind(Value::Text(prefix.clone()))
+                    .push(" AND lower(citation_key) < ")
+                    .bind(Value::Text(end))
+                    .push(" AND lower(citation_key) LIKE ")
+            }
+            // `resources_citation_key_prefix` (text_pattern_ops) serves `LIKE 'prefix%'`.
+            _ => sql.push("LIKE "),
+        };
+        sql.bind(Value::Text(format!("{}%", like_escape(&prefix))))
+            .push(" ESCAPE '\\'");
         let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
         Ok(rows.into_iter().map(|(key,)| key).collect())
     }
