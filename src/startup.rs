@@ -65,6 +65,18 @@ pub struct Application {
 /// # Errors
 /// [`StartupError::DataDir`] or [`StartupError::Store`].
 pub async fn open_store(settings: &crate::config::StoreSettings) -> Result<Store, StartupError> {
+    open_store_with_timeout(settings, crate::store::DEFAULT_QUERY_TIMEOUT).await
+}
+
+/// [`open_store`] with a time limit on each statement (PostgreSQL; see
+/// [`Store::connect_with_timeout`]).
+///
+/// # Errors
+/// As [`open_store`].
+pub async fn open_store_with_timeout(
+    settings: &crate::config::StoreSettings,
+    query_timeout: std::time::Duration,
+) -> Result<Store, StartupError> {
     let data_dir = &settings.data_dir;
     let dir_error = |source| StartupError::DataDir {
         path: data_dir.display().to_string(),
@@ -78,7 +90,7 @@ pub async fn open_store(settings: &crate::config::StoreSettings) -> Result<Store
         std::fs::write(&probe, b"").map_err(dir_error)?;
         let _ = std::fs::remove_file(&probe);
     }
-    Ok(Store::connect(&settings.database_url()).await?)
+    Ok(Store::connect_with_timeout(&settings.database_url(), query_timeout).await?)
 }
 
 impl Application {
@@ -99,7 +111,7 @@ impl Application {
         settings: &Settings,
         extra: Option<ExtraRoutes>,
     ) -> Result<Application, StartupError> {
-        let store = open_store(&settings.store).await?;
+        let store = open_store_with_timeout(&settings.store, settings.query_timeout).await?;
         let service = Service::new(store);
 
         let mut seed_reports = Vec::new();
@@ -242,6 +254,7 @@ fn serve(
     let document = http::openapi();
     let known = web::Data::new(KnownRoutes::from_openapi(&document));
     let body_limit = web::Data::new(BodyLimit(settings.max_body));
+    let query_timeout = web::Data::new(limits::QueryTimeout(settings.query_timeout));
     let read_policy = web::Data::new(ReadPolicy {
         require_key: settings.require_read_key,
     });
@@ -278,6 +291,7 @@ fn serve(
             .app_data(known.clone())
             .app_data(body_limit.clone())
             .app_data(read_policy.clone())
+            .app_data(query_timeout.clone())
             .app_data(edge.clone())
             .app_data(write_origins.clone())
             .app_data(metrics.clone())
@@ -298,7 +312,8 @@ fn serve(
         }
         // Outermost last: every answer, a 429 or a refused origin included, gets a request
         // id, a log line, metrics and compression.
-        app.wrap(from_fn(limits::read_policy))
+        app.wrap(from_fn(limits::time_limit))
+            .wrap(from_fn(limits::read_policy))
             .wrap(from_fn(limits::head_as_get))
             .wrap(from_fn(limits::rate_limit))
             .wrap(cors::layer())

@@ -275,7 +275,8 @@ impl ConceptView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ListView<T> {
     pub items: Vec<T>,
-    /// Items matching the filters, over all pages.
+    /// Items matching the filters, over all pages. Exact: counted once per filter after
+    /// each change to the store (the `/changes` log), then reused by every page.
     pub total: i64,
     /// The URL of the next page, `null` on the last.
     pub next: Option<String>,

@@ -102,7 +102,7 @@ impl Store {
     ) -> Result<Page<StoredConcept>> {
         let mut count = Sql::new("SELECT COUNT(*) FROM concepts c WHERE 1 = 1");
         push_filter(&mut count, filter);
-        let total = count.fetch_count(&self.pool).await?;
+        let total = self.cached_count(count).await?;
         let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM concepts c WHERE 1 = 1"));
         push_filter(&mut select, filter);
         let (key, descending) = concept_sort(page.sort);

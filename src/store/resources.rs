@@ -217,7 +217,7 @@ impl Store {
     ) -> Result<Page<StoredResource>> {
         let mut count = Sql::new("SELECT COUNT(*) FROM resources r WHERE 1 = 1");
         push_filter(&mut count, filter);
-        let total = count.fetch_count(&self.pool).await?;
+        let total = self.cached_count(count).await?;
 
         let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE 1 = 1"));
         push_filter(&mut select, filter);
