@@ -67,8 +67,9 @@ pub struct Settings {
     pub require_read_key: bool,
     /// Where people and proxies, not lore, say how lore is reached.
     pub edge: EdgeSettings,
-    /// How long a read (`GET`, `HEAD`) may take, and on PostgreSQL any one statement:
-    /// over it the answer is 503 `query_timeout` with `Retry-After`. Zero is no limit.
+    /// How long a read of the store (a list, a record, the change log) may take: over it
+    /// the answer is 503 `query_timeout` with `Retry-After`, and PostgreSQL stops the
+    /// statement a second later (`statement_timeout`). Zero is no limit.
     pub query_timeout: std::time::Duration,
 }
 

@@ -145,8 +145,8 @@ struct ServeArgs {
     /// limit off [default: 100]
     #[arg(long, env = "LORE_RATE_LIMIT", value_name = "PER_SECOND")]
     rate_limit: Option<u32>,
-    /// Seconds a read request, and on PostgreSQL any one statement, may take before it is
-    /// stopped and answered 503 with Retry-After; 0 turns the limit off [default: 5]
+    /// Seconds a read of the store may take before it is answered 503 with Retry-After
+    /// (PostgreSQL stops the statement a second later); 0 turns the limit off [default: 5]
     #[arg(long, env = "LORE_QUERY_TIMEOUT", value_name = "SECONDS", value_parser = parse_seconds)]
     query_timeout: Option<f64>,
     /// Reads need a key with `read` scope too.

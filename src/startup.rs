@@ -111,8 +111,14 @@ impl Application {
         settings: &Settings,
         extra: Option<ExtraRoutes>,
     ) -> Result<Application, StartupError> {
-        let store = open_store_with_timeout(&settings.store, settings.query_timeout).await?;
-        let service = Service::new(store);
+        // The server stops a statement a second after its request has been answered 503.
+        let statement_timeout = if settings.query_timeout.is_zero() {
+            Duration::ZERO
+        } else {
+            settings.query_timeout + Duration::from_secs(1)
+        };
+        let store = open_store_with_timeout(&settings.store, statement_timeout).await?;
+        let service = Service::new(store).with_query_timeout(settings.query_timeout);
 
         let mut seed_reports = Vec::new();
         if let Some(seed_dir) = &settings.seed_dir
@@ -254,7 +260,6 @@ fn serve(
     let document = http::openapi();
     let known = web::Data::new(KnownRoutes::from_openapi(&document));
     let body_limit = web::Data::new(BodyLimit(settings.max_body));
-    let query_timeout = web::Data::new(limits::QueryTimeout(settings.query_timeout));
     let read_policy = web::Data::new(ReadPolicy {
         require_key: settings.require_read_key,
     });
@@ -291,7 +296,6 @@ fn serve(
             .app_data(known.clone())
             .app_data(body_limit.clone())
             .app_data(read_policy.clone())
-            .app_data(query_timeout.clone())
             .app_data(edge.clone())
             .app_data(write_origins.clone())
             .app_data(metrics.clone())
@@ -312,8 +316,7 @@ fn serve(
         }
         // Outermost last: every answer, a 429 or a refused origin included, gets a request
         // id, a log line, metrics and compression.
-        app.wrap(from_fn(limits::time_limit))
-            .wrap(from_fn(limits::read_policy))
+        app.wrap(from_fn(limits::read_policy))
             .wrap(from_fn(limits::head_as_get))
             .wrap(from_fn(limits::rate_limit))
             .wrap(cors::layer())

@@ -8,6 +8,8 @@ CREATE INDEX resources_level ON resources (level, id);
 CREATE INDEX resources_kind ON resources (kind, id);
 DROP INDEX concepts_category;
 CREATE INDEX concepts_category ON concepts (category, id);
+-- A concept's resources in link order, a page at a time.
+CREATE INDEX links_source ON links (source_type, source_id, target_type, id);
 
 -- Citation keys starting with a prefix (issuing a new key), whatever the database's
 -- collation.

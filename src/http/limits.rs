@@ -1,7 +1,7 @@
 //! Request-level policies applied before any handler: rate limiting per key or client
 //! address (the `governor` crate, GCRA, with `RateLimit-Limit`, `RateLimit-Remaining` and
 //! `RateLimit-Reset` headers after draft-ietf-httpapi-ratelimit-headers), and keys for
-//! reads when the server is configured to require them, and a time limit on reads.
+//! reads when the server is configured to require them.
 
 use std::num::NonZeroU32;
 
@@ -165,11 +165,6 @@ fn always_public(path: &str) -> bool {
         || path.starts_with("/assets/")
 }
 
-/// How long a read (`GET`, `HEAD`) may take before it is answered 503 `query_timeout`;
-/// zero for no limit ([`crate::config::Settings::query_timeout`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueryTimeout(pub std::time::Duration);
-
 /// The answer to a request that ran out of time: 503 `query_timeout`, `Retry-After: 1`.
 pub(crate) fn query_timeout_error() -> ApiError {
     ApiError::new(
@@ -177,36 +172,6 @@ pub(crate) fn query_timeout_error() -> ApiError {
         "the request took longer than this server's time limit; narrow the filters or try again shortly",
     )
     .header(header::RETRY_AFTER, "1")
-}
-
-/// Stops a read that runs over [`QueryTimeout`] and answers 503 `query_timeout` with
-/// `Retry-After`. The handler, and with it its store query, is dropped: PostgreSQL's own
-/// `statement_timeout` (the same limit) stops the statement on the server.
-pub async fn time_limit(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let limit = req
-        .app_data::<web::Data<QueryTimeout>>()
-        .map(|t| t.0)
-        .filter(|limit| !limit.is_zero());
-    let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
-    let Some(limit) = limit.filter(|_| is_read) else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
-    };
-    let http_request = req.request().clone();
-    let instance = req.uri().to_string();
-    match tokio::time::timeout(limit, next.call(req)).await {
-        Ok(result) => result.map(ServiceResponse::map_into_left_body),
-        Err(_) => {
-            tracing::warn!(uri = %instance, limit_ms = limit.as_millis(), "request over the time limit");
-            let response = query_timeout_error().at(instance).error_response();
-            Ok(ServiceResponse::new(http_request, response).map_into_right_body())
-        }
-    }
 }
 
 /// Requires a `read` key for reads when [`ReadPolicy::require_key`] is set.

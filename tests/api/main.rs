@@ -18,6 +18,7 @@ mod import;
 mod openapi;
 mod querying;
 mod resources;
+mod scale;
 mod search;
 mod web;
 mod writes;
@@ -90,6 +91,7 @@ fn main() {
         openapi::cases(),
         querying::cases(),
         resources::cases(),
+        scale::cases(),
         writes::cases(),
         search::cases(),
         web::cases(),
