@@ -140,7 +140,8 @@ impl Application {
         }
 
         let (search, indexer) = start_search(&settings.store, service.store().clone()).await?;
-        let service = Service::with_search(service.store().clone(), search);
+        let service = Service::with_search(service.store().clone(), search)
+            .with_query_timeout(settings.query_timeout);
         let indexer = tokio::spawn(indexer.follow(INDEXER_POLL));
 
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {

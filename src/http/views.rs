@@ -236,7 +236,7 @@ pub struct ConceptView {
     /// Keys of the `{cite}` roles in the concept's text.
     pub citation_keys: Vec<String>,
     /// Linked resources, each with the relation and its direction: the first 100 (in
-    /// link order) when there are more; `resources_total` counts them all and
+    /// the order of `/resources?topic=`) when there are more; `resources_total` counts them all and
     /// `resources_next` lists them, a page at a time.
     pub resources: Vec<LinkView>,
     /// How many resources the concept links to.

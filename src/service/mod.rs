@@ -365,10 +365,8 @@ impl Service {
     /// # Errors
     /// [`ServiceError::Store`].
     pub async fn changes_since(&self, since: i64, limit: u32) -> Result<Vec<crate::store::Change>> {
-        self.bounded(async {
-            Ok(self.store.changes_since(since, limit).await?)
-        })
-        .await
+        self.bounded(async { Ok(self.store.changes_since(since, limit).await?) })
+            .await
     }
 
     /// Imports one catalogue page or BibTeX file given as bytes, in one transaction.

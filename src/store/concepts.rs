@@ -215,9 +215,7 @@ impl Tx {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn concept_ids_citing(&mut self, key: &str) -> Result<Vec<i64>> {
-        let mut sql = Sql::new(
-            "SELECT concept_id FROM concept_citations WHERE key_lower = ",
-        );
+        let mut sql = Sql::new("SELECT concept_id FROM concept_citations WHERE key_lower = ");
         sql.bind(Value::Text(key.to_lowercase()))
             .push(" ORDER BY concept_id");
         let rows: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;

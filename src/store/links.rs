@@ -187,7 +187,8 @@ impl Store {
 
 impl Store {
     /// The links of the concepts `ids` as [`Store::links_of`] gives them, but at most
-    /// `per_concept` links from each concept to resources (the first, in link order);
+    /// `per_concept` links from each concept to resources (the first, in resource id
+    /// order, as `/resources?topic=` lists them);
     /// with, for each concept that has more, how many it has.
     ///
     /// # Errors
@@ -206,18 +207,20 @@ impl Store {
         };
         // Every link but concept → resource: a few per concept.
         let mut others = Sql::new(SELECT);
-        others.push(
-            "(l.source_type = 'concept' AND l.target_type = 'concept' AND (l.source_id IN (",
-        );
+        others
+            .push("(l.source_type = 'concept' AND l.target_type = 'concept' AND (l.source_id IN (");
         id_list(&mut others);
         others.push(") OR l.target_id IN (");
         id_list(&mut others);
-        others.push("))) OR (l.source_type = 'resource' AND l.target_type = 'concept' AND l.target_id IN (");
+        others.push(
+            "))) OR (l.source_type = 'resource' AND l.target_type = 'concept' AND l.target_id IN (",
+        );
         id_list(&mut others);
         others.push(")) ORDER BY l.id");
         let mut links = rows_to_links(others.fetch_all(&self.pool).await?)?;
 
-        // Concept → resource: one more than the bound of each, by `links_source`.
+        // Concept → resource: one more than the bound of each, in resource id order by
+        // `links_source`.
         let mut resources = Sql::new(SELECT);
         resources.push("l.id IN (");
         for (i, &id) in ids.iter().enumerate() {
@@ -227,11 +230,11 @@ impl Store {
             resources
                 .push("SELECT id FROM (SELECT id FROM links WHERE source_type = 'concept' AND source_id = ")
                 .bind(Value::Int(id))
-                .push(" AND target_type = 'resource' ORDER BY id LIMIT ")
+                .push(" AND target_type = 'resource' ORDER BY target_id LIMIT ")
                 .bind(Value::Int(i64::from(per_concept) + 1))
                 .push(&format!(") AS first_{i}"));
         }
-        resources.push(") ORDER BY l.id");
+        resources.push(") ORDER BY l.target_id");
         let mut kept: HashMap<i64, u32> = HashMap::new();
         for link in rows_to_links(resources.fetch_all(&self.pool).await?)? {
             let concept = link.source.id;

@@ -99,10 +99,7 @@ impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::Database(db)
-                if matches!(
-                    db.code().as_deref(),
-                    Some(PG_QUERY_CANCELED)
-                ) =>
+                if matches!(db.code().as_deref(), Some(PG_QUERY_CANCELED)) =>
             {
                 StoreError::Timeout
             }
@@ -203,10 +200,7 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator
-            .run(&mut conn)
-            .await
-            .map_err(StoreError::Migrate)?;
+        migrator.run(&mut conn).await.map_err(StoreError::Migrate)?;
         conn.close().await?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })

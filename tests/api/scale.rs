@@ -23,7 +23,9 @@ async fn fill(app: &TestApp, rows: u32) {
          CASE i % 4 WHEN 0 THEN 'beginner' WHEN 1 THEN 'intermediate' WHEN 2 THEN 'advanced' ELSE 'multiple' END, \
          'title' || (i * 7919 % {rows}), '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n"
     );
-    let mut conn = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .execute(&mut conn)
         .await
@@ -62,7 +64,9 @@ async fn a_read_over_the_time_limit_answers_503_and_its_statement_stops(app: &Te
         // The server stops the statement itself (statement_timeout): none of the store's
         // statements stays active once the client has its answer.
         let database = url::Url::parse(&app.database_url).unwrap().path()[1..].to_owned();
-        let mut admin = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+        let mut admin = sqlx::AnyConnection::connect(&app.database_url)
+            .await
+            .unwrap();
         let mut active = i64::MAX;
         for _ in 0..100 {
             active = sqlx::query_scalar::<_, i64>(
@@ -90,7 +94,9 @@ async fn a_read_over_the_time_limit_answers_503_and_its_statement_stops(app: &Te
 
 /// A catalogue page of `rows` course rows on 50 topics and 4 levels.
 fn page(rows: usize, tag: &str) -> String {
-    let mut page = String::from("# Courses at scale\n\n## Courses\n\n| Course | link | topic | level |\n|---|---|---|---|\n");
+    let mut page = String::from(
+        "# Courses at scale\n\n## Courses\n\n| Course | link | topic | level |\n|---|---|---|---|\n",
+    );
     let levels = ["beginner", "intermediate", "advanced", "multiple"];
     for i in 0..rows {
         let _ = writeln!(
@@ -134,7 +140,12 @@ async fn importing_a_10k_row_page_twice_is_idempotent(app: &TestApp) {
     );
     let list = app.get_json("/concepts?limit=100", 200).await;
     for item in list["items"].as_array().unwrap() {
-        assert_eq!(item["resources"].as_array().unwrap().len(), 100, "{}", item["slug"]);
+        assert_eq!(
+            item["resources"].as_array().unwrap().len(),
+            100,
+            "{}",
+            item["slug"]
+        );
         assert_eq!(item["resources_total"], 200, "{}", item["slug"]);
     }
     let changes = app.get_json("/changes?since=0&limit=1", 200).await;
@@ -145,7 +156,10 @@ async fn importing_a_10k_row_page_twice_is_idempotent(app: &TestApp) {
     let summary = &again[0]["summary"];
     for records in ["resources", "concepts"] {
         for outcome in ["created", "updated", "merged"] {
-            assert_eq!(summary[records][outcome], 0, "{records} {outcome}: {summary}");
+            assert_eq!(
+                summary[records][outcome], 0,
+                "{records} {outcome}: {summary}"
+            );
         }
     }
     assert_eq!(summary["resources"]["unchanged"], 10_000, "{summary}");
