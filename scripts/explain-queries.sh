@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prints the query plans of the list statements behind sorting and the year, author,
-# venue, has and updated_since filters, on SQLite and on PostgreSQL, over ROWS generated
+# Prints the query plans of the list statements behind sorting and every filter (level,
+# kind, topic, year, author, venue, has, updated_since), concept lists and pages, and the
+# change log, on SQLite and on PostgreSQL, over ROWS generated
 # resources (default 200 000), so that each one's index can be seen in use.
 #
 #   scripts/explain-queries.sh [ROWS]
@@ -45,6 +46,17 @@ SELECT 'r-' || i, 'paper', 'Title ' || (i * 7919 % $rows), 'title' || (i * 7919 
 FROM $1;
 INSERT INTO resource_authors (resource_id, family_key)
 SELECT id, 'family' || (id % 20000) FROM resources;
+UPDATE resources SET kind = CASE id % 5 WHEN 0 THEN 'course' WHEN 1 THEN 'video' ELSE 'paper' END;
+-- 1 800 concepts (one in ten a metric); concept 1 is the topic of one resource in ten,
+-- the others share the rest.
+INSERT INTO concepts (slug, name, name_key, category, name_sort, created_at, updated_at)
+SELECT 'topic-' || id, 'topic ' || id, 'topic-' || id, CASE WHEN id % 10 = 0 THEN 'metric' END,
+       'topic' || id, created_at, updated_at FROM resources WHERE id <= 1800;
+INSERT INTO links (source_type, source_id, relation, target_type, target_id, created_at)
+SELECT 'concept', CASE WHEN id % 10 = 0 THEN 1 ELSE 2 + id % 1799 END, 'explained_by',
+       'resource', id, created_at FROM resources;
+INSERT INTO changes (entity, entity_id, slug, op, at)
+SELECT 'resource', id, slug, 'create', created_at FROM resources;
 SQL
 }
 
@@ -68,6 +80,21 @@ updated_since|SELECT $columns FROM resources r WHERE 1 = 1 AND r.updated_at >= '
 updated_since&sort=updated_at|SELECT $columns FROM resources r WHERE 1 = 1 AND r.updated_at >= '2026-06-01T00:00:00Z' ORDER BY r.updated_at ASC, r.id ASC LIMIT 51
 year=2015..2020&has=doi&sort=-year|SELECT $columns FROM resources r WHERE 1 = 1 AND (COALESCE(r.year, -2147483648) BETWEEN 2015 AND 2020) AND (r.doi IS NOT NULL) ORDER BY COALESCE(r.year, -2147483648) DESC, r.id DESC LIMIT 51
 concepts sort=title|SELECT c.id FROM concepts c WHERE 1 = 1 ORDER BY c.name_sort ASC, c.id ASC LIMIT 51
+level=beginner|SELECT $columns FROM resources r WHERE 1 = 1 AND r.level IN ('beginner') ORDER BY r.id ASC LIMIT 51
+level=beginner, deep page|SELECT $columns FROM resources r WHERE 1 = 1 AND r.level IN ('beginner') AND r.id > $((rows / 2)) ORDER BY r.id ASC LIMIT 51
+level=beginner (count)|SELECT COUNT(*) FROM resources r WHERE 1 = 1 AND r.level IN ('beginner')
+level=beginner,advanced|SELECT $columns FROM resources r WHERE 1 = 1 AND r.level IN ('beginner', 'advanced') ORDER BY r.id ASC LIMIT 51
+kind=course|SELECT $columns FROM resources r WHERE 1 = 1 AND r.kind IN ('course') ORDER BY r.id ASC LIMIT 51
+topic=topic-1 (one in ten)|SELECT $columns FROM resources r WHERE 1 = 1 AND r.id IN (SELECT l.target_id FROM links l WHERE l.source_type = 'concept' AND l.target_type = 'resource' AND l.source_id IN (1)) ORDER BY r.id ASC LIMIT 51
+topic=topic-7 (rare), count|SELECT COUNT(*) FROM resources r WHERE 1 = 1 AND r.id IN (SELECT l.target_id FROM links l WHERE l.source_type = 'concept' AND l.target_type = 'resource' AND l.source_id IN (7))
+level+kind+topic|SELECT $columns FROM resources r WHERE 1 = 1 AND r.level IN ('beginner') AND r.kind IN ('course') AND r.id IN (SELECT l.target_id FROM links l WHERE l.source_type = 'concept' AND l.target_type = 'resource' AND l.source_id IN (1)) ORDER BY r.id ASC LIMIT 51
+resource by slug|SELECT $columns FROM resources r WHERE r.slug = 'r-5000'
+concepts category=metric|SELECT c.id FROM concepts c WHERE 1 = 1 AND c.category IN ('metric') ORDER BY c.id ASC LIMIT 51
+concept page: first 101 resources|SELECT id FROM (SELECT id FROM links WHERE source_type = 'concept' AND source_id = 1 AND target_type = 'resource' ORDER BY target_id LIMIT 101) AS first_0
+concept page: resource count|SELECT COUNT(*) FROM links WHERE source_type = 'concept' AND source_id = 1 AND target_type = 'resource'
+changes since|SELECT seq, entity, entity_id, slug, op, at, actor FROM changes WHERE seq > $((rows / 2)) ORDER BY seq ASC LIMIT 100
+citation keys by prefix (SQLite)|SELECT lower(citation_key) FROM resources WHERE lower(citation_key) >= 'smith2020' AND lower(citation_key) < 'smith2021' AND lower(citation_key) LIKE 'smith2020%' ESCAPE '\'
+concepts citing a key|SELECT concept_id FROM concept_citations WHERE key_lower = 'smith2020' ORDER BY concept_id
 SQL
 )
 
@@ -90,9 +117,9 @@ url="${admin%/*}/$db"
 "$lore" keys list --data-dir "$work" --database-url "$url" >/dev/null
 {
   generate "generate_series(1, $rows) AS n(i)" "to_char(to_timestamp(1766000000 + i * 157) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-  echo "VACUUM ANALYZE resources; VACUUM ANALYZE resource_authors;"
+  echo "VACUUM ANALYZE resources; VACUUM ANALYZE resource_authors; VACUUM ANALYZE concepts; VACUUM ANALYZE links; VACUUM ANALYZE changes;"
 } | psql "$url" -q >/dev/null
 while IFS='|' read -r name statement; do
   echo "-- $name"
-  psql "$url" -At -c "EXPLAIN $statement" | sed 's/^/   /'
+  psql "$url" -At -c "EXPLAIN ANALYZE $statement" | sed 's/^/   /'
 done <<<"$queries"

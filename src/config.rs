@@ -67,6 +67,10 @@ pub struct Settings {
     pub require_read_key: bool,
     /// Where people and proxies, not lore, say how lore is reached.
     pub edge: EdgeSettings,
+    /// How long a read of the store (a list, a record, the change log) may take: over it
+    /// the answer is 503 `query_timeout` with `Retry-After`, and PostgreSQL stops the
+    /// statement a second later (`statement_timeout`). Zero is no limit.
+    pub query_timeout: std::time::Duration,
 }
 
 /// How lore is reached through proxies and from other origins.
@@ -171,6 +175,7 @@ impl Settings {
             rate_limit: std::num::NonZeroU32::new(DEFAULT_RATE_LIMIT),
             require_read_key: false,
             edge: EdgeSettings::default(),
+            query_timeout: crate::store::DEFAULT_QUERY_TIMEOUT,
         }
     }
 }
@@ -186,6 +191,8 @@ pub struct FileSettings {
     pub no_seed: Option<bool>,
     pub max_body: Option<usize>,
     pub rate_limit: Option<u32>,
+    /// Seconds; see [`Settings::query_timeout`].
+    pub query_timeout: Option<f64>,
     pub require_read_key: Option<bool>,
     pub public_url: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,

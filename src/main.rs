@@ -145,6 +145,10 @@ struct ServeArgs {
     /// limit off [default: 100]
     #[arg(long, env = "LORE_RATE_LIMIT", value_name = "PER_SECOND")]
     rate_limit: Option<u32>,
+    /// Seconds a read of the store may take before it is answered 503 with Retry-After
+    /// (PostgreSQL stops the statement a second later); 0 turns the limit off [default: 5]
+    #[arg(long, env = "LORE_QUERY_TIMEOUT", value_name = "SECONDS", value_parser = parse_seconds)]
+    query_timeout: Option<f64>,
     /// Reads need a key with `read` scope too.
     #[arg(long, env = "LORE_REQUIRE_READ_KEY")]
     require_read_key: bool,
@@ -341,6 +345,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// A number of seconds ≥ 0 (`5`, `0.5`).
+fn parse_seconds(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Ok(seconds),
+        _ => Err(format!("`{raw}` is not a number of seconds ≥ 0 (e.g. 5)")),
+    }
+}
+
 fn store_settings(args: StoreArgs, file: &FileSettings) -> StoreSettings {
     StoreSettings {
         data_dir: args
@@ -391,6 +403,12 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
         rate_limit: std::num::NonZeroU32::new(rate_limit),
         require_read_key: args.require_read_key || file.require_read_key == Some(true),
         edge,
+        query_timeout: match args.query_timeout.or(file.query_timeout) {
+            Some(seconds) => std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
+                anyhow::anyhow!("query_timeout `{seconds}` is not a number of seconds ≥ 0 (e.g. 5)")
+            })?,
+            None => lore::store::DEFAULT_QUERY_TIMEOUT,
+        },
     };
     tracing::info!(?settings, "starting");
     let app = Application::build(&settings).await?;

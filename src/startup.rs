@@ -65,6 +65,18 @@ pub struct Application {
 /// # Errors
 /// [`StartupError::DataDir`] or [`StartupError::Store`].
 pub async fn open_store(settings: &crate::config::StoreSettings) -> Result<Store, StartupError> {
+    open_store_with_timeout(settings, crate::store::DEFAULT_QUERY_TIMEOUT).await
+}
+
+/// [`open_store`] with a time limit on each statement (PostgreSQL; see
+/// [`Store::connect_with_timeout`]).
+///
+/// # Errors
+/// As [`open_store`].
+pub async fn open_store_with_timeout(
+    settings: &crate::config::StoreSettings,
+    query_timeout: std::time::Duration,
+) -> Result<Store, StartupError> {
     let data_dir = &settings.data_dir;
     let dir_error = |source| StartupError::DataDir {
         path: data_dir.display().to_string(),
@@ -78,7 +90,7 @@ pub async fn open_store(settings: &crate::config::StoreSettings) -> Result<Store
         std::fs::write(&probe, b"").map_err(dir_error)?;
         let _ = std::fs::remove_file(&probe);
     }
-    Ok(Store::connect(&settings.database_url()).await?)
+    Ok(Store::connect_with_timeout(&settings.database_url(), query_timeout).await?)
 }
 
 impl Application {
@@ -99,8 +111,14 @@ impl Application {
         settings: &Settings,
         extra: Option<ExtraRoutes>,
     ) -> Result<Application, StartupError> {
-        let store = open_store(&settings.store).await?;
-        let service = Service::new(store);
+        // The server stops a statement a second after its request has been answered 503.
+        let statement_timeout = if settings.query_timeout.is_zero() {
+            Duration::ZERO
+        } else {
+            settings.query_timeout + Duration::from_secs(1)
+        };
+        let store = open_store_with_timeout(&settings.store, statement_timeout).await?;
+        let service = Service::new(store).with_query_timeout(settings.query_timeout);
 
         let mut seed_reports = Vec::new();
         if let Some(seed_dir) = &settings.seed_dir
@@ -122,7 +140,8 @@ impl Application {
         }
 
         let (search, indexer) = start_search(&settings.store, service.store().clone()).await?;
-        let service = Service::with_search(service.store().clone(), search);
+        let service = Service::with_search(service.store().clone(), search)
+            .with_query_timeout(settings.query_timeout);
         let indexer = tokio::spawn(indexer.follow(INDEXER_POLL));
 
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {

@@ -211,7 +211,8 @@ pub struct PageRequest {
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// Records matching the filter, over all pages.
+    /// Records matching the filter, over all pages (exact; the store counts once per
+    /// filter and change-log position).
     pub total: i64,
     /// Records exist before the first item of this page.
     pub has_before: bool,

@@ -165,6 +165,15 @@ fn always_public(path: &str) -> bool {
         || path.starts_with("/assets/")
 }
 
+/// The answer to a request that ran out of time: 503 `query_timeout`, `Retry-After: 1`.
+pub(crate) fn query_timeout_error() -> ApiError {
+    ApiError::new(
+        ErrorCode::QueryTimeout,
+        "the request took longer than this server's time limit; narrow the filters or try again shortly",
+    )
+    .header(header::RETRY_AFTER, "1")
+}
+
 /// Requires a `read` key for reads when [`ReadPolicy::require_key`] is set.
 pub async fn read_policy(
     req: ServiceRequest,

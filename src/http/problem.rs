@@ -90,6 +90,8 @@ error_codes! {
     StoreUnavailable = ("store_unavailable", SERVICE_UNAVAILABLE, "The store is unavailable"),
     /// The search index is not available on this server.
     SearchUnavailable = ("search_unavailable", SERVICE_UNAVAILABLE, "Search is unavailable"),
+    /// The request took longer than the server's time limit (`--query-timeout`).
+    QueryTimeout = ("query_timeout", SERVICE_UNAVAILABLE, "The request took too long"),
     /// A fault on our side; the log has the cause.
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
 }
@@ -274,6 +276,7 @@ impl From<ServiceError> for ApiError {
                 header::RETRY_AFTER,
                 crate::store::WRITE_LOCK_WAIT.as_secs().to_string(),
             ),
+            ServiceError::Store(StoreError::Timeout) => super::limits::query_timeout_error(),
             ServiceError::Store(StoreError::Conflict { field }) => ApiError::new(
                 ErrorCode::Conflict,
                 format!("another record has this {field}"),

@@ -235,8 +235,15 @@ pub struct ConceptView {
     pub aliases: Vec<String>,
     /// Keys of the `{cite}` roles in the concept's text.
     pub citation_keys: Vec<String>,
-    /// Linked resources, each with the relation and its direction.
+    /// Linked resources, each with the relation and its direction: the first 100 (in
+    /// the order of `/resources?topic=`) when there are more; `resources_total` counts them all and
+    /// `resources_next` lists them, a page at a time.
     pub resources: Vec<LinkView>,
+    /// How many resources the concept links to.
+    pub resources_total: i64,
+    /// `/resources?topic={slug}`, every resource the concept links to as pages, when
+    /// `resources` holds only the first of them; `null` when it holds them all.
+    pub resources_next: Option<String>,
     /// Linked concepts (SKOS `broader`, `narrower`, `related`), in both directions.
     pub concepts: Vec<LinkView>,
     pub provenance: Option<Provenance>,
@@ -262,6 +269,15 @@ impl ConceptView {
             note: data.note.clone(),
             aliases: data.aliases.clone(),
             citation_keys: data.citation_keys.clone(),
+            resources_total: item
+                .resources_total
+                .unwrap_or_else(|| i64::try_from(resources.len()).unwrap_or(i64::MAX)),
+            resources_next: item.resources_total.map(|_| {
+                urls.at(&format!(
+                    "/resources?topic={}&limit=100",
+                    concept.slug.as_str()
+                ))
+            }),
             resources,
             concepts,
             provenance: data.provenance.clone(),
@@ -275,7 +291,8 @@ impl ConceptView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ListView<T> {
     pub items: Vec<T>,
-    /// Items matching the filters, over all pages.
+    /// Items matching the filters, over all pages. Exact: counted once per filter after
+    /// each change to the store (the `/changes` log), then reused by every page.
     pub total: i64,
     /// The URL of the next page, `null` on the last.
     pub next: Option<String>,

@@ -86,7 +86,14 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct WithLinks<T> {
     pub record: T,
     pub links: Vec<StoredLink>,
+    /// How many resources a concept links to, when `links` holds only the first
+    /// [`CONCEPT_RESOURCE_LINKS`] of them; `None` when it holds them all.
+    pub resources_total: Option<i64>,
 }
+
+/// The most links to resources a concept's representation carries; the rest are listed by
+/// `/resources?topic={slug}`.
+pub const CONCEPT_RESOURCE_LINKS: u32 = 100;
 
 /// How long a write waits for the search index to show it before answering anyway.
 pub const FRESHNESS_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -96,6 +103,8 @@ pub const FRESHNESS_LIMIT: std::time::Duration = std::time::Duration::from_secs(
 pub struct Service {
     store: Store,
     search: Option<Search>,
+    /// How long one read may take ([`Service::with_query_timeout`]); zero for no limit.
+    query_timeout: std::time::Duration,
 }
 
 /// The search index and the threads searches run on: one per core, so that a burst of
@@ -113,6 +122,7 @@ impl Service {
         Service {
             store,
             search: None,
+            query_timeout: std::time::Duration::ZERO,
         }
     }
 
@@ -135,7 +145,27 @@ impl Service {
                 index: search,
                 threads: std::sync::Arc::new(threads),
             }),
+            query_timeout: std::time::Duration::ZERO,
         }
+    }
+
+    /// This service with a time limit on each read (lists, records, changes): one that
+    /// runs over it is dropped, its statement with it, and fails with
+    /// [`crate::store::StoreError::Timeout`]. Zero is no limit.
+    #[must_use]
+    pub fn with_query_timeout(mut self, limit: std::time::Duration) -> Self {
+        self.query_timeout = limit;
+        self
+    }
+
+    /// Runs a read within [`Service::with_query_timeout`]'s limit.
+    async fn bounded<T>(&self, read: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        if self.query_timeout.is_zero() {
+            return read.await;
+        }
+        tokio::time::timeout(self.query_timeout, read)
+            .await
+            .unwrap_or(Err(ServiceError::Store(crate::store::StoreError::Timeout)))
     }
 
     /// Checks that the store answers (readiness; before a streamed answer, whose status
@@ -203,10 +233,13 @@ impl Service {
         filter: &ResourceFilter,
         page: &PageRequest,
     ) -> Result<Page<WithLinks<StoredResource>>> {
-        let page = self.store.list_resources(filter, page).await?;
-        let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
-        let links = self.store.links_of(EntityType::Resource, &ids).await?;
-        Ok(attach_links(page, links, EntityType::Resource, |r| r.id))
+        self.bounded(async {
+            let page = self.store.list_resources(filter, page).await?;
+            let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
+            let links = self.store.links_of(EntityType::Resource, &ids).await?;
+            Ok(attach_links(page, links, EntityType::Resource, |r| r.id))
+        })
+        .await
     }
 
     /// One page of resources without their links (for representations that leave them
@@ -219,10 +252,13 @@ impl Service {
         filter: &ResourceFilter,
         page: &PageRequest,
     ) -> Result<Page<WithLinks<StoredResource>>> {
-        let page = self.store.list_resources(filter, page).await?;
-        Ok(attach_links(page, Vec::new(), EntityType::Resource, |r| {
-            r.id
-        }))
+        self.bounded(async {
+            let page = self.store.list_resources(filter, page).await?;
+            Ok(attach_links(page, Vec::new(), EntityType::Resource, |r| {
+                r.id
+            }))
+        })
+        .await
     }
 
     /// One resource with its links.
@@ -230,19 +266,26 @@ impl Service {
     /// # Errors
     /// [`ServiceError::NotFound`], [`ServiceError::Store`].
     pub async fn get_resource(&self, slug: &Slug) -> Result<WithLinks<StoredResource>> {
-        let record =
-            self.store
-                .resource_by_slug(slug)
-                .await?
-                .ok_or_else(|| ServiceError::NotFound {
-                    entity: "resource",
-                    slug: slug.to_string(),
-                })?;
-        let links = self
-            .store
-            .links_of(EntityType::Resource, &[record.id])
-            .await?;
-        Ok(WithLinks { record, links })
+        self.bounded(async {
+            let record =
+                self.store
+                    .resource_by_slug(slug)
+                    .await?
+                    .ok_or_else(|| ServiceError::NotFound {
+                        entity: "resource",
+                        slug: slug.to_string(),
+                    })?;
+            let links = self
+                .store
+                .links_of(EntityType::Resource, &[record.id])
+                .await?;
+            Ok(WithLinks {
+                record,
+                links,
+                resources_total: None,
+            })
+        })
+        .await
     }
 
     /// One page of concepts with their links.
@@ -254,10 +297,20 @@ impl Service {
         filter: &ConceptFilter,
         page: &PageRequest,
     ) -> Result<Page<WithLinks<StoredConcept>>> {
-        let page = self.store.list_concepts(filter, page).await?;
-        let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
-        let links = self.store.links_of(EntityType::Concept, &ids).await?;
-        Ok(attach_links(page, links, EntityType::Concept, |c| c.id))
+        self.bounded(async {
+            let page = self.store.list_concepts(filter, page).await?;
+            let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+            let (links, totals) = self
+                .store
+                .concept_links_bounded(&ids, CONCEPT_RESOURCE_LINKS)
+                .await?;
+            let mut page = attach_links(page, links, EntityType::Concept, |c| c.id);
+            for item in &mut page.items {
+                item.resources_total = totals.get(&item.record.id).copied();
+            }
+            Ok(page)
+        })
+        .await
     }
 
     /// One page of concepts without their links (for representations that leave them
@@ -270,10 +323,13 @@ impl Service {
         filter: &ConceptFilter,
         page: &PageRequest,
     ) -> Result<Page<WithLinks<StoredConcept>>> {
-        let page = self.store.list_concepts(filter, page).await?;
-        Ok(attach_links(page, Vec::new(), EntityType::Concept, |c| {
-            c.id
-        }))
+        self.bounded(async {
+            let page = self.store.list_concepts(filter, page).await?;
+            Ok(attach_links(page, Vec::new(), EntityType::Concept, |c| {
+                c.id
+            }))
+        })
+        .await
     }
 
     /// One concept with its links in both directions.
@@ -281,19 +337,27 @@ impl Service {
     /// # Errors
     /// [`ServiceError::NotFound`], [`ServiceError::Store`].
     pub async fn get_concept(&self, slug: &Slug) -> Result<WithLinks<StoredConcept>> {
-        let record =
-            self.store
-                .concept_by_slug(slug)
-                .await?
-                .ok_or_else(|| ServiceError::NotFound {
-                    entity: "concept",
-                    slug: slug.to_string(),
-                })?;
-        let links = self
-            .store
-            .links_of(EntityType::Concept, &[record.id])
-            .await?;
-        Ok(WithLinks { record, links })
+        self.bounded(async {
+            let record =
+                self.store
+                    .concept_by_slug(slug)
+                    .await?
+                    .ok_or_else(|| ServiceError::NotFound {
+                        entity: "concept",
+                        slug: slug.to_string(),
+                    })?;
+            let (links, totals) = self
+                .store
+                .concept_links_bounded(&[record.id], CONCEPT_RESOURCE_LINKS)
+                .await?;
+            let resources_total = totals.get(&record.id).copied();
+            Ok(WithLinks {
+                record,
+                links,
+                resources_total,
+            })
+        })
+        .await
     }
 
     /// Up to `limit` changes after `since`, in order.
@@ -301,7 +365,8 @@ impl Service {
     /// # Errors
     /// [`ServiceError::Store`].
     pub async fn changes_since(&self, since: i64, limit: u32) -> Result<Vec<crate::store::Change>> {
-        Ok(self.store.changes_since(since, limit).await?)
+        self.bounded(async { Ok(self.store.changes_since(since, limit).await?) })
+            .await
     }
 
     /// Imports one catalogue page or BibTeX file given as bytes, in one transaction.
@@ -470,7 +535,11 @@ fn attach_links<T>(
                 .filter(|l| touches(&l.source) || touches(&l.target))
                 .cloned()
                 .collect();
-            WithLinks { record, links }
+            WithLinks {
+                record,
+                links,
+                resources_total: None,
+            }
         })
         .collect();
     Page {

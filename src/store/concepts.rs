@@ -102,7 +102,7 @@ impl Store {
     ) -> Result<Page<StoredConcept>> {
         let mut count = Sql::new("SELECT COUNT(*) FROM concepts c WHERE 1 = 1");
         push_filter(&mut count, filter);
-        let total = count.fetch_count(&self.pool).await?;
+        let total = self.cached_count(count).await?;
         let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM concepts c WHERE 1 = 1"));
         push_filter(&mut select, filter);
         let (key, descending) = concept_sort(page.sort);
@@ -216,16 +216,43 @@ impl Tx {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn concept_ids_citing(&mut self, key: &str) -> Result<Vec<i64>> {
-        // Keys are stored as a JSON array of strings; a key holds no `"`.
-        let mut sql = Sql::new("SELECT id FROM concepts WHERE lower(citation_keys) LIKE ");
-        let pattern = format!(
-            "%\"{}\"%",
-            super::resources::like_escape(&key.to_lowercase())
-        );
-        sql.bind(Value::Text(pattern))
-            .push(" ESCAPE '\\' ORDER BY id");
+        let mut sql = Sql::new("SELECT concept_id FROM concept_citations WHERE key_lower = ");
+        sql.bind(Value::Text(key.to_lowercase()))
+            .push(" ORDER BY concept_id");
         let rows: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Replaces the rows of `concept_citations` for concept `id` with its cited keys.
+    async fn write_citations(&mut self, id: i64, data: &ConceptData, replace: bool) -> Result<()> {
+        if replace {
+            let mut delete = Sql::new("DELETE FROM concept_citations WHERE concept_id = ");
+            delete.bind(Value::Int(id));
+            delete.execute(&mut *self.tx).await?;
+        }
+        let keys: std::collections::BTreeSet<String> = data
+            .citation_keys
+            .iter()
+            .filter(|k| !k.contains('\0'))
+            .map(|k| k.to_lowercase())
+            .collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut insert = Sql::new("INSERT INTO concept_citations (concept_id, key_lower) VALUES ");
+        for (i, key) in keys.into_iter().enumerate() {
+            if i > 0 {
+                insert.push(", ");
+            }
+            insert
+                .push("(")
+                .bind(Value::Int(id))
+                .push(", ")
+                .bind(Value::Text(key))
+                .push(")");
+        }
+        insert.execute(&mut *self.tx).await?;
+        Ok(())
     }
 
     /// Whether a concept already has `slug`.
@@ -260,9 +287,12 @@ impl Tx {
             .fetch_all(&mut *self.tx)
             .await
             .map_err(conflict_on("slug"))?;
-        ids.first()
+        let id = ids
+            .first()
             .map(|(id,)| *id)
-            .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))
+            .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))?;
+        self.write_citations(id, data, false).await?;
+        Ok(id)
     }
 
     /// Replaces a concept's data (not its slug) and increments its version.
@@ -281,7 +311,7 @@ impl Tx {
             .push(") WHERE id = ")
             .bind(Value::Int(id));
         sql.execute(&mut *self.tx).await?;
-        Ok(())
+        self.write_citations(id, data, true).await
     }
 }
 

@@ -1,5 +1,7 @@
 //! Typed links between records, read from either end.
 
+use std::collections::HashMap;
+
 use sqlx::FromRow;
 
 use super::sql::{Sql, Value};
@@ -180,6 +182,77 @@ impl Store {
             .bind(Value::Int(last))
             .push(") ORDER BY l.id");
         rows_to_links(sql.fetch_all(&self.pool).await?)
+    }
+}
+
+impl Store {
+    /// The links of the concepts `ids` as [`Store::links_of`] gives them, but at most
+    /// `per_concept` links from each concept to resources (the first, in resource id
+    /// order, as `/resources?topic=` lists them);
+    /// with, for each concept that has more, how many it has.
+    ///
+    /// # Errors
+    /// As [`Store::links_of`].
+    pub async fn concept_links_bounded(
+        &self,
+        ids: &[i64],
+        per_concept: u32,
+    ) -> Result<(Vec<StoredLink>, HashMap<i64, i64>)> {
+        let mut totals = HashMap::new();
+        if ids.is_empty() {
+            return Ok((Vec::new(), totals));
+        }
+        let id_list = |sql: &mut Sql| {
+            sql.bind_list(ids.iter().map(|&id| Value::Int(id)));
+        };
+        // Every link but concept → resource: a few per concept.
+        let mut others = Sql::new(SELECT);
+        others
+            .push("(l.source_type = 'concept' AND l.target_type = 'concept' AND (l.source_id IN (");
+        id_list(&mut others);
+        others.push(") OR l.target_id IN (");
+        id_list(&mut others);
+        others.push(
+            "))) OR (l.source_type = 'resource' AND l.target_type = 'concept' AND l.target_id IN (",
+        );
+        id_list(&mut others);
+        others.push(")) ORDER BY l.id");
+        let mut links = rows_to_links(others.fetch_all(&self.pool).await?)?;
+
+        // Concept → resource: one more than the bound of each, in resource id order by
+        // `links_source`.
+        let mut resources = Sql::new(SELECT);
+        resources.push("l.id IN (");
+        for (i, &id) in ids.iter().enumerate() {
+            if i > 0 {
+                resources.push(" UNION ALL ");
+            }
+            resources
+                .push("SELECT id FROM (SELECT id FROM links WHERE source_type = 'concept' AND source_id = ")
+                .bind(Value::Int(id))
+                .push(" AND target_type = 'resource' ORDER BY target_id LIMIT ")
+                .bind(Value::Int(i64::from(per_concept) + 1))
+                .push(&format!(") AS first_{i}"));
+        }
+        resources.push(") ORDER BY l.target_id");
+        let mut kept: HashMap<i64, u32> = HashMap::new();
+        for link in rows_to_links(resources.fetch_all(&self.pool).await?)? {
+            let concept = link.source.id;
+            let n = kept.entry(concept).or_default();
+            *n += 1;
+            if *n <= per_concept {
+                links.push(link);
+            } else {
+                let mut count = Sql::new(
+                    "SELECT COUNT(*) FROM links WHERE source_type = 'concept' AND source_id = ",
+                );
+                count
+                    .bind(Value::Int(concept))
+                    .push(" AND target_type = 'resource'");
+                totals.insert(concept, self.cached_count(count).await?);
+            }
+        }
+        Ok((links, totals))
     }
 }
 

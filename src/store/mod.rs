@@ -17,11 +17,13 @@ mod resources;
 mod sources;
 mod sql;
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use crate::domain::EntityType;
 use sql::{Sql, Value};
@@ -86,6 +88,9 @@ pub enum StoreError {
     /// [`WRITE_LOCK_WAIT`].
     #[error("another write holds the store; try again shortly")]
     Busy,
+    /// A statement ran for longer than the store's query time limit and was stopped.
+    #[error("the query took longer than the time limit")]
+    Timeout,
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
     #[error("database error")]
@@ -94,8 +99,47 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
-        StoreError::Database(err)
+        match &err {
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some(PG_QUERY_CANCELED)) =>
+            {
+                StoreError::Timeout
+            }
+            _ => StoreError::Database(err),
+        }
     }
+}
+
+/// The SQLSTATE of a PostgreSQL statement stopped by `statement_timeout`
+/// (`query_canceled`).
+const PG_QUERY_CANCELED: &str = "57014";
+
+/// How long one statement may run by default before it is stopped
+/// ([`StoreError::Timeout`]).
+pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Sets up a new connection: SQLite's journal, lock wait and foreign keys; PostgreSQL's
+/// statement time limit (zero for none).
+async fn prepare(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    query_timeout: Duration,
+) -> Result<(), sqlx::Error> {
+    let ms = if query_timeout.is_zero() {
+        0
+    } else {
+        query_timeout.as_millis().clamp(1, i64::MAX as u128)
+    };
+    // Numbers of ours, not input.
+    let statements = match backend {
+        Backend::Sqlite => format!(
+            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+            WRITE_LOCK_WAIT.as_millis()
+        ),
+        Backend::Postgres => format!("SET statement_timeout = {ms}"),
+    };
+    conn.execute(sqlx::AssertSqlSafe(statements)).await?;
+    Ok(())
 }
 
 /// Result of a store call.
@@ -106,7 +150,20 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    counts: Arc<Mutex<CountCache>>,
 }
+
+/// List totals by count statement (text and values), valid while the change log ends at
+/// `seq`: every write to resources, concepts or links appends to the log, so a total is
+/// exact and is counted once per filter and store change, not once per page.
+#[derive(Debug, Default)]
+struct CountCache {
+    seq: i64,
+    totals: HashMap<String, i64>,
+}
+
+/// Totals a [`CountCache`] holds at most; it starts over when full.
+const COUNT_CACHE_SIZE: usize = 4096;
 
 /// The migrations of each backend, embedded at build time.
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -122,38 +179,72 @@ impl Store {
     /// [`StoreError::UnsupportedUrl`], [`StoreError::Database`] when the database cannot
     /// be reached, [`StoreError::Migrate`] when a migration fails.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with_timeout(url, DEFAULT_QUERY_TIMEOUT).await
+    }
+
+    /// [`Store::connect`] with a time limit on every PostgreSQL statement but the
+    /// migrations' (`statement_timeout`, whole milliseconds, at least one): one over it
+    /// is stopped by the server, even when its client has gone, and fails with
+    /// [`StoreError::Timeout`]. A zero limit is none. SQLite statements are not limited
+    /// here (the HTTP layer bounds how long a request waits for them).
+    ///
+    /// # Errors
+    /// As [`Store::connect`].
+    pub async fn connect_with_timeout(url: &str, query_timeout: Duration) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let options = AnyConnectOptions::from_str(url)?;
+        // Migrations (an index over a large table, say) run without the limit, on a
+        // connection of their own.
+        let mut conn = AnyConnection::connect_with(&options).await?;
+        prepare(&mut conn, backend, Duration::ZERO).await?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&mut conn).await.map_err(StoreError::Migrate)?;
+        conn.close().await?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        let pragmas = format!(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
-                            WRITE_LOCK_WAIT.as_millis()
-                        );
-                        conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
-                    }
-                    Ok(())
-                })
+                Box::pin(async move { prepare(conn, backend, query_timeout).await })
             })
             .connect_with(options)
             .await?;
-        let store = Store { pool, backend };
-        store.migrate().await?;
+        let store = Store {
+            pool,
+            backend,
+            counts: Arc::default(),
+        };
         store.fill_query_keys().await?;
         Ok(store)
     }
 
-    async fn migrate(&self) -> Result<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await.map_err(StoreError::Migrate)
+    /// The number a `COUNT(*)` statement answers, from the [`CountCache`] when the change
+    /// log has not moved since it was counted.
+    async fn cached_count(&self, count: Sql) -> Result<i64> {
+        let seq = self.last_change_seq().await?;
+        let key = count.cache_key();
+        {
+            let mut cache = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.seq != seq {
+                cache.seq = seq;
+                cache.totals.clear();
+            }
+            if let Some(&total) = cache.totals.get(&key) {
+                return Ok(total);
+            }
+        }
+        let total = count.fetch_count(&self.pool).await?;
+        let mut cache = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.seq == seq {
+            if cache.totals.len() >= COUNT_CACHE_SIZE {
+                cache.totals.clear();
+            }
+            cache.totals.insert(key, total);
+        }
+        Ok(total)
     }
 
     /// Which backend this store uses.
@@ -207,7 +298,11 @@ impl Store {
                 .await
                 .map_err(busy_or_database)?;
         }
-        Ok(Tx { tx, last_seq: None })
+        Ok(Tx {
+            tx,
+            last_seq: None,
+            backend: self.backend,
+        })
     }
 }
 
@@ -216,6 +311,7 @@ pub struct Tx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     /// The last change-log `seq` this transaction appended.
     last_seq: Option<i64>,
+    backend: Backend,
 }
 
 impl Tx {

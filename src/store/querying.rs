@@ -59,7 +59,7 @@ fn usable(key: &str) -> bool {
 }
 
 /// The smallest string greater than every string starting with `prefix` (ASCII keys).
-fn prefix_end(prefix: &str) -> Option<String> {
+pub(super) fn prefix_end(prefix: &str) -> Option<String> {
     let mut bytes = prefix.as_bytes().to_vec();
     while let Some(last) = bytes.pop() {
         if last < 0x7f {

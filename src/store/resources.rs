@@ -172,7 +172,10 @@ fn rows_to_resources(rows: Vec<ResourceRow>) -> Result<Vec<StoredResource>> {
     rows.into_iter().map(StoredResource::try_from).collect()
 }
 
-fn push_filter(sql: &mut Sql, filter: &ResourceFilter) {
+/// The ids of the concepts a `topic=` filter names, `None` without one.
+type TopicIds = Option<Vec<i64>>;
+
+fn push_filter(sql: &mut Sql, filter: &ResourceFilter, topics: &TopicIds) {
     if !filter.levels.is_empty() {
         sql.push(" AND r.level IN (")
             .bind_list(filter.levels.iter().map(|l| Value::Text(l.as_str().into())))
@@ -183,24 +186,50 @@ fn push_filter(sql: &mut Sql, filter: &ResourceFilter) {
             .bind_list(filter.kinds.iter().map(|k| Value::Text(k.as_str().into())))
             .push(")");
     }
-    // U+0000 is in no stored text (PostgreSQL text cannot hold it): a topic holding it
-    // names no concept, and is not sent to the database.
-    let topics: Vec<&String> = filter.topics.iter().filter(|t| !t.contains('\0')).collect();
-    if !filter.topics.is_empty() && topics.is_empty() {
-        sql.push(" AND 1 = 0");
-    } else if !topics.is_empty() {
-        let keys: Vec<String> = topics.iter().map(|t| name_key(t)).collect();
-        sql.push(
-            " AND EXISTS (SELECT 1 FROM links l JOIN concepts c ON c.id = l.source_id \
-             WHERE l.source_type = 'concept' AND l.target_type = 'resource' AND l.target_id = r.id \
-             AND (c.slug IN (",
-        )
-        .bind_list(topics.iter().map(|t| Value::Text(t.to_lowercase())))
-        .push(") OR c.name_key IN (")
-        .bind_list(keys.into_iter().map(Value::Text))
-        .push(")))");
+    match topics {
+        None => {}
+        Some(ids) if ids.is_empty() => {
+            sql.push(" AND 1 = 0");
+        }
+        Some(ids) => {
+            // The resources the concepts link to, in id order from `links_source`. The
+            // concepts' ids are bound, not looked up in a subquery, so that PostgreSQL's
+            // statistics see how many links each has and plan a topic of 10 000 resources
+            // unlike one of 10.
+            sql.push(
+                " AND r.id IN (SELECT l.target_id FROM links l \
+                 WHERE l.source_type = 'concept' AND l.source_id IN (",
+            )
+            .bind_list(ids.iter().map(|&id| Value::Int(id)))
+            .push(") AND l.target_type = 'resource')");
+        }
     }
     push_resource_filters(sql, filter);
+}
+
+impl Store {
+    /// The ids of the concepts `filter.topics` names (by slug or name), `None` when it
+    /// names none.
+    async fn topic_ids(&self, filter: &ResourceFilter) -> Result<TopicIds> {
+        if filter.topics.is_empty() {
+            return Ok(None);
+        }
+        // U+0000 is in no stored text (PostgreSQL text cannot hold it): a topic holding it
+        // names no concept, and is not sent to the database.
+        let topics: Vec<&String> = filter.topics.iter().filter(|t| !t.contains('\0')).collect();
+        if topics.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let keys: Vec<String> = topics.iter().map(|t| name_key(t)).collect();
+        let mut select = Sql::new("SELECT c.id FROM concepts c WHERE c.slug IN (");
+        select
+            .bind_list(topics.iter().map(|t| Value::Text(t.to_lowercase())))
+            .push(") OR c.name_key IN (")
+            .bind_list(keys.into_iter().map(Value::Text))
+            .push(") ORDER BY c.id");
+        let rows: Vec<(i64,)> = select.fetch_all(&self.pool).await?;
+        Ok(Some(rows.into_iter().map(|(id,)| id).collect()))
+    }
 }
 
 impl Store {
@@ -214,12 +243,13 @@ impl Store {
         filter: &ResourceFilter,
         page: &PageRequest,
     ) -> Result<Page<StoredResource>> {
+        let topics = self.topic_ids(filter).await?;
         let mut count = Sql::new("SELECT COUNT(*) FROM resources r WHERE 1 = 1");
-        push_filter(&mut count, filter);
-        let total = count.fetch_count(&self.pool).await?;
+        push_filter(&mut count, filter, &topics);
+        let total = self.cached_count(count).await?;
 
         let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE 1 = 1"));
-        push_filter(&mut select, filter);
+        push_filter(&mut select, filter, &topics);
         let (key, descending) = resource_sort(page.sort);
         page.push_sorted_keyset(&mut select, "r.id", key, descending);
         let rows: Vec<ResourceRow> = select.fetch_all(&self.pool).await?;
@@ -237,8 +267,9 @@ impl Store {
         after: i64,
         batch: u32,
     ) -> Result<Vec<StoredResource>> {
+        let topics = self.topic_ids(filter).await?;
         let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE 1 = 1"));
-        push_filter(&mut select, filter);
+        push_filter(&mut select, filter, &topics);
         select.push(" AND r.id > ").bind(Value::Int(after));
         select
             .push(" ORDER BY r.id ASC LIMIT ")
@@ -377,13 +408,23 @@ impl Tx {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn citation_keys_starting_with(&mut self, prefix: &str) -> Result<Vec<String>> {
+        let prefix = prefix.to_lowercase();
         let mut sql =
-            Sql::new("SELECT lower(citation_key) FROM resources WHERE lower(citation_key) LIKE ");
-        sql.bind(Value::Text(format!(
-            "{}%",
-            like_escape(&prefix.to_lowercase())
-        )))
-        .push(" ESCAPE '\\'");
+            Sql::new("SELECT lower(citation_key) FROM resources WHERE lower(citation_key) ");
+        match (self.backend, super::querying::prefix_end(&prefix)) {
+            // A range of `resources_citation_key` (bytes order): SQLite only searches an
+            // index for `LIKE` on a plain column.
+            (super::Backend::Sqlite, Some(end)) if !prefix.is_empty() => sql
+                .push(">= ")
+                .bind(Value::Text(prefix.clone()))
+                .push(" AND lower(citation_key) < ")
+                .bind(Value::Text(end))
+                .push(" AND lower(citation_key) LIKE "),
+            // `resources_citation_key_prefix` (text_pattern_ops) serves `LIKE 'prefix%'`.
+            _ => sql.push("LIKE "),
+        };
+        sql.bind(Value::Text(format!("{}%", like_escape(&prefix))))
+            .push(" ESCAPE '\\'");
         let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
         Ok(rows.into_iter().map(|(key,)| key).collect())
     }

@@ -71,6 +71,11 @@ impl Sql {
         self
     }
 
+    /// The text and the values, as one string: equal for statements that answer alike.
+    pub(crate) fn cache_key(&self) -> String {
+        format!("{}\u{0}{:?}", self.text, self.values)
+    }
+
     fn arguments(self) -> (String, AnyArguments) {
         use sqlx::Arguments;
         let mut args = AnyArguments::default();

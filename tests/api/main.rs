@@ -19,6 +19,7 @@ mod import;
 mod openapi;
 mod querying;
 mod resources;
+mod scale;
 mod search;
 mod sync;
 mod web;
@@ -93,6 +94,7 @@ fn main() {
         openapi::cases(),
         querying::cases(),
         resources::cases(),
+        scale::cases(),
         writes::cases(),
         search::cases(),
         sync::cases(),
