@@ -17,6 +17,7 @@ mod errors;
 mod import;
 mod openapi;
 mod querying;
+mod recovery;
 mod resources;
 mod search;
 mod web;
@@ -89,6 +90,7 @@ fn main() {
         import::cases(),
         openapi::cases(),
         querying::cases(),
+        recovery::cases(),
         resources::cases(),
         writes::cases(),
         search::cases(),

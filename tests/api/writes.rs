@@ -26,7 +26,7 @@ cases![
 ];
 
 /// Issues a key with `scope` through the CLI and returns its token.
-fn key(app: &TestApp, name: &str, scope: &str) -> String {
+pub(crate) fn key(app: &TestApp, name: &str, scope: &str) -> String {
     let (status, stdout, stderr) = app.lore(&["keys", "create", "--name", name, "--scope", scope]);
     assert_eq!(status, 0, "{stderr}");
     stdout
