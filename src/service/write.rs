@@ -76,8 +76,9 @@ impl Service {
             Some(actor),
         )
         .await?;
+        let written = written_resource(&mut tx, &slug).await?;
         self.commit(tx).await?;
-        self.get_resource(&slug).await
+        Ok(written)
     }
 
     /// Replaces a resource's data if it is still at `expected_version`.
@@ -106,6 +107,7 @@ impl Service {
             _ => data.citation_key.clone_from(&current.citation_key),
         }
         data.provenance.clone_from(&current.provenance);
+        let renamed = data.title != current.title;
         if data != *current {
             tx.update_resource(
                 stored.id,
@@ -123,9 +125,13 @@ impl Service {
                 Some(actor),
             )
             .await?;
+            if renamed {
+                touch_linked(&mut tx, EntityType::Resource, stored.id, actor).await?;
+            }
         }
+        let written = written_resource(&mut tx, slug).await?;
         self.commit(tx).await?;
-        self.get_resource(slug).await
+        Ok(written)
     }
 
     /// Deletes a resource and its links if it is still at `expected_version`.
@@ -184,8 +190,9 @@ impl Service {
             Some(actor),
         )
         .await?;
+        let written = written_concept(&mut tx, &slug).await?;
         self.commit(tx).await?;
-        self.get_concept(&slug).await
+        Ok(written)
     }
 
     /// Replaces a concept's data if it is still at `expected_version`.
@@ -203,6 +210,8 @@ impl Service {
         let stored = current_concept(&mut tx, slug, expected_version).await?;
         data.provenance.clone_from(&stored.concept.data.provenance);
         if data != stored.concept.data {
+            let renamed = data.name != stored.concept.data.name
+                || data.category != stored.concept.data.category;
             tx.update_concept(stored.id, &data).await?;
             tx.append_change(
                 EntityType::Concept,
@@ -212,9 +221,13 @@ impl Service {
                 Some(actor),
             )
             .await?;
+            if renamed {
+                touch_linked(&mut tx, EntityType::Concept, stored.id, actor).await?;
+            }
         }
+        let written = written_concept(&mut tx, slug).await?;
         self.commit(tx).await?;
-        self.get_concept(slug).await
+        Ok(written)
     }
 
     /// Deletes a concept and its links if it is still at `expected_version`.
@@ -447,6 +460,54 @@ async fn end(tx: &mut Tx, entity_type: EntityType, slug: &Slug) -> Result<(Entit
             entity: entity_type.as_str(),
             slug: slug.to_string(),
         })
+}
+
+/// The resource `slug` with its links as this transaction wrote them: what the write's
+/// response shows, whatever other writers commit after it.
+async fn written_resource(tx: &mut Tx, slug: &Slug) -> Result<WithLinks<StoredResource>> {
+    let record = tx
+        .resource_by_slug(slug)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            entity: "resource",
+            slug: slug.to_string(),
+        })?;
+    let links = tx.links_of(EntityType::Resource, record.id).await?;
+    Ok(WithLinks { record, links })
+}
+
+/// The concept `slug` with its links as this transaction wrote them.
+async fn written_concept(tx: &mut Tx, slug: &Slug) -> Result<WithLinks<StoredConcept>> {
+    let record = tx
+        .concept_by_slug(slug)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            entity: "concept",
+            slug: slug.to_string(),
+        })?;
+    let links = tx.links_of(EntityType::Concept, record.id).await?;
+    Ok(WithLinks { record, links })
+}
+
+/// Moves on the versions of the records linked to a record whose title, name or category
+/// changed: their representations show it in their links, and a representation's
+/// entity tag follows its version.
+async fn touch_linked(tx: &mut Tx, entity_type: EntityType, id: i64, actor: &str) -> Result<()> {
+    let others: Vec<(EntityType, i64)> = tx
+        .links_of(entity_type, id)
+        .await?
+        .into_iter()
+        .map(|link| {
+            if link.source.entity_type == entity_type && link.source.id == id {
+                (link.target.entity_type, link.target.id)
+            } else {
+                (link.source.entity_type, link.source.id)
+            }
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    touch_all(tx, &others, actor).await
 }
 
 /// Moves the versions of records whose links changed and logs an update for each.
