@@ -93,6 +93,8 @@ struct Inner {
     location: IndexLocation,
     /// The last change-log `seq` visible to searchers.
     applied: AtomicI64,
+    /// Commits made through this handle.
+    commits: std::sync::atomic::AtomicU64,
     /// The same, for those who wait for a write to become searchable.
     applied_watch: tokio::sync::watch::Sender<i64>,
     /// Wakes the indexer before its next poll (a write on this server just committed).
@@ -183,6 +185,7 @@ impl SearchIndex {
                 fields,
                 location: location.clone(),
                 applied: AtomicI64::new(applied),
+                commits: std::sync::atomic::AtomicU64::new(0),
                 applied_watch: tokio::sync::watch::Sender::new(applied),
                 wake: tokio::sync::Notify::new(),
             }),
@@ -193,6 +196,12 @@ impl SearchIndex {
     /// The last change-log `seq` that searches see.
     pub fn applied_seq(&self) -> i64 {
         self.inner.applied.load(Ordering::Acquire)
+    }
+
+    /// Commits made through this handle since the index was opened: each is a state
+    /// searches may see.
+    pub fn commits(&self) -> u64 {
+        self.inner.commits.load(Ordering::Relaxed)
     }
 
     /// Documents searches see (resources and concepts).
@@ -275,6 +284,7 @@ impl SearchIndex {
         prepared.commit()?;
         self.inner.reader.reload()?;
         self.inner.applied.store(seq, Ordering::Release);
+        self.inner.commits.fetch_add(1, Ordering::Relaxed);
         self.inner.applied_watch.send_replace(seq);
         Ok(())
     }
