@@ -141,6 +141,9 @@ struct ServeArgs {
     /// Largest request body in bytes [default: 1048576]
     #[arg(long, env = "LORE_MAX_BODY", value_name = "BYTES")]
     max_body: Option<usize>,
+    /// Seconds a request body may take to arrive before the answer is 408 [default: 30]
+    #[arg(long, env = "LORE_BODY_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout: Option<u64>,
     /// Requests per second per key or client address, bursts of twice that; 0 turns the
     /// limit off [default: 100]
     #[arg(long, env = "LORE_RATE_LIMIT", value_name = "PER_SECOND")]
@@ -385,6 +388,10 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
             .max_body
             .or(file.max_body)
             .unwrap_or(config::DEFAULT_MAX_BODY),
+        body_timeout: args
+            .body_timeout
+            .or(file.body_timeout)
+            .map_or(config::DEFAULT_BODY_TIMEOUT, std::time::Duration::from_secs),
         rate_limit: std::num::NonZeroU32::new(rate_limit),
         require_read_key: args.require_read_key || file.require_read_key == Some(true),
         edge,

@@ -11,7 +11,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
-use crate::http::body::BodyLimit;
+use crate::http::body::{BodyLimit, BodyTimeout};
 use crate::http::cors::{self, WriteOrigins};
 use crate::http::edge::Edge;
 use crate::http::limits::{self, Limiter, RateLimit, ReadPolicy};
@@ -270,6 +270,7 @@ fn serve(
     let document = http::openapi();
     let known = web::Data::new(KnownRoutes::from_openapi(&document));
     let body_limit = web::Data::new(BodyLimit(settings.max_body));
+    let body_timeout = web::Data::new(BodyTimeout(settings.body_timeout));
     let read_policy = web::Data::new(ReadPolicy {
         require_key: settings.require_read_key,
     });
@@ -305,6 +306,7 @@ fn serve(
         let mut app = app
             .app_data(known.clone())
             .app_data(body_limit.clone())
+            .app_data(body_timeout.clone())
             .app_data(read_policy.clone())
             .app_data(edge.clone())
             .app_data(write_origins.clone())
@@ -329,6 +331,7 @@ fn serve(
         app.wrap(from_fn(limits::read_policy))
             .wrap(from_fn(limits::head_as_get))
             .wrap(from_fn(limits::rate_limit))
+            .wrap(from_fn(limits::url_limit))
             .wrap(cors::layer())
             .wrap(from_fn(cors::origin_policy))
             .wrap(from_fn(cache::cache_control))

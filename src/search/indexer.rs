@@ -158,7 +158,7 @@ impl Indexer {
             index,
             store,
             writer: Arc::new(Mutex::new(writer)),
-            change_batch: CHANGE_BATCH,
+            change_batch,
         })
     }
 
