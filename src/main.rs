@@ -440,7 +440,32 @@ fn edge_settings(args: &ServeArgs, file: &FileSettings) -> anyhow::Result<config
 async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
     let store = open_store(&store_settings(args.store, &file)).await?;
     let service = Service::new(store);
-    let run = service.import_paths(&args.paths).await;
+    // Rows read, on a terminal only: piped or logged runs stay clean.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} importing {msg}: {pos}/{len} rows [{bar:40}] {per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let run = service
+        .import_paths_with_progress(&args.paths, &|path, progress| {
+            if let Some(bar) = &bar {
+                if progress.done <= 1 {
+                    bar.set_message(path.display().to_string());
+                }
+                bar.set_length(progress.rows);
+                bar.set_position(progress.done);
+            }
+        })
+        .await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     for (path, reason) in &run.passed_over {
         note(&format!("{}: passed over: {reason}", path.display()));
     }

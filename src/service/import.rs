@@ -86,13 +86,25 @@ struct Applied {
     reason: Option<String>,
 }
 
+/// How far an import is: rows (resources and concepts) of the file written so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportProgress {
+    /// Rows handled, counting the one being written.
+    pub done: u64,
+    /// Rows the file holds.
+    pub rows: u64,
+}
+
 /// Writes a catalogue's drafts and links in one transaction and resolves its report;
 /// also returns the last change-log `seq` the import appended.
 pub(super) async fn apply(
     store: &Store,
     catalogue: Catalogue,
     actor: Option<&str>,
+    progress: &(dyn Fn(ImportProgress) + Send + Sync),
 ) -> Result<(ImportReport, Option<i64>)> {
+    let rows = (catalogue.resources.len() + catalogue.concepts.len()) as u64;
+    let mut done = 0;
     let mut tx = store.begin().await?;
     let file = catalogue.file.clone();
     // The change-log operation for each record this import wrote, by (type, id).
@@ -104,6 +116,8 @@ pub(super) async fn apply(
     let mut seen: HashMap<(EntityType, i64), u32> = HashMap::new();
     let mut resources = Vec::with_capacity(catalogue.resources.len());
     for index in 0..catalogue.resources.len() {
+        done += 1;
+        progress(ImportProgress { done, rows });
         resources.push(
             apply_resource(
                 &mut tx,
@@ -119,6 +133,8 @@ pub(super) async fn apply(
 
     let mut concepts = Vec::with_capacity(catalogue.concepts.len());
     for draft in &catalogue.concepts {
+        done += 1;
+        progress(ImportProgress { done, rows });
         let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
         let applied = match tx.find_concept(&draft.data.name).await? {
             None => {

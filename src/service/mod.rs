@@ -11,7 +11,7 @@ mod write;
 use std::path::{Path, PathBuf};
 
 pub use export::{ExportChunk, ExportFormat};
-pub use import::{ImportReport, ImportSummary, RecordCounts};
+pub use import::{ImportProgress, ImportReport, ImportSummary, RecordCounts};
 
 pub use keys::{AuthFailure, MAX_KEY_NAME, Principal};
 pub use overview::Overview;
@@ -319,6 +319,23 @@ impl Service {
             .await
     }
 
+    /// As [`Service::import_bytes`], calling `progress` as rows are written.
+    ///
+    /// # Errors
+    /// As [`Service::import_bytes`].
+    pub async fn import_bytes_with_progress(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        actor: Option<&str>,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<ImportReport> {
+        let catalogue = self.parse_catalogue(file_name, bytes, None).await?;
+        let (report, seq) = import::apply(&self.store, catalogue, actor, progress).await?;
+        self.searchable(seq).await;
+        Ok(report)
+    }
+
     /// As [`Service::import_bytes`], reading the bytes in `charset` (a WHATWG encoding
     /// label such as `utf-16le` or `windows-1252`) when given; a byte order mark wins.
     ///
@@ -331,6 +348,18 @@ impl Service {
         charset: Option<&str>,
         actor: Option<&str>,
     ) -> Result<ImportReport> {
+        let catalogue = self.parse_catalogue(file_name, bytes, charset).await?;
+        let (report, seq) = import::apply(&self.store, catalogue, actor, &|_| {}).await?;
+        self.searchable(seq).await;
+        Ok(report)
+    }
+
+    async fn parse_catalogue(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        charset: Option<&str>,
+    ) -> Result<catalogue::Catalogue> {
         // Parsing is CPU work (a large page or .bib takes a while): off the async workers,
         // so other requests are answered meanwhile.
         let (name, bytes, charset) = (
@@ -338,14 +367,11 @@ impl Service {
             bytes.to_vec(),
             charset.map(str::to_owned),
         );
-        let catalogue = tokio::task::spawn_blocking(move || {
+        Ok(tokio::task::spawn_blocking(move || {
             catalogue::parse_file_with_charset(&name, &bytes, charset.as_deref())
         })
         .await
-        .map_err(|_| ServiceError::Task)??;
-        let (report, seq) = import::apply(&self.store, catalogue, actor).await?;
-        self.searchable(seq).await;
-        Ok(report)
+        .map_err(|_| ServiceError::Task)??)
     }
 
     /// Imports files and directories: a directory contributes its `.md` pages first (so
@@ -353,6 +379,16 @@ impl Service {
     /// each set in name order. Each file is its own transaction; one that fails does not
     /// stop the others.
     pub async fn import_paths(&self, paths: &[PathBuf]) -> ImportRun {
+        self.import_paths_with_progress(paths, &|_, _| {}).await
+    }
+
+    /// As [`Service::import_paths`], calling `progress` with each file and how far its
+    /// import is.
+    pub async fn import_paths_with_progress(
+        &self,
+        paths: &[PathBuf],
+        progress: &(dyn Fn(&Path, ImportProgress) + Send + Sync),
+    ) -> ImportRun {
         let mut run = ImportRun::default();
         let mut files = Vec::new();
         for path in paths {
@@ -362,13 +398,17 @@ impl Service {
             }
         }
         for path in files {
-            let result = self.import_file(&path).await;
+            let result = self.import_file(&path, &|done| progress(&path, done)).await;
             run.reports.push((path, result));
         }
         run
     }
 
-    async fn import_file(&self, path: &Path) -> Result<ImportReport> {
+    async fn import_file(
+        &self,
+        path: &Path,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<ImportReport> {
         let bytes = tokio::fs::read(path)
             .await
             .map_err(|source| ServiceError::Read {
@@ -379,7 +419,8 @@ impl Service {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        self.import_bytes(&name, &bytes, None).await
+        self.import_bytes_with_progress(&name, &bytes, None, progress)
+            .await
     }
 }
 
