@@ -489,3 +489,29 @@ pub(super) async fn free_slug(tx: &mut Tx, entity: EntityType, title: &str) -> R
         candidate = base.with_suffix(n);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::Service;
+
+    #[tokio::test]
+    async fn an_import_reports_each_row_it_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("lore.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let service = Service::new(store.clone());
+        let bibtex = "@article{a2020, title={Alpha}, author={Ada, A.}, year={2020}}\n\
+                      @article{b2020, title={Beta}, author={Bob, B.}, year={2020}}\n\
+                      @article{c2020, title={Gamma}, author={Cy, C.}, year={2020}}\n";
+        let seen = std::sync::Mutex::new(Vec::new());
+        service
+            .import_bytes_with_progress("three.bib", bibtex.as_bytes(), None, &|p| {
+                seen.lock().unwrap().push((p.done, p.rows));
+            })
+            .await
+            .unwrap();
+        assert_eq!(seen.into_inner().unwrap(), [(1, 3), (2, 3), (3, 3)]);
+        store.close().await;
+    }
+}
