@@ -188,9 +188,9 @@ pub async fn read_policy(
         .map(ServiceResponse::map_into_left_body)
 }
 
-/// Longest URL (path and query string) the server reads: 8 KiB, the length RFC 9110
-/// §4.1 recommends every party support.
-pub const MAX_URL: usize = 8 * 1024;
+/// Longest URL (path and query string) the server reads: 16 KiB, twice the length RFC
+/// 9110 §4.1 recommends every party support (long search texts fit).
+pub const MAX_URL: usize = 16 * 1024;
 
 /// Refuses a URL longer than [`MAX_URL`] with 414 before any routing or parsing. (Request
 /// heads over actix-web's own limit, 32 KiB, are refused by the HTTP/1 codec with a bare
