@@ -7,7 +7,8 @@
 #
 # Checks (LIST is comma-separated; the default depends on the dialect):
 #   bibtexparser  bibtexparser 2 parses it: no failed blocks, no keys equal ignoring case,
-#                 nothing outside entries
+#                 nothing outside entries but a last `@comment{lore: N entries}` whose N
+#                 is the number of entries
 #   pybtex        pybtex in strict mode parses it and formats it with `unsrt`
 #                 (text, LaTeX and HTML back ends)
 #   bibtex        pdflatex + natbib + hyperref + bibtex with plainnat: no `Warning--` or
@@ -91,6 +92,7 @@ echo "validate-bibliography: $1 ($(wc -l <<<"$keys") entries, dialect $dialect)"
 
 if want bibtexparser; then
   out=$("$PY" - refs.bib 2>&1 <<'PY'
+import re
 import sys
 import bibtexparser
 from bibtexparser.model import Entry, ExplicitComment, ImplicitComment, String, Preamble
@@ -99,7 +101,18 @@ problems = []
 for block in lib.failed_blocks:
     problems.append(f"failed block at line {block.start_line}: {type(block).__name__}: "
                     f"{getattr(block, 'error', '')}")
+# lore's export trailer, `@comment{lore: N entries}`, may end the file, with N its entries.
+trailer = None
+last = [b for b in lib.blocks if not (isinstance(b, ImplicitComment) and not b.comment.strip())][-1:]
+if last and isinstance(last[0], ExplicitComment):
+    m = re.fullmatch(r"lore: (\d+) entries", last[0].comment.strip())
+    if m:
+        trailer = last[0]
+        if int(m.group(1)) != len(lib.entries):
+            problems.append(f"the trailer counts {m.group(1)} entries, the file holds {len(lib.entries)}")
 for block in lib.blocks:
+    if block is trailer:
+        continue
     if isinstance(block, (ExplicitComment, String, Preamble)):
         problems.append(f"not an entry at line {block.start_line}: {type(block).__name__}")
     if isinstance(block, ImplicitComment) and block.comment.strip():

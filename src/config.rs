@@ -60,6 +60,8 @@ pub struct Settings {
     pub seed_dir: Option<PathBuf>,
     /// Largest request body, in bytes.
     pub max_body: usize,
+    /// How long a request body may take to arrive before the server answers 408.
+    pub body_timeout: std::time::Duration,
     /// Requests per second per key or client address (burst: twice as many); `None`
     /// disables rate limiting.
     pub rate_limit: Option<std::num::NonZeroU32>,
@@ -161,6 +163,9 @@ pub fn parse_origin(value: &str) -> Result<String, ConfigError> {
 
 /// Default largest request body: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+/// Default time limit for reading a request body.
+pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Default rate limit, requests per second per key or client address.
 pub const DEFAULT_RATE_LIMIT: u32 = 100;
 
@@ -172,6 +177,7 @@ impl Settings {
             bind,
             seed_dir: Some(PathBuf::from(DEFAULT_SEED_DIR)),
             max_body: DEFAULT_MAX_BODY,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             rate_limit: std::num::NonZeroU32::new(DEFAULT_RATE_LIMIT),
             require_read_key: false,
             edge: EdgeSettings::default(),
@@ -190,6 +196,8 @@ pub struct FileSettings {
     pub seed_dir: Option<PathBuf>,
     pub no_seed: Option<bool>,
     pub max_body: Option<usize>,
+    /// Seconds.
+    pub body_timeout: Option<u64>,
     pub rate_limit: Option<u32>,
     /// Seconds; see [`Settings::query_timeout`].
     pub query_timeout: Option<f64>,

@@ -141,6 +141,9 @@ struct ServeArgs {
     /// Largest request body in bytes [default: 1048576]
     #[arg(long, env = "LORE_MAX_BODY", value_name = "BYTES")]
     max_body: Option<usize>,
+    /// Seconds a request body may take to arrive before the answer is 408 [default: 30]
+    #[arg(long, env = "LORE_BODY_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout: Option<u64>,
     /// Requests per second per key or client address, bursts of twice that; 0 turns the
     /// limit off [default: 100]
     #[arg(long, env = "LORE_RATE_LIMIT", value_name = "PER_SECOND")]
@@ -400,6 +403,10 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
             .max_body
             .or(file.max_body)
             .unwrap_or(config::DEFAULT_MAX_BODY),
+        body_timeout: args
+            .body_timeout
+            .or(file.body_timeout)
+            .map_or(config::DEFAULT_BODY_TIMEOUT, std::time::Duration::from_secs),
         rate_limit: std::num::NonZeroU32::new(rate_limit),
         require_read_key: args.require_read_key || file.require_read_key == Some(true),
         edge,
@@ -458,7 +465,32 @@ async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode
         dry_run: args.dry_run,
         ..lore::service::ImportOptions::SYNC
     };
-    let run = service.import_paths_with(&args.paths, options).await;
+    // Rows read, on a terminal only: piped or logged runs stay clean.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} importing {msg}: {pos}/{len} rows [{bar:40}] {per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let run = service
+        .import_paths_with(&args.paths, options, &|path, progress| {
+            if let Some(bar) = &bar {
+                if progress.done <= 1 {
+                    bar.set_message(path.display().to_string());
+                }
+                bar.set_length(progress.rows);
+                bar.set_position(progress.done);
+            }
+        })
+        .await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     for (path, reason) in &run.passed_over {
         note(&format!("{}: passed over: {reason}", path.display()));
     }

@@ -11,7 +11,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
-use crate::http::body::BodyLimit;
+use crate::http::body::{BodyLimit, BodyTimeout};
 use crate::http::cors::{self, WriteOrigins};
 use crate::http::edge::Edge;
 use crate::http::limits::{self, Limiter, RateLimit, ReadPolicy};
@@ -210,13 +210,19 @@ pub fn index_dir(settings: &crate::config::StoreSettings) -> std::path::PathBuf 
 /// (a full rebuild when it is new or was written by another schema, else the changes
 /// since its last commit) and returns it with the indexer that keeps it fresh.
 ///
+/// Taking the index's writer deletes files an interrupted commit left behind
+/// ([`SearchIndex`]'s writer); a catch-up that still fails for a reason of the index (not
+/// of the store) is logged with its cause and replaced by a full rebuild, so a server
+/// killed at any moment starts again.
+///
 /// # Errors
-/// [`StartupError::Search`].
+/// [`StartupError::Search`], [`StartupError::Store`].
 pub async fn start_search(
     settings: &crate::config::StoreSettings,
     store: Store,
 ) -> Result<(SearchIndex, Indexer), StartupError> {
-    let (index, state) = SearchIndex::open(&IndexLocation::Dir(index_dir(settings)))?;
+    let location = IndexLocation::Dir(index_dir(settings));
+    let (index, state) = SearchIndex::open(&location)?;
     let store_seq = store.last_change_seq().await?;
     let rebuild_reason = match state {
         IndexState::Empty { reason } => Some(reason),
@@ -225,30 +231,52 @@ pub async fn start_search(
         }
         IndexState::AtSeq(_) => None,
     };
-    let indexer = match rebuild_reason {
-        Some(reason) => {
-            tracing::info!(reason, "rebuilding the search index from the store");
-            let mut indexer = Indexer::new(index.clone(), store, WriterBudget::rebuild())?;
-            let stats = indexer.rebuild(|_| {}).await?;
-            tracing::info!(
-                documents = stats.documents,
-                seconds = stats.elapsed.as_secs_f64(),
-                "search index rebuilt"
+    if let Some(reason) = rebuild_reason {
+        return rebuild_search(index, store, reason).await;
+    }
+    match catch_up_search(&index, store.clone()).await {
+        Ok(indexer) => Ok((index, indexer)),
+        Err(err @ (SearchError::Locked | SearchError::Store(_))) => Err(err.into()),
+        Err(err) => {
+            tracing::warn!(
+                error = %err,
+                "the search index cannot catch up with the store's change log; recreating and rebuilding it"
             );
-            indexer.with_budget(WriterBudget::FOLLOW).await?
+            drop(index);
+            let reason = "catching up with the change log failed";
+            let (index, _) = SearchIndex::recreate(&location, reason)?;
+            rebuild_search(index, store, reason).await
         }
-        None => {
-            let mut indexer = Indexer::new(index.clone(), store, WriterBudget::FOLLOW)?;
-            let applied = indexer.catch_up().await?;
-            tracing::info!(
-                changes = applied,
-                seq = index.applied_seq(),
-                "search index caught up"
-            );
-            indexer
-        }
-    };
-    Ok((index, indexer))
+    }
+}
+
+/// Applies the changes logged since the index's last commit.
+async fn catch_up_search(index: &SearchIndex, store: Store) -> Result<Indexer, SearchError> {
+    let mut indexer = Indexer::new(index.clone(), store, WriterBudget::FOLLOW)?;
+    let applied = indexer.catch_up().await?;
+    tracing::info!(
+        changes = applied,
+        seq = index.applied_seq(),
+        "search index caught up"
+    );
+    Ok(indexer)
+}
+
+/// Fills `index` from the store, saying why.
+async fn rebuild_search(
+    index: SearchIndex,
+    store: Store,
+    reason: &'static str,
+) -> Result<(SearchIndex, Indexer), StartupError> {
+    tracing::info!(reason, "rebuilding the search index from the store");
+    let mut indexer = Indexer::new(index.clone(), store, WriterBudget::rebuild())?;
+    let stats = indexer.rebuild(|_| {}).await?;
+    tracing::info!(
+        documents = stats.documents,
+        seconds = stats.elapsed.as_secs_f64(),
+        "search index rebuilt"
+    );
+    Ok((index, indexer.with_budget(WriterBudget::FOLLOW).await?))
 }
 
 fn serve(
@@ -261,6 +289,7 @@ fn serve(
     let document = http::openapi();
     let known = web::Data::new(KnownRoutes::from_openapi(&document));
     let body_limit = web::Data::new(BodyLimit(settings.max_body));
+    let body_timeout = web::Data::new(BodyTimeout(settings.body_timeout));
     let read_policy = web::Data::new(ReadPolicy {
         require_key: settings.require_read_key,
     });
@@ -296,6 +325,7 @@ fn serve(
         let mut app = app
             .app_data(known.clone())
             .app_data(body_limit.clone())
+            .app_data(body_timeout.clone())
             .app_data(read_policy.clone())
             .app_data(edge.clone())
             .app_data(write_origins.clone())
@@ -320,6 +350,7 @@ fn serve(
         app.wrap(from_fn(limits::read_policy))
             .wrap(from_fn(limits::head_as_get))
             .wrap(from_fn(limits::rate_limit))
+            .wrap(from_fn(limits::url_limit))
             .wrap(cors::layer())
             .wrap(from_fn(cors::origin_policy))
             .wrap(from_fn(cache::cache_control))

@@ -22,6 +22,15 @@ use crate::domain::{Person, Resource};
 /// What goes between two entries: with each entry ending in a line break, one blank line.
 pub const ENTRY_SEPARATOR: &str = "\n";
 
+/// The last line of a complete BibTeX export of `count` entries:
+/// `@comment{lore: N entries}` (always "entries", so a client can match
+/// `^@comment\{lore: (\d+) entries\}$`). A file that lacks it, or whose count differs
+/// from its entries, was cut short. `@comment` is BibTeX's own comment command: bibtex,
+/// biber, pybtex and bibtexparser read it without a warning.
+pub fn trailer(count: usize) -> String {
+    format!("@comment{{lore: {count} entries}}\n")
+}
+
 /// Which BibTeX flavour to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "snake_case")]

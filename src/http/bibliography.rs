@@ -3,7 +3,7 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use utoipa::IntoParams;
 
 use super::etag::{header_lists, tag_of};
@@ -110,8 +110,21 @@ pub(super) fn stream(
     filter: ResourceFilter,
     format: ExportFormat,
 ) -> HttpResponse {
-    let body = service.export(filter, format).map(|chunk| {
-        // The status is already sent: a failure can only cut the body short (and is logged).
+    streamed(service.export(filter, format), format)
+}
+
+/// A `200 OK` streaming `chunks` as a document in `format`.
+///
+/// The status is sent before the first chunk, so a failure after it cannot become a
+/// problem response: it is logged and the body ends with an error, on which the server
+/// closes the connection without the terminating zero-length chunk (HTTP/1.1 chunked
+/// encoding), so clients see a truncated transfer rather than a complete document. A
+/// complete export also ends with its format's ending (see `Service::export`).
+fn streamed(
+    chunks: impl Stream<Item = crate::service::Result<ExportChunk>> + 'static,
+    format: ExportFormat,
+) -> HttpResponse {
+    let body = chunks.map(|chunk| {
         chunk
             .map(|ExportChunk { text, .. }| web::Bytes::from(text))
             .map_err(|err| {
@@ -200,4 +213,90 @@ fn version_tag(req: &HttpRequest, seq: i64) -> String {
         req.query_string()
     );
     tag_of(identity.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::ServiceError;
+    use actix_web::{App, HttpServer};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// The raw bytes of a `GET /` to a server whose one route streams `chunks`, read
+    /// until the server closes the connection.
+    async fn raw_response(chunks: fn() -> Vec<crate::service::Result<ExportChunk>>) -> Vec<u8> {
+        let server = HttpServer::new(move || {
+            App::new().route(
+                "/",
+                web::get().to(move || async move {
+                    // Each chunk comes after a pause, as batches from the store do,
+                    // so the server flushes what it has before the next one.
+                    let paced = futures_util::stream::iter(chunks()).then(|chunk| async {
+                        tokio::task::yield_now().await;
+                        chunk
+                    });
+                    streamed(
+                        paced,
+                        ExportFormat::Bibtex(crate::cite::BibtexOptions::default()),
+                    )
+                }),
+            )
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+        let addr = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+        socket
+            .write_all(b"GET / HTTP/1.1\r\nHost: lore\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut bytes = Vec::new();
+        socket.read_to_end(&mut bytes).await.unwrap_or_default();
+        handle.stop(false).await;
+        bytes
+    }
+
+    fn chunk(text: &str) -> crate::service::Result<ExportChunk> {
+        Ok(ExportChunk {
+            text: text.to_owned(),
+            warnings: Vec::new(),
+        })
+    }
+
+    #[actix_web::test]
+    async fn a_complete_export_ends_with_the_terminating_chunk() {
+        let bytes =
+            raw_response(|| vec![chunk("@misc{a,\n}\n"), chunk("@comment{lore: 1 entries}\n")])
+                .await;
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+        assert!(text.ends_with("\r\n0\r\n\r\n"), "{text:?}");
+    }
+
+    #[actix_web::test]
+    async fn an_export_that_fails_after_the_status_ends_without_the_terminating_chunk() {
+        let bytes = raw_response(|| {
+            vec![
+                chunk("@misc{a,\n}\n"),
+                Err(ServiceError::NotFound {
+                    entity: "resource",
+                    slug: "gone".into(),
+                }),
+                chunk("@comment{lore: 1 entries}\n"),
+            ]
+        })
+        .await;
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+        assert!(text.contains("@misc{a,"), "{text:?}");
+        assert!(
+            !text.contains("@comment"),
+            "nothing after the failure: {text:?}"
+        );
+        assert!(!text.ends_with("0\r\n\r\n"), "no clean end: {text:?}");
+    }
 }

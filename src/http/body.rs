@@ -19,6 +19,17 @@ impl Default for BodyLimit {
     }
 }
 
+/// How long the server waits for a whole request body (`--body-timeout`, default 30 s);
+/// a client that stalls longer gets 408 and its connection is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+impl Default for BodyTimeout {
+    fn default() -> Self {
+        BodyTimeout(std::time::Duration::from_secs(30))
+    }
+}
+
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         ErrorCode::PayloadTooLarge,
@@ -31,6 +42,8 @@ fn too_large(limit: usize) -> ApiError {
 ///
 /// # Errors
 /// `payload_too_large`; `malformed_body` when the connection fails mid-body;
+/// `request_timeout` (408) when the whole body has not arrived within the
+/// [`BodyTimeout`];
 /// `unsupported_media_type` for a body with a `Content-Encoding` other than `identity`
 /// (RFC 9110, section 15.5.16: the server takes bodies uncompressed).
 pub async fn read_body(
@@ -67,6 +80,26 @@ pub async fn read_body(
     if declared.is_some_and(|len| len > limit) {
         return Err(too_large(limit));
     }
+    let timeout = req
+        .app_data::<web::Data<BodyTimeout>>()
+        .map_or_else(BodyTimeout::default, |t| *t.get_ref())
+        .0;
+    tokio::time::timeout(timeout, read_all(&mut payload, limit))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                ErrorCode::RequestTimeout,
+                format!(
+                    "the body did not arrive within {} s; send it at once",
+                    timeout.as_secs_f64()
+                ),
+            )
+            .header(header::CONNECTION, "close")
+        })?
+}
+
+/// The body's bytes, up to `limit`.
+async fn read_all(payload: &mut web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|err| {

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa::IntoParams;
 
-use super::etag::json_with_etag;
+use super::etag::{json_with_etag, json_with_tag, record_tag};
 use super::fields::{LinkDetail, Selection, concept_fields};
 use super::html;
 use super::negotiate::{Representation, json_or_html, varies};
@@ -14,7 +14,7 @@ use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::records;
 use super::views::{ConceptView, ListView, ResourceView, Urls};
-use crate::domain::{Category, ConceptFilter, Position, ResourceFilter, Slug, Sort};
+use crate::domain::{Category, ConceptFilter, EntityType, Position, ResourceFilter, Slug, Sort};
 use crate::service::Service;
 use crate::store::PageRequest;
 
@@ -187,7 +187,12 @@ pub async fn get(
             return Ok(html::respond(StatusCode::OK, &page));
         }
         Ok(varies(if selection.is_whole() {
-            json_with_etag(&req, &view)
+            let tag = record_tag(
+                EntityType::Concept,
+                item.record.id,
+                item.record.concept.version,
+            );
+            json_with_tag(&req, &view, tag)
         } else {
             json_with_etag(&req, &selection.apply(&view))
         }))

@@ -19,6 +19,16 @@ pub fn tag_of(body: &[u8]) -> String {
     )
 }
 
+/// The strong entity tag of a record's whole JSON representation: a function of the
+/// record (its type and internal id) and its `version` alone. The same version has the
+/// same tag however the server was addressed (`Host`, `Forwarded`), and a write's tag
+/// comes from the row it wrote. Every change to what the representation shows moves the
+/// version on: the record's data, its links, and the title, name or category of a linked
+/// record.
+pub fn record_tag(entity_type: crate::domain::EntityType, id: i64, version: i64) -> String {
+    tag_of(format!("{}/{id}/v{version}", entity_type.as_str()).as_bytes())
+}
+
 /// Whether an `If-None-Match` or `If-Match` header value lists `tag` (or is `*`).
 /// Weak tags (`W/"..."`) never match strongly, as RFC 9110 §13.1.1 requires for
 /// `If-Match`; for `If-None-Match` the weak comparison is used.
@@ -41,6 +51,12 @@ pub fn json_with_etag<T: Serialize>(req: &HttpRequest, value: &T) -> HttpRespons
     with_etag(req, HeaderValue::from_static("application/json"), body)
 }
 
+/// As [`json_with_etag`], with a given `tag` (see [`record_tag`]) instead of the body's.
+pub fn json_with_tag<T: Serialize>(req: &HttpRequest, value: &T, tag: String) -> HttpResponse {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    tagged(req, HeaderValue::from_static("application/json"), body, tag)
+}
+
 /// As [`json_with_etag`], for a body already written in `content_type`.
 pub fn text_with_etag(req: &HttpRequest, content_type: HeaderValue, body: String) -> HttpResponse {
     with_etag(req, content_type, body.into_bytes())
@@ -48,6 +64,15 @@ pub fn text_with_etag(req: &HttpRequest, content_type: HeaderValue, body: String
 
 fn with_etag(req: &HttpRequest, content_type: HeaderValue, body: Vec<u8>) -> HttpResponse {
     let tag = tag_of(&body);
+    tagged(req, content_type, body, tag)
+}
+
+fn tagged(
+    req: &HttpRequest,
+    content_type: HeaderValue,
+    body: Vec<u8>,
+    tag: String,
+) -> HttpResponse {
     let not_modified = req
         .headers()
         .get(header::IF_NONE_MATCH)

@@ -66,6 +66,11 @@ error_codes! {
     InvalidBody = ("invalid_body", UNPROCESSABLE_ENTITY, "The request body is invalid"),
     /// The body is larger than the server accepts.
     PayloadTooLarge = ("payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large"),
+    /// The request body did not arrive within the server's body-read time limit
+    /// (`--body-timeout`).
+    RequestTimeout = ("request_timeout", REQUEST_TIMEOUT, "The request body took too long"),
+    /// The request's URL (path and query) is longer than the server reads.
+    UriTooLong = ("uri_too_long", URI_TOO_LONG, "The URL is too long"),
     /// The body's media type is not one the route takes.
     UnsupportedMediaType = ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     /// None of the media types in `Accept` can be produced.

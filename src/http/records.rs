@@ -10,11 +10,13 @@ use serde::de::DeserializeOwned;
 
 use super::auth::WriteKey;
 use super::body::{invalid_fields, merge_patch, parse_json, read_body, require_media_type};
-use super::etag::{check_if_match, json_with_etag, tag_of};
+use super::etag::{check_if_match, json_with_tag, record_tag};
 use super::problem::{ApiError, ErrorCode};
 use super::query::Query;
 use super::views::{ConceptView, ResourceView, Urls};
-use crate::domain::{ConceptData, ConceptInput, InvalidField, ResourceData, ResourceInput, Slug};
+use crate::domain::{
+    ConceptData, ConceptInput, EntityType, InvalidField, ResourceData, ResourceInput, Slug,
+};
 use crate::service::{Service, ServiceError, WithLinks};
 use crate::store::{StoredConcept, StoredResource};
 
@@ -31,6 +33,8 @@ pub(super) trait Record: Sized {
     fn view(item: &WithLinks<Self::Stored>, urls: &Urls) -> Self::View;
     fn href(view: &Self::View) -> &str;
     fn version(item: &WithLinks<Self::Stored>) -> i64;
+    /// The entity tag of the record's whole JSON representation ([`record_tag`]).
+    fn tag(item: &WithLinks<Self::Stored>) -> String;
     fn input_of(item: &WithLinks<Self::Stored>) -> Self::Input;
     fn requested_slug(input: &Self::Input) -> Option<&str>;
     fn parse(input: Self::Input) -> Result<(Self::Data, Option<Slug>), Vec<InvalidField>>;
@@ -77,6 +81,9 @@ impl Record for Resources {
     }
     fn version(item: &WithLinks<StoredResource>) -> i64 {
         item.record.resource.version
+    }
+    fn tag(item: &WithLinks<StoredResource>) -> String {
+        record_tag(EntityType::Resource, item.record.id, Self::version(item))
     }
     fn input_of(item: &WithLinks<StoredResource>) -> ResourceInput {
         ResourceInput::from_data(&item.record.resource.data)
@@ -137,6 +144,9 @@ impl Record for Concepts {
     fn version(item: &WithLinks<StoredConcept>) -> i64 {
         item.record.concept.version
     }
+    fn tag(item: &WithLinks<StoredConcept>) -> String {
+        record_tag(EntityType::Concept, item.record.id, Self::version(item))
+    }
     fn input_of(item: &WithLinks<StoredConcept>) -> ConceptInput {
         ConceptInput::from_data(&item.record.concept.data)
     }
@@ -184,24 +194,23 @@ pub(super) fn parse_slug<R: Record>(raw: &str) -> Result<Slug, ApiError> {
 
 /// The current record and the entity tag of its representation, for `If-Match`.
 async fn current<R: Record>(
-    req: &HttpRequest,
     service: &Service,
     slug: &Slug,
 ) -> Result<(WithLinks<R::Stored>, String), ApiError> {
     let item = R::get(service, slug).await?;
-    let view = R::view(&item, &Urls::from_request(req));
-    let tag = tag_of(&serde_json::to_vec(&view).unwrap_or_default());
+    let tag = R::tag(&item);
     Ok((item, tag))
 }
 
-/// `201 Created` (with `Location`) or `200 OK`, carrying the record and its `ETag`.
+/// `201 Created` (with `Location`) or `200 OK`, carrying the record as the write left it
+/// and its `ETag`.
 fn written<R: Record>(
     req: &HttpRequest,
     item: &WithLinks<R::Stored>,
     created: bool,
 ) -> HttpResponse {
     let view = R::view(item, &Urls::from_request(req));
-    let mut response = json_with_etag(req, &view);
+    let mut response = json_with_tag(req, &view, R::tag(item));
     if created && response.status() == StatusCode::OK {
         *response.status_mut() = StatusCode::CREATED;
         if let Ok(location) = HeaderValue::from_str(R::href(&view)) {
@@ -236,7 +245,7 @@ pub(super) async fn replace<R: Record>(
 ) -> Result<HttpResponse, ApiError> {
     Query::parse(req.query_string(), &[])?;
     let slug = parse_slug::<R>(slug)?;
-    let (item, tag) = current::<R>(req, service, &slug).await?;
+    let (item, tag) = current::<R>(service, &slug).await?;
     require_media_type(req, &["application/json"])?;
     let input: R::Input = parse_json(&read_body(req, payload).await?)?;
     update::<R>(req, service, key, &slug, &item, &tag, input).await
@@ -252,7 +261,7 @@ pub(super) async fn patch<R: Record>(
 ) -> Result<HttpResponse, ApiError> {
     Query::parse(req.query_string(), &[])?;
     let slug = parse_slug::<R>(slug)?;
-    let (item, tag) = current::<R>(req, service, &slug).await?;
+    let (item, tag) = current::<R>(service, &slug).await?;
     require_media_type(req, &["application/merge-patch+json", "application/json"])?;
     let patch: serde_json::Value = parse_json(&read_body(req, payload).await?)?;
     let input: R::Input = merge_patch(R::input_of(&item), &patch)?;
@@ -294,7 +303,7 @@ pub(super) async fn delete<R: Record>(
 ) -> Result<HttpResponse, ApiError> {
     Query::parse(req.query_string(), &[])?;
     let slug = parse_slug::<R>(slug)?;
-    let (item, tag) = current::<R>(req, service, &slug).await?;
+    let (item, tag) = current::<R>(service, &slug).await?;
     check_if_match(req, &tag)?;
     R::delete(service, &slug, R::version(&item), &key.0.name).await?;
     Ok(HttpResponse::NoContent().finish())

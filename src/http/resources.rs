@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa::IntoParams;
 
 use super::bibliography::{self, FILTER_PARAMETERS, resource_filter};
-use super::etag::{json_with_etag, text_with_etag};
+use super::etag::{json_with_etag, json_with_tag, record_tag, text_with_etag};
 use super::fields::{LinkDetail, Selection, resource_fields};
 use super::html;
 use super::negotiate::{self, Representation, negotiate, varies};
@@ -15,7 +15,7 @@ use super::problem::{ApiError, ErrorCode, Problem, located};
 use super::query::Query;
 use super::records;
 use super::views::{ListView, ResourceView, Urls};
-use crate::domain::{Has, Level, Position, ResourceKind, Slug, Sort};
+use crate::domain::{EntityType, Has, Level, Position, ResourceKind, Slug, Sort};
 use crate::service::Service;
 
 /// Query parameters of `GET /resources`. Filters take several values, repeated or
@@ -229,7 +229,12 @@ pub async fn get(
                 let item = service.get_resource(&slug).await?;
                 let view = ResourceView::new(&item, &Urls::from_request(&req));
                 if selection.is_whole() {
-                    json_with_etag(&req, &view)
+                    let tag = record_tag(
+                        EntityType::Resource,
+                        item.record.id,
+                        item.record.resource.version,
+                    );
+                    json_with_tag(&req, &view, tag)
                 } else {
                     json_with_etag(&req, &selection.apply(&view))
                 }

@@ -93,6 +93,8 @@ struct Inner {
     location: IndexLocation,
     /// The last change-log `seq` visible to searchers.
     applied: AtomicI64,
+    /// Commits made through this handle.
+    commits: std::sync::atomic::AtomicU64,
     /// The same, for those who wait for a write to become searchable.
     applied_watch: tokio::sync::watch::Sender<i64>,
     /// Wakes the indexer before its next poll (a write on this server just committed).
@@ -117,24 +119,61 @@ impl SearchIndex {
     /// [`SearchError::Locked`] when an index that must be recreated is in use by another
     /// process; [`SearchError::Index`] for other tantivy failures.
     pub fn open(location: &IndexLocation) -> Result<(SearchIndex, IndexState), SearchError> {
+        Self::open_or_recreate(location, None)
+    }
+
+    /// Deletes the index at `location` and opens an empty one in its place, to be
+    /// rebuilt: for an index that opened but could not be brought up to date. `reason`
+    /// is what the returned [`IndexState::Empty`] says. The caller must have dropped its
+    /// writer on the old index.
+    ///
+    /// # Errors
+    /// As [`SearchIndex::open`].
+    pub fn recreate(
+        location: &IndexLocation,
+        reason: &'static str,
+    ) -> Result<(SearchIndex, IndexState), SearchError> {
+        Self::open_or_recreate(location, Some(reason))
+    }
+
+    fn open_or_recreate(
+        location: &IndexLocation,
+        recreate: Option<&'static str>,
+    ) -> Result<(SearchIndex, IndexState), SearchError> {
         let (schema, fields) = Fields::schema();
-        let (index, state) = match location {
-            IndexLocation::Ram => (
+        let (index, state) = match (location, recreate) {
+            (IndexLocation::Dir(dir), Some(reason)) => (
+                recreate_dir(dir, schema.clone())?,
+                IndexState::Empty { reason },
+            ),
+            (IndexLocation::Ram, _) => (
                 Index::builder()
-                    .schema(schema)
+                    .schema(schema.clone())
                     .settings(settings())
                     .create_in_ram()?,
                 IndexState::Empty {
                     reason: "the index is kept in memory",
                 },
             ),
-            IndexLocation::Dir(dir) => open_dir(dir, schema)?,
+            (IndexLocation::Dir(dir), None) => open_dir(dir, schema.clone())?,
         };
-        register_analyzers(&index);
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let (index, state, reader) = match reader_of(&index) {
+            Ok(reader) => (index, state, reader),
+            Err(err) => match location {
+                IndexLocation::Ram => return Err(err.into()),
+                IndexLocation::Dir(dir) => {
+                    // A segment named by meta.json is missing or damaged.
+                    tracing::warn!(error = %err, dir = %dir.display(), "the index's segments cannot be read; recreating it");
+                    drop(index);
+                    let index = recreate_dir(dir, schema)?;
+                    let reader = reader_of(&index)?;
+                    let state = IndexState::Empty {
+                        reason: "the index's segments could not be read",
+                    };
+                    (index, state, reader)
+                }
+            },
+        };
         let applied = match state {
             IndexState::AtSeq(seq) => seq,
             IndexState::Empty { .. } => 0,
@@ -146,6 +185,7 @@ impl SearchIndex {
                 fields,
                 location: location.clone(),
                 applied: AtomicI64::new(applied),
+                commits: std::sync::atomic::AtomicU64::new(0),
                 applied_watch: tokio::sync::watch::Sender::new(applied),
                 wake: tokio::sync::Notify::new(),
             }),
@@ -156,6 +196,12 @@ impl SearchIndex {
     /// The last change-log `seq` that searches see.
     pub fn applied_seq(&self) -> i64 {
         self.inner.applied.load(Ordering::Acquire)
+    }
+
+    /// Commits made through this handle since the index was opened: each is a state
+    /// searches may see.
+    pub fn commits(&self) -> u64 {
+        self.inner.commits.load(Ordering::Relaxed)
     }
 
     /// Documents searches see (resources and concepts).
@@ -194,14 +240,33 @@ impl SearchIndex {
     /// # Errors
     /// [`SearchError::Locked`] when another writer (a running server, `lore reindex`)
     /// holds it.
+    ///
+    /// Before handing it out, deletes the files of commits that never finished (a
+    /// process killed while committing leaves segment and delete files that `meta.json`
+    /// does not reference; replaying the same changes would try to create them again and
+    /// fail with `FileAlreadyExists`).
     pub(crate) fn writer(&self, budget: WriterBudget) -> Result<IndexWriter, SearchError> {
-        self.inner
+        let writer = self
+            .inner
             .index
             .writer_with_num_threads(budget.threads, budget.heap_bytes)
             .map_err(|err| match err {
                 TantivyError::LockFailure(LockError::LockBusy, _) => SearchError::Locked,
                 other => SearchError::Index(other),
-            })
+            })?;
+        if let IndexLocation::Dir(dir) = &self.inner.location {
+            // tantivy's own collection: managed files the last commit does not use.
+            writer.garbage_collect_files().wait()?;
+            let removed = remove_unreferenced_files(&self.inner.index, dir)?;
+            if removed > 0 {
+                tracing::info!(
+                    files = removed,
+                    dir = %dir.display(),
+                    "removed index files no commit references (left by an interrupted commit)"
+                );
+            }
+        }
+        Ok(writer)
     }
 
     /// Commits what `writer` holds, recording `seq`, and makes it visible to searches.
@@ -219,6 +284,7 @@ impl SearchIndex {
         prepared.commit()?;
         self.inner.reader.reload()?;
         self.inner.applied.store(seq, Ordering::Release);
+        self.inner.commits.fetch_add(1, Ordering::Relaxed);
         self.inner.applied_watch.send_replace(seq);
         Ok(())
     }
@@ -288,6 +354,24 @@ fn open_dir(
             }
         }
     };
+    Ok((recreate_dir(dir, schema)?, IndexState::Empty { reason }))
+}
+
+/// The one reader, registering lore's analyzers first.
+fn reader_of(index: &Index) -> tantivy::Result<IndexReader> {
+    register_analyzers(index);
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+}
+
+/// Deletes the index in `dir` and creates an empty one.
+///
+/// # Errors
+/// [`SearchError::Locked`] when another process writes the old index;
+/// [`SearchError::Io`], [`SearchError::Index`].
+fn recreate_dir(dir: &Path, schema: tantivy::schema::Schema) -> Result<Index, SearchError> {
     // Make sure no other process uses the old index before deleting it.
     if let Ok(old) = Index::open_in_dir(dir) {
         match old.writer_with_num_threads::<tantivy::TantivyDocument>(1, 15_000_000) {
@@ -304,7 +388,41 @@ fn open_dir(
         .schema(schema)
         .settings(settings())
         .create_in_dir(dir)?;
-    Ok((index, IndexState::Empty { reason }))
+    Ok(index)
+}
+
+/// Deletes the segment files in `dir` that the index's `meta.json` does not reference,
+/// including those tantivy does not list as its own (`.managed.json` is written before
+/// each file, but a file copied in or a lost update would escape tantivy's collection).
+/// Only names shaped like tantivy's segment files (32 hex digits, a dot, an extension)
+/// are considered; `meta.json`, `.managed.json` and lock files are kept. Must run while
+/// holding the index's writer, before it writes anything. Returns how many were deleted.
+fn remove_unreferenced_files(index: &Index, dir: &Path) -> Result<usize, SearchError> {
+    let living = index.load_metas()?.list_segment_files();
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir).map_err(SearchError::Io)? {
+        let entry = entry.map_err(SearchError::Io)?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && is_segment_file_name(name) && !living.contains(Path::new(name)) {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(SearchError::Io(err)),
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Whether `name` looks like a segment file: `{32 hex digits}.{extension}` or
+/// `{32 hex digits}.{opstamp}.del`.
+fn is_segment_file_name(name: &str) -> bool {
+    let Some((id, rest)) = name.split_once('.') else {
+        return false;
+    };
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !rest.is_empty()
 }
 
 /// Index settings: LZ4 doc store in 4 KiB blocks (a search reads a few scattered
@@ -333,6 +451,7 @@ fn dir_size(dir: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::Term;
 
     #[test]
     fn a_new_directory_gives_an_empty_index_and_a_commit_records_the_seq() {
@@ -369,5 +488,112 @@ mod tests {
         assert!(matches!(state, IndexState::Empty { .. }), "{state:?}");
         assert_eq!(index.num_docs(), 0);
         assert!(index.index().schema().get_field("raw").is_ok());
+    }
+    /// The names and contents of the files in `dir`.
+    fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let name = e.file_name().into_string().unwrap();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn files_of_an_interrupted_commit_are_removed_before_the_same_changes_are_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let location = IndexLocation::Dir(path.clone());
+        let (index, _) = SearchIndex::open(&location).unwrap();
+        let key = index.fields().key;
+        let mut writer = index.writer(WriterBudget::FOLLOW).unwrap();
+        writer
+            .add_document(tantivy::doc!(key => "resource:1"))
+            .unwrap();
+        writer
+            .add_document(tantivy::doc!(key => "resource:2"))
+            .unwrap();
+        index.commit(&mut writer, 1).unwrap();
+        drop(writer);
+        drop(index);
+        let committed = files(&path);
+
+        // The next process deletes a document: its commit writes
+        // `{segment}.{opstamp}.del`, then meta.json. A process killed between the two
+        // leaves the delete file behind.
+        let (index, _) = SearchIndex::open(&location).unwrap();
+        let mut writer = index.writer(WriterBudget::FOLLOW).unwrap();
+        writer.delete_term(Term::from_field_text(key, "resource:1"));
+        index.commit(&mut writer, 2).unwrap();
+        drop(writer);
+        drop(index);
+        for (name, bytes) in &committed {
+            if name == "meta.json" || name == ".managed.json" {
+                std::fs::write(path.join(name), bytes).unwrap();
+            }
+        }
+        let orphans: Vec<String> = files(&path)
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !committed.iter().any(|(old, _)| old == name))
+            .collect();
+        assert!(
+            orphans.iter().any(|name| name.ends_with(".del")),
+            "the interrupted commit left a delete file: {orphans:?}"
+        );
+
+        // Starting again replays the same change to the same opstamp.
+        let (index, state) = SearchIndex::open(&location).unwrap();
+        assert_eq!(state, IndexState::AtSeq(1));
+        let mut writer = index.writer(WriterBudget::FOLLOW).unwrap();
+        for orphan in &orphans {
+            assert!(!path.join(orphan).exists(), "{orphan} was removed");
+        }
+        writer.delete_term(Term::from_field_text(key, "resource:1"));
+        index.commit(&mut writer, 2).unwrap();
+        assert_eq!(index.num_docs(), 1);
+        assert_eq!(index.applied_seq(), 2);
+    }
+
+    #[test]
+    fn an_index_whose_segments_are_missing_is_recreated_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let location = IndexLocation::Dir(path.clone());
+        let (index, _) = SearchIndex::open(&location).unwrap();
+        let key = index.fields().key;
+        let mut writer = index.writer(WriterBudget::FOLLOW).unwrap();
+        writer
+            .add_document(tantivy::doc!(key => "resource:1"))
+            .unwrap();
+        index.commit(&mut writer, 7).unwrap();
+        drop(writer);
+        drop(index);
+        for (name, _) in files(&path) {
+            if is_segment_file_name(&name) {
+                std::fs::remove_file(path.join(&name)).unwrap();
+            }
+        }
+        let (index, state) = SearchIndex::open(&location).unwrap();
+        assert!(matches!(state, IndexState::Empty { .. }), "{state:?}");
+        assert_eq!(index.num_docs(), 0);
+        let mut writer = index.writer(WriterBudget::FOLLOW).unwrap();
+        index.commit(&mut writer, 7).unwrap();
+    }
+
+    #[test]
+    fn segment_file_names_are_recognised() {
+        assert!(is_segment_file_name("0123456789abcdef0123456789abcdef.idx"));
+        assert!(is_segment_file_name(
+            "0123456789abcdef0123456789abcdef.4675.del"
+        ));
+        assert!(!is_segment_file_name("meta.json"));
+        assert!(!is_segment_file_name(".managed.json"));
+        assert!(!is_segment_file_name(".tantivy-writer.lock"));
+        assert!(!is_segment_file_name("0123456789abcdef0123456789abcdef"));
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! It owns the index's one writer. [`Indexer::rebuild`] replaces the whole index with the
 //! store's records; [`Indexer::catch_up`] applies the change log after the index's
-//! recorded `seq`, a batch at a time, one commit per batch (upsert = delete the record's
-//! key + add its new document, as in tantivy's `examples/deleting_updating_documents.rs`);
+//! recorded `seq` up to its end, in one commit, so searches move from one transaction's
+//! end to another's (upsert = delete the record's key + add its new document, as in
+//! tantivy's `examples/deleting_updating_documents.rs`);
 //! [`Indexer::follow`] polls the log and catches up for as long as the server runs.
 //!
 //! A concept's name is part of the documents of the records linked to it (their topics),
@@ -24,7 +25,7 @@ use super::schema::Fields;
 use crate::domain::EntityType;
 use crate::store::{ResourceFilter, Store, StoredConcept, StoredLink, StoredResource};
 
-/// Changes read and applied per commit while catching up.
+/// Changes read per query while catching up.
 pub const CHANGE_BATCH: u32 = 5_000;
 /// Records read per query while rebuilding.
 pub const REBUILD_BATCH: u32 = 2_000;
@@ -61,6 +62,8 @@ pub struct Indexer {
     index: SearchIndex,
     store: Store,
     writer: Arc<Mutex<IndexWriter>>,
+    /// Changes read per query while catching up ([`CHANGE_BATCH`]).
+    change_batch: u32,
 }
 
 /// A batch of records read from the store, ready to become documents.
@@ -119,6 +122,7 @@ impl Indexer {
             index,
             store,
             writer: Arc::new(Mutex::new(writer)),
+            change_batch: CHANGE_BATCH,
         })
     }
 
@@ -137,6 +141,7 @@ impl Indexer {
             index,
             store,
             writer,
+            change_batch,
         } = self;
         let old = Arc::try_unwrap(writer)
             .map_err(|_| SearchError::Task)?
@@ -153,6 +158,7 @@ impl Indexer {
             index,
             store,
             writer: Arc::new(Mutex::new(writer)),
+            change_batch,
         })
     }
 
@@ -286,33 +292,42 @@ impl Indexer {
         .map_err(|_| SearchError::Task)?
     }
 
-    /// Applies every change logged after the index's `seq`, in batches of
-    /// [`CHANGE_BATCH`], one commit each. Returns how many changes were applied.
+    /// Applies every change logged after the index's `seq`, reading the log in batches
+    /// of [`CHANGE_BATCH`] and committing once, when a read reaches the end of the log.
+    /// Writers are serialised and each commits its changes at once, so the log always
+    /// ends on a transaction's last change: a search never sees part of one write or
+    /// import, however large. Returns how many changes were applied.
     ///
     /// # Errors
-    /// [`SearchError::Store`] or [`SearchError::Index`]; what was committed stays.
+    /// [`SearchError::Store`] or [`SearchError::Index`]; nothing is then committed.
     pub async fn catch_up(&mut self) -> Result<u64, SearchError> {
         let mut applied = 0u64;
+        let mut seq = self.index.applied_seq();
+        let mut resources = BTreeSet::new();
+        let mut concepts = BTreeSet::new();
         loop {
-            let from = self.index.applied_seq();
-            let changes = self.store.changes_since(from, CHANGE_BATCH).await?;
-            let Some(last) = changes.last() else {
-                return Ok(applied);
-            };
-            let seq = last.seq;
-            let mut resources = BTreeSet::new();
-            let mut concepts = BTreeSet::new();
+            let changes = self.store.changes_since(seq, self.change_batch).await?;
             for change in &changes {
                 match change.entity {
                     EntityType::Resource => resources.insert(change.entity_id),
                     EntityType::Concept => concepts.insert(change.entity_id),
                 };
             }
-            self.apply(resources, concepts).await?;
-            self.commit(seq).await?;
             applied += changes.len() as u64;
-            tracing::debug!(changes = changes.len(), seq, "search index caught up");
+            if let Some(last) = changes.last() {
+                seq = last.seq;
+            }
+            if changes.len() < self.change_batch as usize {
+                break;
+            }
         }
+        if applied == 0 {
+            return Ok(0);
+        }
+        self.apply(resources, concepts).await?;
+        self.commit(seq).await?;
+        tracing::debug!(changes = applied, seq, "search index caught up");
+        Ok(applied)
     }
 
     /// Re-indexes these records (deleting those the store no longer has), and the
@@ -352,35 +367,46 @@ impl Indexer {
         for chunk in all_concept_ids.chunks(ID_CHUNK) {
             concept_links.extend(self.store.concept_links_of(chunk).await?);
         }
-        let ids: Vec<i64> = resource_ids.iter().copied().collect();
-        let mut resources = Vec::new();
-        let mut resource_links = Vec::new();
-        for chunk in ids.chunks(ID_CHUNK) {
-            resources.extend(self.store.resources_by_ids(chunk).await?);
-            resource_links.extend(self.store.links_of(EntityType::Resource, chunk).await?);
-        }
-
         let writer = self.writer.clone();
         let fields = *self.index.fields();
         tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
             let writer = lock(&writer);
-            for id in &ids {
-                writer.delete_term(Term::from_field_text(
-                    fields.key,
-                    &key(EntityType::Resource, *id),
-                ));
-            }
             for id in &all_concept_ids {
                 writer.delete_term(Term::from_field_text(
                     fields.key,
                     &key(EntityType::Concept, *id),
                 ));
             }
-            Batch::Resources(resources, resource_links).add_to(&writer, &fields)?;
             Batch::Concepts(concepts, concept_links).add_to(&writer, &fields)
         })
         .await
-        .map_err(|_| SearchError::Task)?
+        .map_err(|_| SearchError::Task)??;
+
+        // Resources a batch at a time, so a large catch-up never holds them all.
+        let ids: Vec<i64> = resource_ids.iter().copied().collect();
+        for batch in ids.chunks(REBUILD_BATCH as usize) {
+            let mut resources = Vec::new();
+            let mut resource_links = Vec::new();
+            for chunk in batch.chunks(ID_CHUNK) {
+                resources.extend(self.store.resources_by_ids(chunk).await?);
+                resource_links.extend(self.store.links_of(EntityType::Resource, chunk).await?);
+            }
+            let batch = batch.to_vec();
+            let writer = self.writer.clone();
+            tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+                let writer = lock(&writer);
+                for id in &batch {
+                    writer.delete_term(Term::from_field_text(
+                        fields.key,
+                        &key(EntityType::Resource, *id),
+                    ));
+                }
+                Batch::Resources(resources, resource_links).add_to(&writer, &fields)
+            })
+            .await
+            .map_err(|_| SearchError::Task)??;
+        }
+        Ok(())
     }
 
     /// Polls the change log every `interval`, or at once when a writer on this server asks
@@ -425,5 +451,48 @@ impl Indexer {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::IndexLocation;
+    use crate::service::Service;
+
+    const BIBTEX: &str = "@article{a2020, title={Alpha Transactions}, author={Ada, A.}, year={2020}}\n\
+        @article{b2020, title={Beta Transactions}, author={Bob, B.}, year={2020}}\n\
+        @article{c2020, title={Gamma Transactions}, author={Cy, C.}, year={2020}}\n\
+        @article{d2020, title={Delta Transactions}, author={Di, D.}, year={2020}}\n\
+        @article{e2020, title={Epsilon Transactions}, author={Ed, E.}, year={2020}}\n";
+
+    #[tokio::test]
+    async fn catching_up_commits_once_at_the_end_of_the_log_whatever_the_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("lore.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let service = Service::new(store.clone());
+        service
+            .import_bytes("five.bib", BIBTEX.as_bytes(), None)
+            .await
+            .unwrap();
+        let last = store.last_change_seq().await.unwrap();
+        assert!(last >= 5, "one change per record");
+
+        let (index, _) = SearchIndex::open(&IndexLocation::Ram).unwrap();
+        let mut indexer = Indexer::new(index.clone(), store.clone(), WriterBudget::FOLLOW).unwrap();
+        indexer.change_batch = 2;
+        let applied = indexer.catch_up().await.unwrap();
+        assert_eq!(applied, u64::try_from(last).unwrap());
+        assert_eq!(index.commits(), 1, "the import became searchable at once");
+        assert_eq!(index.applied_seq(), last);
+        let records =
+            store.count_resources().await.unwrap() + store.count_concepts().await.unwrap();
+        assert_eq!(index.num_docs(), u64::try_from(records).unwrap());
+
+        // Nothing new: no commit.
+        assert_eq!(indexer.catch_up().await.unwrap(), 0);
+        assert_eq!(index.commits(), 1);
+        store.close().await;
     }
 }

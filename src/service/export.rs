@@ -74,6 +74,24 @@ impl ExportFormat {
         (text, warnings)
     }
 
+    /// What ends a streamed export of `count` items, so that a client can tell a complete
+    /// one from one cut short: the BibTeX [`cite::bibtex::trailer`] line, CSL-JSON's
+    /// closing bracket, and for RIS the `ER` that ends every record (nothing when
+    /// there are none).
+    fn export_ending(self, count: usize) -> String {
+        match self {
+            ExportFormat::Bibtex(_) if count > 0 => {
+                format!(
+                    "{}{}",
+                    cite::bibtex::ENTRY_SEPARATOR,
+                    cite::bibtex::trailer(count)
+                )
+            }
+            ExportFormat::Bibtex(_) => cite::bibtex::trailer(0),
+            _ => self.ending(count).to_owned(),
+        }
+    }
+
     /// What ends a document that held `count` items.
     fn ending(self, count: usize) -> &'static str {
         match (self, count) {
@@ -99,7 +117,9 @@ struct Cursor {
 
 impl Service {
     /// Every resource matching `filter`, in id order, written in `format`, as a stream of
-    /// chunks (one per batch of 500 resources, then the document's ending).
+    /// chunks (one per batch of 500 resources, then the document's ending: for BibTeX a
+    /// `@comment{lore: N entries}` line). A store failure ends the stream with an error
+    /// and without the ending.
     pub fn export(
         &self,
         filter: ResourceFilter,
@@ -133,7 +153,7 @@ impl Service {
                     let Some(last) = batch.last().map(|r| r.id) else {
                         cursor.done = true;
                         let chunk = ExportChunk {
-                            text: format.ending(cursor.count).to_owned(),
+                            text: format.export_ending(cursor.count),
                             warnings: Vec::new(),
                         };
                         return Some((Ok(chunk), cursor));

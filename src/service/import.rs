@@ -118,6 +118,15 @@ struct Applied {
     reason: Option<String>,
 }
 
+/// How far an import is: rows (resources and concepts) of the file written so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportProgress {
+    /// Rows handled, counting the one being written.
+    pub done: u64,
+    /// Rows the file holds.
+    pub rows: u64,
+}
+
 /// Writes a catalogue's drafts and links in one transaction and resolves its report;
 /// also returns the last change-log `seq` the import appended.
 pub(super) async fn apply(
@@ -125,7 +134,10 @@ pub(super) async fn apply(
     catalogue: Catalogue,
     actor: Option<&str>,
     options: ImportOptions,
+    progress: &(dyn Fn(ImportProgress) + Send + Sync),
 ) -> Result<(ImportReport, Option<i64>)> {
+    let rows = (catalogue.resources.len() + catalogue.concepts.len()) as u64;
+    let mut done = 0;
     let mut tx = store.begin().await?;
     let file = catalogue.file.clone();
     // The change-log operation for each record this import wrote, by (type, id).
@@ -137,6 +149,8 @@ pub(super) async fn apply(
     let mut seen: HashMap<(EntityType, i64), u32> = HashMap::new();
     let mut resources = Vec::with_capacity(catalogue.resources.len());
     for index in 0..catalogue.resources.len() {
+        done += 1;
+        progress(ImportProgress { done, rows });
         resources.push(
             apply_resource(
                 &mut tx,
@@ -152,6 +166,8 @@ pub(super) async fn apply(
 
     let mut concepts = Vec::with_capacity(catalogue.concepts.len());
     for draft in &catalogue.concepts {
+        done += 1;
+        progress(ImportProgress { done, rows });
         let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
         let applied = match tx.find_concept(&draft.data.name).await? {
             None => {
@@ -727,5 +743,31 @@ pub(super) async fn free_slug(tx: &mut Tx, entity: EntityType, title: &str) -> R
         }
         n += 1;
         candidate = base.with_suffix(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::Service;
+
+    #[tokio::test]
+    async fn an_import_reports_each_row_it_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("lore.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let service = Service::new(store.clone());
+        let bibtex = "@article{a2020, title={Alpha}, author={Ada, A.}, year={2020}}\n\
+                      @article{b2020, title={Beta}, author={Bob, B.}, year={2020}}\n\
+                      @article{c2020, title={Gamma}, author={Cy, C.}, year={2020}}\n";
+        let seen = std::sync::Mutex::new(Vec::new());
+        service
+            .import_bytes_with_progress("three.bib", bibtex.as_bytes(), None, &|p| {
+                seen.lock().unwrap().push((p.done, p.rows));
+            })
+            .await
+            .unwrap();
+        assert_eq!(seen.into_inner().unwrap(), [(1, 3), (2, 3), (3, 3)]);
+        store.close().await;
     }
 }

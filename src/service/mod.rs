@@ -11,7 +11,7 @@ mod write;
 use std::path::{Path, PathBuf};
 
 pub use export::{ExportChunk, ExportFormat};
-pub use import::{ImportOptions, ImportReport, ImportSummary, RecordCounts};
+pub use import::{ImportOptions, ImportProgress, ImportReport, ImportSummary, RecordCounts};
 
 pub use keys::{AuthFailure, MAX_KEY_NAME, Principal};
 pub use overview::Overview;
@@ -384,6 +384,21 @@ impl Service {
             .await
     }
 
+    /// As [`Service::import_bytes`], calling `progress` as rows are written.
+    ///
+    /// # Errors
+    /// As [`Service::import_bytes`].
+    pub async fn import_bytes_with_progress(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        actor: Option<&str>,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<ImportReport> {
+        self.import_parsed(file_name, bytes, None, actor, ImportOptions::SYNC, progress)
+            .await
+    }
+
     /// As [`Service::import_bytes`], reading the bytes in `charset` (a WHATWG encoding
     /// label such as `utf-16le` or `windows-1252`) when given (a byte order mark wins),
     /// syncing and writing as `options` say.
@@ -398,6 +413,31 @@ impl Service {
         actor: Option<&str>,
         options: ImportOptions,
     ) -> Result<ImportReport> {
+        self.import_parsed(file_name, bytes, charset, actor, options, &|_| {})
+            .await
+    }
+
+    async fn import_parsed(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        charset: Option<&str>,
+        actor: Option<&str>,
+        options: ImportOptions,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<ImportReport> {
+        let catalogue = self.parse_catalogue(file_name, bytes, charset).await?;
+        let (report, seq) = import::apply(&self.store, catalogue, actor, options, progress).await?;
+        self.searchable(seq).await;
+        Ok(report)
+    }
+
+    async fn parse_catalogue(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        charset: Option<&str>,
+    ) -> Result<catalogue::Catalogue> {
         // Parsing is CPU work (a large page or .bib takes a while): off the async workers,
         // so other requests are answered meanwhile.
         let (name, bytes, charset) = (
@@ -405,14 +445,11 @@ impl Service {
             bytes.to_vec(),
             charset.map(str::to_owned),
         );
-        let catalogue = tokio::task::spawn_blocking(move || {
+        Ok(tokio::task::spawn_blocking(move || {
             catalogue::parse_file_with_charset(&name, &bytes, charset.as_deref())
         })
         .await
-        .map_err(|_| ServiceError::Task)??;
-        let (report, seq) = import::apply(&self.store, catalogue, actor, options).await?;
-        self.searchable(seq).await;
-        Ok(report)
+        .map_err(|_| ServiceError::Task)??)
     }
 
     /// Imports files and directories: a directory contributes its `.md` pages first (so
@@ -420,12 +457,19 @@ impl Service {
     /// each set in name order. Each file is its own transaction; one that fails does not
     /// stop the others.
     pub async fn import_paths(&self, paths: &[PathBuf]) -> ImportRun {
-        self.import_paths_with(paths, ImportOptions::SYNC).await
+        self.import_paths_with(paths, ImportOptions::SYNC, &|_, _| {})
+            .await
     }
 
-    /// As [`Service::import_paths`], syncing and writing as `options` say. In a dry run
-    /// each file is reported as if imported alone into the store as it is.
-    pub async fn import_paths_with(&self, paths: &[PathBuf], options: ImportOptions) -> ImportRun {
+    /// As [`Service::import_paths`], syncing and writing as `options` say and calling
+    /// `progress` with each file and how far its import is. In a dry run each file is
+    /// reported as if imported alone into the store as it is.
+    pub async fn import_paths_with(
+        &self,
+        paths: &[PathBuf],
+        options: ImportOptions,
+        progress: &(dyn Fn(&Path, ImportProgress) + Send + Sync),
+    ) -> ImportRun {
         let mut run = ImportRun::default();
         let mut files = Vec::new();
         for path in paths {
@@ -435,13 +479,20 @@ impl Service {
             }
         }
         for path in files {
-            let result = self.import_file(&path, options).await;
+            let result = self
+                .import_file(&path, options, &|done| progress(&path, done))
+                .await;
             run.reports.push((path, result));
         }
         run
     }
 
-    async fn import_file(&self, path: &Path, options: ImportOptions) -> Result<ImportReport> {
+    async fn import_file(
+        &self,
+        path: &Path,
+        options: ImportOptions,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<ImportReport> {
         let bytes = tokio::fs::read(path)
             .await
             .map_err(|source| ServiceError::Read {
@@ -452,7 +503,7 @@ impl Service {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        self.import_bytes_with_charset(&name, &bytes, None, None, options)
+        self.import_parsed(&name, &bytes, None, None, options, progress)
             .await
     }
 }

@@ -2,10 +2,10 @@
 //! transaction that also appends to the change log, naming the key that made it.
 
 use super::citation::issue_key;
-use super::{Result, Service, ServiceError, WithLinks};
+use super::{CONCEPT_RESOURCE_LINKS, Result, Service, ServiceError, WithLinks};
 use crate::domain::identity::Evidence;
 use crate::domain::{ConceptData, EntityType, Relation, ResourceData, Slug};
-use crate::store::{ChangeOp, StoreError, StoredConcept, StoredResource, Tx};
+use crate::store::{ChangeOp, StoreError, StoredConcept, StoredLink, StoredResource, Tx};
 
 /// The outcome of `PUT` on a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,8 +99,9 @@ impl Service {
             Some(actor),
         )
         .await?;
+        let written = written_resource(&mut tx, &slug).await?;
         self.commit(tx).await?;
-        self.get_resource(&slug).await
+        Ok(written)
     }
 
     /// Replaces a resource's data if it is still at `expected_version`.
@@ -129,6 +130,7 @@ impl Service {
             _ => data.citation_key.clone_from(&current.citation_key),
         }
         data.provenance.clone_from(&current.provenance);
+        let renamed = data.title != current.title;
         if data != *current {
             tx.update_resource(
                 stored.id,
@@ -146,9 +148,13 @@ impl Service {
                 Some(actor),
             )
             .await?;
+            if renamed {
+                touch_linked(&mut tx, EntityType::Resource, stored.id, actor).await?;
+            }
         }
+        let written = written_resource(&mut tx, slug).await?;
         self.commit(tx).await?;
-        self.get_resource(slug).await
+        Ok(written)
     }
 
     /// Deletes a resource and its links if it is still at `expected_version`.
@@ -207,8 +213,9 @@ impl Service {
             Some(actor),
         )
         .await?;
+        let written = written_concept(&mut tx, &slug).await?;
         self.commit(tx).await?;
-        self.get_concept(&slug).await
+        Ok(written)
     }
 
     /// Replaces a concept's data if it is still at `expected_version`.
@@ -226,6 +233,8 @@ impl Service {
         let stored = current_concept(&mut tx, slug, expected_version).await?;
         data.provenance.clone_from(&stored.concept.data.provenance);
         if data != stored.concept.data {
+            let renamed = data.name != stored.concept.data.name
+                || data.category != stored.concept.data.category;
             tx.update_concept(stored.id, &data).await?;
             tx.append_change(
                 EntityType::Concept,
@@ -235,9 +244,13 @@ impl Service {
                 Some(actor),
             )
             .await?;
+            if renamed {
+                touch_linked(&mut tx, EntityType::Concept, stored.id, actor).await?;
+            }
         }
+        let written = written_concept(&mut tx, slug).await?;
         self.commit(tx).await?;
-        self.get_concept(slug).await
+        Ok(written)
     }
 
     /// Deletes a concept and its links if it is still at `expected_version`.
@@ -472,6 +485,83 @@ async fn end(tx: &mut Tx, entity_type: EntityType, slug: &Slug) -> Result<(Entit
         })
 }
 
+/// The resource `slug` with its links as this transaction wrote them: what the write's
+/// response shows, whatever other writers commit after it.
+async fn written_resource(tx: &mut Tx, slug: &Slug) -> Result<WithLinks<StoredResource>> {
+    let record = tx
+        .resource_by_slug(slug)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            entity: "resource",
+            slug: slug.to_string(),
+        })?;
+    let links = tx.links_of(EntityType::Resource, record.id).await?;
+    Ok(WithLinks {
+        record,
+        links,
+        resources_total: None,
+    })
+}
+
+/// The concept `slug` with its links as this transaction wrote them.
+async fn written_concept(tx: &mut Tx, slug: &Slug) -> Result<WithLinks<StoredConcept>> {
+    let record = tx
+        .concept_by_slug(slug)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            entity: "concept",
+            slug: slug.to_string(),
+        })?;
+    let links = tx.links_of(EntityType::Concept, record.id).await?;
+    let (links, resources_total) = bounded_concept_links(links, CONCEPT_RESOURCE_LINKS);
+    Ok(WithLinks {
+        record,
+        links,
+        resources_total,
+    })
+}
+
+/// A concept's links as [`crate::store::Store::concept_links_bounded`] gives them, from all
+/// of them: the links other than concept → resource in link order, then the first
+/// `per_concept` links to resources in resource id order; with how many resources it links
+/// to when that is more. A write answers with the same body a read of it gives.
+fn bounded_concept_links(
+    links: Vec<StoredLink>,
+    per_concept: u32,
+) -> (Vec<StoredLink>, Option<i64>) {
+    let (mut to_resources, mut kept): (Vec<_>, Vec<_>) = links.into_iter().partition(|link| {
+        link.source.entity_type == EntityType::Concept
+            && link.target.entity_type == EntityType::Resource
+    });
+    let total = to_resources.len();
+    to_resources.sort_by_key(|link| link.target.id);
+    to_resources.truncate(per_concept as usize);
+    kept.extend(to_resources);
+    let total = (total > per_concept as usize).then(|| i64::try_from(total).unwrap_or(i64::MAX));
+    (kept, total)
+}
+
+/// Moves on the versions of the records linked to a record whose title, name or category
+/// changed: their representations show it in their links, and a representation's
+/// entity tag follows its version.
+async fn touch_linked(tx: &mut Tx, entity_type: EntityType, id: i64, actor: &str) -> Result<()> {
+    let others: Vec<(EntityType, i64)> = tx
+        .links_of(entity_type, id)
+        .await?
+        .into_iter()
+        .map(|link| {
+            if link.source.entity_type == entity_type && link.source.id == id {
+                (link.target.entity_type, link.target.id)
+            } else {
+                (link.source.entity_type, link.source.id)
+            }
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    touch_all(tx, &others, actor).await
+}
+
 /// Moves the versions of records whose links changed and logs an update for each.
 async fn touch_all(tx: &mut Tx, ends: &[(EntityType, i64)], actor: &str) -> Result<()> {
     for &(entity_type, id) in ends {
@@ -501,5 +591,52 @@ mod tests {
         // related is disjoint with the hierarchy.
         assert!(skos_contradiction((1, Related, 2), (2, Broader, 1)).is_some());
         assert!(skos_contradiction((1, Narrower, 2), (2, Related, 1)).is_some());
+    }
+
+    fn end(entity_type: EntityType, id: i64) -> crate::store::LinkEnd {
+        crate::store::LinkEnd {
+            entity_type,
+            id,
+            slug: Slug::parse(&format!("record-{id}")).expect("a valid slug"),
+            label: format!("Record {id}"),
+            category: None,
+        }
+    }
+
+    fn link(
+        source: (EntityType, i64),
+        relation: Relation,
+        target: (EntityType, i64),
+    ) -> StoredLink {
+        StoredLink {
+            source: end(source.0, source.1),
+            relation,
+            target: end(target.0, target.1),
+        }
+    }
+
+    #[test]
+    fn a_written_concept_carries_its_links_as_a_read_bounds_them() {
+        use EntityType::{Concept, Resource};
+        let concept = (Concept, 1);
+        // Links to resources in link order 30, 10, 20; a SKOS link between them.
+        let links = vec![
+            link(concept, Relation::ExplainedBy, (Resource, 30)),
+            link(concept, Relation::ExplainedBy, (Resource, 10)),
+            link(concept, Relation::Broader, (Concept, 2)),
+            link(concept, Relation::DefinedIn, (Resource, 20)),
+        ];
+        let (bounded, total) = bounded_concept_links(links.clone(), 2);
+        let order: Vec<i64> = bounded.iter().map(|l| l.target.id).collect();
+        assert_eq!(
+            order,
+            [2, 10, 20],
+            "others first, then the first resources by id"
+        );
+        assert_eq!(total, Some(3));
+
+        let (all, total) = bounded_concept_links(links, 3);
+        assert_eq!(all.len(), 4);
+        assert_eq!(total, None, "no total when every link is there");
     }
 }

@@ -113,6 +113,21 @@ fn rows_to_links(rows: Vec<LinkRow>) -> Result<Vec<StoredLink>> {
     Ok(links)
 }
 
+/// The query of [`Store::links_of`].
+fn links_of_query(entity_type: EntityType, ids: &[i64]) -> Sql {
+    let mut sql = Sql::new(SELECT);
+    sql.push("(l.source_type = ")
+        .bind(Value::Text(entity_type.as_str().into()))
+        .push(" AND l.source_id IN (")
+        .bind_list(ids.iter().map(|&id| Value::Int(id)))
+        .push(")) OR (l.target_type = ")
+        .bind(Value::Text(entity_type.as_str().into()))
+        .push(" AND l.target_id IN (")
+        .bind_list(ids.iter().map(|&id| Value::Int(id)))
+        .push(")) ORDER BY l.id");
+    sql
+}
+
 impl Store {
     /// Every link that starts or ends at one of `ids` of type `entity_type`, in link
     /// order, each with both ends resolved.
@@ -123,17 +138,11 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new(SELECT);
-        sql.push("(l.source_type = ")
-            .bind(Value::Text(entity_type.as_str().into()))
-            .push(" AND l.source_id IN (")
-            .bind_list(ids.iter().map(|&id| Value::Int(id)))
-            .push(")) OR (l.target_type = ")
-            .bind(Value::Text(entity_type.as_str().into()))
-            .push(" AND l.target_id IN (")
-            .bind_list(ids.iter().map(|&id| Value::Int(id)))
-            .push(")) ORDER BY l.id");
-        rows_to_links(sql.fetch_all(&self.pool).await?)
+        rows_to_links(
+            links_of_query(entity_type, ids)
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// The links among concepts (SKOS `broader`, `narrower`, `related`) that start or end
@@ -263,6 +272,19 @@ struct EndRow {
 }
 
 impl Tx {
+    /// Every link that starts or ends at the record `id` of type `entity_type`, read
+    /// inside the transaction (what [`Store::links_of`] gives for one record).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] or [`StoreError::Corrupt`].
+    pub async fn links_of(&mut self, entity_type: EntityType, id: i64) -> Result<Vec<StoredLink>> {
+        rows_to_links(
+            links_of_query(entity_type, &[id])
+                .fetch_all(&mut *self.tx)
+                .await?,
+        )
+    }
+
     /// Deletes every link that starts or ends at a record; returns the other ends, so their
     /// versions can move on.
     ///

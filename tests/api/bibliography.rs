@@ -14,6 +14,7 @@ cases![
     seeded: the_cli_export_matches_the_route,
     unseeded: imported_keys_survive_export,
     unseeded: cite_roles_link_concepts_to_entries_in_either_order,
+    seeded: complete_exports_end_with_their_format_s_ending,
 ];
 
 /// The citation keys of a BibTeX document, in order.
@@ -21,6 +22,7 @@ fn keys(bibtex: &str) -> Vec<String> {
     bibtex
         .lines()
         .filter_map(|line| line.strip_prefix('@'))
+        .filter(|rest| !rest.starts_with("comment{"))
         .filter_map(|rest| rest.split_once('{'))
         .map(|(_, key)| key.trim_end_matches(',').to_owned())
         .collect()
@@ -285,4 +287,44 @@ async fn cite_roles_link_concepts_to_entries_in_either_order(app: &TestApp) {
     assert_eq!(status, 0, "{stderr}");
     let dropout = app.get_json("/concepts/dropout", 200).await;
     assert_eq!(dropout["resources"][0]["relation"], "cited_by");
+}
+
+/// A client can tell a complete export from one cut short: BibTeX ends with
+/// `@comment{lore: N entries}` counting its entries, CSL-JSON with the array's closing
+/// bracket, RIS with the last record's `ER` line.
+async fn complete_exports_end_with_their_format_s_ending(app: &TestApp) {
+    let total = app.get_json("/resources", 200).await["total"]
+        .as_u64()
+        .unwrap() as usize;
+    assert!(total > 1);
+    for path in ["/bibliography", "/resources?format=bibtex"] {
+        let (_, bibtex) = text(app.get(path).await).await;
+        let last = bibtex.lines().last().unwrap();
+        assert_eq!(last, format!("@comment{{lore: {total} entries}}"), "{path}");
+        let trailer = format!("}}\n\n@comment{{lore: {total} entries}}\n");
+        assert!(
+            bibtex.ends_with(&trailer),
+            "one blank line before it: {path}"
+        );
+        assert_eq!(keys(&bibtex).len(), total, "{path}");
+    }
+    for path in ["/bibliography?format=csljson", "/resources?format=csljson"] {
+        let (_, csl) = text(app.get(path).await).await;
+        assert!(csl.ends_with("\n]\n"), "{path}: {csl}");
+        let items: Vec<Value> = serde_json::from_str(&csl).unwrap();
+        assert_eq!(items.len(), total, "{path}");
+    }
+    for path in ["/bibliography?format=ris", "/resources?format=ris"] {
+        let (_, ris) = text(app.get(path).await).await;
+        assert_eq!(ris.lines().last(), Some("ER  - "), "{path}");
+        assert_eq!(
+            ris.lines().filter(|l| *l == "ER  - ").count(),
+            total,
+            "{path}"
+        );
+    }
+    let (_, none) = text(app.get("/bibliography?year=1000").await).await;
+    assert_eq!(none, "@comment{lore: 0 entries}\n");
+    let (_, none) = text(app.get("/bibliography?year=1000&format=csljson").await).await;
+    assert_eq!(none, "[]\n");
 }

@@ -14,6 +14,8 @@ cases![
     unseeded: unknown_routes_are_problems_too,
     seeded: an_empty_filter_value_is_rejected,
     seeded: nul_characters_match_nothing_and_fail_nothing,
+    unseeded: an_over_long_url_is_414,
+    unseeded: a_stalled_body_is_408,
 ];
 
 async fn an_unknown_level_names_the_parameter_and_the_allowed_values(app: &TestApp) {
@@ -203,4 +205,54 @@ async fn nul_characters_match_nothing_and_fail_nothing(app: &TestApp) {
     for path in ["/resources/a%00b", "/concepts/%00"] {
         assert_eq!(app.get(path).await.status(), 404, "{path}");
     }
+}
+
+/// A URL over 16 KiB is refused with a problem, not a bare 400 or a 5xx.
+async fn an_over_long_url_is_414(app: &TestApp) {
+    let long = format!("/resources?author={}", "a".repeat(17 * 1024));
+    let body = assert_problem(app.get(&long).await, 414, "uri_too_long").await;
+    assert!(body["detail"].as_str().unwrap().contains("16384"), "{body}");
+    // Just under the limit, the request is read (and its parameters judged).
+    let fits = format!("/resources?author={}", "a".repeat(8 * 1024 - 100));
+    assert_eq!(app.get(&fits).await.status(), 200);
+}
+
+/// A client that sends its headers and then stalls is answered 408 once the body-read
+/// limit (here 1 s) has passed, instead of holding the connection.
+async fn a_stalled_body_is_408(app: &TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let slow = TestApp::spawn_with(app.backend, false, |settings| {
+        settings.body_timeout = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let token = crate::writes::key(&slow, "curator", "write");
+    let mut socket = tokio::net::TcpStream::connect(slow.addr).await.unwrap();
+    let head = format!(
+        "POST /resources HTTP/1.1\r\nHost: lore\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"title\": "
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // Read until the answer's body is complete (the server may keep the socket open).
+    loop {
+        let n = socket.read(&mut buffer).await.unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buffer[..n]);
+        if String::from_utf8_lossy(&answer).contains("request_timeout") {
+            break;
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{answer}"
+    );
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+    slow.teardown().await;
 }

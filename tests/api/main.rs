@@ -18,6 +18,7 @@ mod identity;
 mod import;
 mod openapi;
 mod querying;
+mod recovery;
 mod resources;
 mod scale;
 mod search;
@@ -93,6 +94,7 @@ fn main() {
         import::cases(),
         openapi::cases(),
         querying::cases(),
+        recovery::cases(),
         resources::cases(),
         scale::cases(),
         writes::cases(),

@@ -516,9 +516,10 @@ async fn new_filters_combine_with_the_others_and_reach_bibliographies(app: &Test
     let bibtex = response.text().await.unwrap();
     assert_eq!(
         bibtex.matches("\n@").count() + usize::from(bibtex.starts_with('@')),
-        1,
-        "{bibtex}"
+        2,
+        "one entry and the trailer: {bibtex}"
     );
+    assert!(bibtex.ends_with("@comment{lore: 1 entries}\n"), "{bibtex}");
     assert!(bibtex.contains("ren2015faster"), "{bibtex}");
     let response = app.get("/bibliography?year=2019..&format=csljson").await;
     let csl: Value = response.json().await.unwrap();

@@ -23,10 +23,12 @@ cases![
     unseeded: clients_over_the_rate_limit_get_429,
     unseeded: reads_can_require_a_key,
     unseeded: a_write_behind_a_long_one_gives_up_with_503,
+    unseeded: every_write_answer_shows_the_version_it_wrote,
+    unseeded: etags_do_not_depend_on_the_host,
 ];
 
 /// Issues a key with `scope` through the CLI and returns its token.
-fn key(app: &TestApp, name: &str, scope: &str) -> String {
+pub(crate) fn key(app: &TestApp, name: &str, scope: &str) -> String {
     let (status, stdout, stderr) = app.lore(&["keys", "create", "--name", name, "--scope", scope]);
     assert_eq!(status, 0, "{stderr}");
     stdout
@@ -965,4 +967,154 @@ async fn a_write_behind_a_long_one_gives_up_with_503(app: &TestApp) {
     drop(long_write);
     assert_eq!(post().await.status(), StatusCode::CREATED);
     store.close().await;
+}
+
+/// Sixteen clients each read a resource and PATCH their own `description` with the
+/// `ETag` they read, retrying on 412, while the others do the same. Every 2xx answer shows
+/// the value its request wrote, with an `ETag` no other answer has; and a client that
+/// keeps its copy and that `ETag` cannot PUT over a change made after it (412).
+async fn every_write_answer_shows_the_version_it_wrote(app: &TestApp) {
+    const WRITERS: usize = 16;
+    const ROUNDS: usize = 3;
+    let token = key(app, "curator", "write");
+    let created = send(
+        app,
+        Method::POST,
+        "/resources",
+        Some(&token),
+        Some(json!({"title": "Contended Record"})),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+
+    let writer = |n: usize| {
+        let (client, location, token) = (app.client.clone(), location.clone(), token.clone());
+        async move {
+            let mut answers = Vec::new();
+            for round in 0..ROUNDS {
+                let value = format!("writer {n} round {round}");
+                loop {
+                    let read = client.get(&location).send().await.unwrap();
+                    let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+                    let patched = client
+                        .patch(&location)
+                        .bearer_auth(&token)
+                        .header("If-Match", &etag)
+                        .header("Content-Type", "application/merge-patch+json")
+                        .body(json!({"description": value}).to_string())
+                        .send()
+                        .await
+                        .unwrap();
+                    match patched.status().as_u16() {
+                        200 => {
+                            let tag = patched.headers()["etag"].to_str().unwrap().to_owned();
+                            let body: Value = patched.json().await.unwrap();
+                            answers.push((value.clone(), body["description"].clone(), tag));
+                            break;
+                        }
+                        412 => {}
+                        other => panic!("PATCH answered {other}"),
+                    }
+                }
+            }
+            answers
+        }
+    };
+    let answers: Vec<(String, Value, String)> = futures::future::join_all((0..WRITERS).map(writer))
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(answers.len(), WRITERS * ROUNDS);
+    for (wrote, shown, _) in &answers {
+        assert_eq!(
+            shown,
+            &json!(wrote),
+            "the answer shows what its request wrote"
+        );
+    }
+    let tags: std::collections::HashSet<&String> = answers.iter().map(|(_, _, t)| t).collect();
+    assert_eq!(
+        tags.len(),
+        answers.len(),
+        "each answer tags its own version"
+    );
+
+    // Keep-my-copy: A writes and keeps the ETag it got; B changes the record; A's PUT
+    // with its kept ETag is refused.
+    let mine = app
+        .client
+        .patch(&location)
+        .bearer_auth(&token)
+        .header(
+            "If-Match",
+            etag_of(app, &location.replace(&app.url(""), "")).await,
+        )
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"description": "mine"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mine.status(), 200);
+    let kept = mine.headers()["etag"].to_str().unwrap().to_owned();
+    let theirs = app
+        .client
+        .patch(&location)
+        .bearer_auth(&token)
+        .header("If-Match", &kept)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"description": "theirs"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), 200);
+    let overwrite = app
+        .client
+        .put(&location)
+        .bearer_auth(&token)
+        .header("If-Match", &kept)
+        .json(&json!({"title": "Contended Record", "description": "mine again"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(overwrite, 412, "precondition_failed").await;
+}
+
+/// The same version read through two names of the server has one `ETag`, and either
+/// name's tag is good for `If-Match` on the other.
+async fn etags_do_not_depend_on_the_host(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let created = send(
+        app,
+        Method::POST,
+        "/resources",
+        Some(&token),
+        Some(json!({"title": "Hosted Twice"})),
+    )
+    .await;
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let path = location.replace(&app.url(""), "");
+    let read_as = |host: &'static str| app.client.get(app.url(&path)).header("Host", host).send();
+    let local = read_as("localhost").await.unwrap();
+    let numeric = read_as("127.0.0.1").await.unwrap();
+    let local_tag = local.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(local_tag, numeric.headers()["etag"].to_str().unwrap());
+    assert_ne!(
+        local.json::<Value>().await.unwrap()["href"],
+        numeric.json::<Value>().await.unwrap()["href"],
+        "the links differ, the tag does not"
+    );
+    let patched = app
+        .client
+        .patch(app.url(&path))
+        .header("Host", "127.0.0.1")
+        .bearer_auth(&token)
+        .header("If-Match", &local_tag)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"level": "beginner"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
 }
