@@ -132,7 +132,7 @@ async fn reimporting_the_bibtex_export_keeps_every_resource_and_key(app: &TestAp
     let keys = |bib: &str| -> Vec<String> {
         let mut keys: Vec<String> = bib
             .lines()
-            .filter(|l| l.starts_with('@'))
+            .filter(|l| l.starts_with('@') && !l.to_ascii_lowercase().starts_with("@comment"))
             .filter_map(|l| {
                 l.split_once('{')
                     .map(|(_, k)| k.trim_end_matches(',').to_owned())
