@@ -143,7 +143,12 @@ pub fn parse(text: &str) -> ParsedQuery {
             warnings: Vec::new(),
         };
     }
-    match (Parser { tokens, at: 0 }).query() {
+    let mut parser = Parser {
+        tokens,
+        at: 0,
+        depth: 0,
+    };
+    match parser.query() {
         Ok(expr) => ParsedQuery {
             expr,
             warnings: Vec::new(),
@@ -298,11 +303,18 @@ fn lex(text: &str, operators: bool) -> Vec<Token> {
 
 /// A recursive-descent parser over tokens: `or := and (OR and)*`,
 /// `and := unary ([AND] unary)*`, `unary := NOT unary | primary`,
-/// `primary := clause | ( or )`.
+/// `primary := clause | ( or )`. Parentheses and `NOT`s nest at most [`MAX_DEPTH`]
+/// deep, so that no text can exhaust the stack of the thread that parses or runs it.
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
+    /// Parentheses and `NOT`s open around the token at `at`.
+    depth: usize,
 }
+
+/// How deep parentheses and `NOT`s may nest in a query text; deeper texts are searched
+/// as plain words.
+pub const MAX_DEPTH: usize = 32;
 
 impl Parser {
     fn peek(&self) -> Option<&Token> {
@@ -313,6 +325,22 @@ impl Parser {
         let token = self.tokens.get(self.at).cloned();
         self.at += 1;
         token
+    }
+
+    /// Parses `inner` one level deeper, or says the text nests too deep.
+    fn nested(
+        &mut self,
+        inner: impl FnOnce(&mut Self) -> Result<Expr, String>,
+    ) -> Result<Expr, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!(
+                "parentheses and `NOT`s nest deeper than {MAX_DEPTH} levels"
+            ));
+        }
+        self.depth += 1;
+        let expr = inner(self);
+        self.depth -= 1;
+        expr
     }
 
     fn starts_term(token: Option<&Token>) -> bool {
@@ -373,7 +401,7 @@ impl Parser {
         if self.peek() == Some(&Token::Not) {
             self.at += 1;
             self.operand("NOT")?;
-            return Ok(match self.unary()? {
+            return Ok(match self.nested(Self::unary)? {
                 Expr::Clause(mut clause) => {
                     clause.negated = !clause.negated;
                     clause.prefix = false;
@@ -399,7 +427,7 @@ impl Parser {
                         Some(token) => format!("{} needs a term before it", token.describe()),
                     });
                 }
-                let expr = self.or()?;
+                let expr = self.nested(Self::or)?;
                 match self.next() {
                     Some(Token::Close) => Ok(expr),
                     _ => Err("`(` is never closed".into()),
@@ -614,5 +642,28 @@ mod tests {
             "operators become words"
         );
         assert_eq!(plain("(("), [last_words("((")]);
+    }
+
+    #[test]
+    fn texts_that_nest_too_deep_are_searched_as_words() {
+        let within = format!("{}deep{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(parse(&within).warnings.is_empty(), "{within}");
+        let within = format!("{}deep", "NOT ".repeat(MAX_DEPTH));
+        assert!(parse(&within).warnings.is_empty(), "{within}");
+
+        for text in [
+            format!("{}deep{}", "(".repeat(100_000), ")".repeat(100_000)),
+            format!("{}deep", "NOT ".repeat(100_000)),
+            format!("{}deep", "(NOT ".repeat(50_000)),
+        ] {
+            let parsed = parse(&text);
+            assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+            assert!(
+                parsed.warnings[0].contains("nest deeper"),
+                "{:?}",
+                parsed.warnings
+            );
+            assert!(matches!(parsed.expr, Expr::And(_)), "plain words");
+        }
     }
 }

@@ -304,6 +304,9 @@ pub(super) async fn apply(
         .map(|a| (a.entity, a.id))
         .collect();
     let mut removals = RemovalCounts::default();
+    // A file that now describes nothing (an empty or unreadable body sent under a page's
+    // name) removes nothing: emptying a source is done record by record, not by accident.
+    let emptied = described.is_empty();
     if options.sync {
         for record in tx.records_from_file(&file).await? {
             let key = (record.entity, record.id);
@@ -327,7 +330,16 @@ pub(super) async fn apply(
             let what = record.entity.as_str();
             let others = tx.other_sources(record.entity, record.id, &file).await?;
             let edited = tx.edited_since_import(record.entity, record.id).await?;
-            let (outcome, reason) = if !others.is_empty() {
+            let (outcome, reason) = if emptied {
+                (
+                    Outcome::Kept,
+                    format!(
+                        "no longer in this file; `{}` is kept: the file describes no record, \
+                         and an empty file removes nothing",
+                        label.slug
+                    ),
+                )
+            } else if !others.is_empty() {
                 tx.forget_source(record.entity, record.id, Some(&file))
                     .await?;
                 (

@@ -163,6 +163,20 @@ async fn malformed_operators_are_searched_as_words_with_a_warning(app: &TestApp)
     let fine = search(app, &[("q", "grokking OR pooling")]).await;
     assert_eq!(fine["warnings"], serde_json::json!([]));
     let _ = items(&fine);
+
+    // Nesting deep enough to exhaust a thread's stack is searched as words too, and the
+    // server goes on answering.
+    let deep_parentheses = format!("{}grokking{}", "(".repeat(1000), ")".repeat(1000));
+    let deep_nots = format!("{}grokking", "NOT ".repeat(3000));
+    for text in [deep_parentheses, deep_nots] {
+        let body = search(app, &[("q", &text)]).await;
+        let warnings = body["warnings"].as_array().expect("warnings");
+        assert!(
+            warnings[0].as_str().unwrap().contains("nest deeper"),
+            "{body}"
+        );
+    }
+    assert_eq!(app.get("/health").await.status(), 200);
 }
 
 // --- sorting ---------------------------------------------------------------------------

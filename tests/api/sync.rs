@@ -7,6 +7,7 @@ cases![
     unseeded: reimporting_an_edited_page_creates_updates_and_removes,
     unseeded: records_from_another_file_or_edited_through_the_api_are_kept,
     unseeded: a_dry_run_writes_nothing_and_reports_what_the_import_does,
+    unseeded: a_file_that_now_describes_nothing_removes_nothing,
 ];
 
 fn pattern(file: &str) -> Vec<u8> {
@@ -246,4 +247,16 @@ async fn a_dry_run_writes_nothing_and_reports_what_the_import_does(app: &TestApp
     assert_eq!(status, 0);
     let cli_real: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(cli[0]["summary"], cli_real[0]["summary"]);
+}
+
+async fn a_file_that_now_describes_nothing_removes_nothing(app: &TestApp) {
+    let token = write_key(app);
+    let first = import(app, &token, "reading-list.md", pattern("sync-v1.md"), false).await;
+    assert_eq!(counts(&first), [3, 0, 0, 0, 0], "{first}");
+    for body in [Vec::new(), b"\x00\x01 not a page \xff\xfe".to_vec()] {
+        let report = import(app, &token, "reading-list.md", body, false).await;
+        assert_eq!(counts(&report), [0, 0, 0, 0, 3], "{report}");
+    }
+    let total = app.get_json("/resources?limit=1", 200).await["total"].clone();
+    assert_eq!(total, 3, "every record stays");
 }
