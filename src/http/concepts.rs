@@ -190,6 +190,7 @@ pub async fn get(
             let tag = record_tag(
                 EntityType::Concept,
                 item.record.id,
+                &item.record.concept.created_at,
                 item.record.concept.version,
             );
             json_with_tag(&req, &view, tag)

@@ -20,13 +20,20 @@ pub fn tag_of(body: &[u8]) -> String {
 }
 
 /// The strong entity tag of a record's whole JSON representation: a function of the
-/// record (its type and internal id) and its `version` alone. The same version has the
+/// record (its type, internal id and creation time, in whole seconds: a record created
+/// again in a later second under an id SQLite reused has other tags) and its `version`
+/// alone. The same version has the
 /// same tag however the server was addressed (`Host`, `Forwarded`), and a write's tag
 /// comes from the row it wrote. Every change to what the representation shows moves the
 /// version on: the record's data, its links, and the title, name or category of a linked
 /// record.
-pub fn record_tag(entity_type: crate::domain::EntityType, id: i64, version: i64) -> String {
-    tag_of(format!("{}/{id}/v{version}", entity_type.as_str()).as_bytes())
+pub fn record_tag(
+    entity_type: crate::domain::EntityType,
+    id: i64,
+    created_at: &str,
+    version: i64,
+) -> String {
+    tag_of(format!("{}/{id}/{created_at}/v{version}", entity_type.as_str()).as_bytes())
 }
 
 /// Whether an `If-None-Match` or `If-Match` header value lists `tag` (or is `*`).

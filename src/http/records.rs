@@ -83,7 +83,12 @@ impl Record for Resources {
         item.record.resource.version
     }
     fn tag(item: &WithLinks<StoredResource>) -> String {
-        record_tag(EntityType::Resource, item.record.id, Self::version(item))
+        record_tag(
+            EntityType::Resource,
+            item.record.id,
+            &item.record.resource.created_at,
+            Self::version(item),
+        )
     }
     fn input_of(item: &WithLinks<StoredResource>) -> ResourceInput {
         ResourceInput::from_data(&item.record.resource.data)
@@ -145,7 +150,12 @@ impl Record for Concepts {
         item.record.concept.version
     }
     fn tag(item: &WithLinks<StoredConcept>) -> String {
-        record_tag(EntityType::Concept, item.record.id, Self::version(item))
+        record_tag(
+            EntityType::Concept,
+            item.record.id,
+            &item.record.concept.created_at,
+            Self::version(item),
+        )
     }
     fn input_of(item: &WithLinks<StoredConcept>) -> ConceptInput {
         ConceptInput::from_data(&item.record.concept.data)

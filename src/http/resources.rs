@@ -232,6 +232,7 @@ pub async fn get(
                     let tag = record_tag(
                         EntityType::Resource,
                         item.record.id,
+                        &item.record.resource.created_at,
                         item.record.resource.version,
                     );
                     json_with_tag(&req, &view, tag)
