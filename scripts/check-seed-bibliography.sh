@@ -45,7 +45,8 @@ extensions = ["myst_parser", "sphinxcontrib.bibtex"]
 bibtex_bibfiles = ["references.bib"]
 root_doc = "index"
 PY
-keys=$(grep -o '^@[a-z]*{[^,]*' "$book/references.bib" | sed 's/^@[a-z]*{//')
+# Every entry's key; the closing `@comment{lore: N entries}` is not an entry.
+keys=$(grep -o '^@[a-z]*{[^,]*' "$book/references.bib" | grep -v '^@comment{' | sed 's/^@[a-z]*{//')
 {
   printf '# Book\n\n```{toctree}\ndeep-learning-basics\ncitations\n```\n'
 } >"$book/index.md"
