@@ -29,8 +29,13 @@ run_against() {
   done
   echo "schemathesis on $label (port $port)"
   local status=0
+  # A fixed seed makes a CI failure reproducible (SCHEMATHESIS_SEED=random draws a new one):
+  # schemathesis 4 itself stops with "Invalid IPv6 URL" on some drawn texts that start
+  # like a URL, whatever the server answers.
+  local seed=("--seed" "${SCHEMATHESIS_SEED:-68273407424558320679053001899051776162}")
+  [ "${SCHEMATHESIS_SEED:-}" = random ] && seed=()
   st run "http://127.0.0.1:$port/openapi.json" --checks all --max-examples "${SCHEMATHESIS_EXAMPLES:-50}" \
-    --header "Authorization: Bearer $token" || status=$?
+    "${seed[@]}" --header "Authorization: Bearer $token" || status=$?
   # Stop the server whatever schemathesis found (`set -e` would leave it running).
   kill $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
