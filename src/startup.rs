@@ -196,14 +196,46 @@ impl Application {
 
 /// The search index's directory under the data directory.
 ///
-/// Each database gets its own index (`DATA_DIR/index/{12 hex digits of the SHA-256 of its
-/// URL}`), so serving the same data directory from SQLite and then from PostgreSQL never
-/// searches one store with the other's index.
+/// Each database gets its own index (`DATA_DIR/index/{12 hex digits of the SHA-256 of
+/// [`database_identity`]}`), so serving the same data directory from SQLite and then from
+/// PostgreSQL never searches one store with the other's index, while the same database
+/// named by another spelling of its path keeps its index.
 pub fn index_dir(settings: &crate::config::StoreSettings) -> std::path::PathBuf {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(settings.database_url().as_bytes());
+    let digest = sha2::Sha256::digest(database_identity(settings).as_bytes());
     let name: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
     settings.data_dir.join("index").join(name)
+}
+
+/// What names the database independently of how the command line spelled it.
+///
+/// - the default SQLite file (`DATA_DIR/lore.db`): `sqlite:lore.db`, whatever the data
+///   directory is called, so a data directory moved or restored elsewhere keeps its index;
+/// - another SQLite file: `sqlite:` and its canonical path (relative to the canonical data
+///   directory when inside it), so `./x.db` and `/abs/x.db` are one database;
+/// - any other URL (PostgreSQL): the URL as given.
+pub fn database_identity(settings: &crate::config::StoreSettings) -> String {
+    const DEFAULT: &str = "sqlite:lore.db";
+    let Some(url) = &settings.database_url else {
+        return DEFAULT.to_owned();
+    };
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        return url.clone();
+    };
+    let rest = rest.trim_start_matches("//");
+    let file = rest.split_once('?').map_or(rest, |(file, _)| file);
+    if file.is_empty() || file == ":memory:" {
+        return url.clone();
+    }
+    let Ok(path) = std::fs::canonicalize(file) else {
+        return url.clone();
+    };
+    let data_dir = std::fs::canonicalize(&settings.data_dir).ok();
+    match data_dir.as_deref().and_then(|dir| path.strip_prefix(dir).ok()) {
+        Some(inside) if inside == std::path::Path::new("lore.db") => DEFAULT.to_owned(),
+        Some(inside) => format!("sqlite:{}", inside.display()),
+        None => format!("sqlite:{}", path.display()),
+    }
 }
 
 /// Opens the search index under the data directory, brings it up to date with the store
@@ -380,5 +412,38 @@ mod tests {
         assert!(index_dir(&sqlite).starts_with("/d/index"));
         assert_ne!(index_dir(&sqlite), index_dir(&postgres));
         assert_eq!(index_dir(&postgres), index_dir(&postgres.clone()), "stable");
+    }
+
+    #[test]
+    fn the_index_does_not_depend_on_how_the_data_dir_is_spelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let absolute = dir.path().to_path_buf();
+        let dotted = absolute.join(".").join("sub").join("..");
+        std::fs::create_dir_all(absolute.join("sub")).unwrap();
+        std::fs::write(absolute.join("lore.db"), b"").unwrap();
+        std::fs::write(absolute.join("other.db"), b"").unwrap();
+        let settings = |data_dir: &std::path::Path, url: Option<String>| StoreSettings {
+            data_dir: data_dir.to_path_buf(),
+            database_url: url,
+        };
+        let default = database_identity(&settings(&absolute, None));
+        assert_eq!(default, database_identity(&settings(&dotted, None)));
+        assert_eq!(
+            default,
+            database_identity(&settings(
+                &dotted,
+                Some(format!("sqlite://{}?mode=rwc", dotted.join("lore.db").display()))
+            )),
+            "the default file named by its URL is the default database"
+        );
+        let other = |dir: &std::path::Path| {
+            database_identity(&settings(
+                dir,
+                Some(format!("sqlite://{}", dir.join("other.db").display())),
+            ))
+        };
+        assert_eq!(other(&absolute), other(&dotted));
+        assert_eq!(other(&absolute), "sqlite:other.db");
+        assert_ne!(other(&absolute), default);
     }
 }
