@@ -255,6 +255,8 @@ pub async fn start_search(
 ) -> Result<(SearchIndex, Indexer), StartupError> {
     let location = IndexLocation::Dir(index_dir(settings));
     let (index, state) = SearchIndex::open(&location)?;
+    // The indexer reads with the reserved connections, so slow reads do not stop it.
+    let store = store.reserved();
     let store_seq = store.last_change_seq().await?;
     let rebuild_reason = match state {
         IndexState::Empty { reason } => Some(reason),

@@ -250,6 +250,13 @@ impl ResponseError for ApiError {
                 response.insert_header((name.clone(), value));
             }
         }
+        // Every 503 says when to come back (RFC 9110 §10.2.3); the causes that know better
+        // set their own.
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE
+            && !self.headers.iter().any(|(name, _)| name == header::RETRY_AFTER)
+        {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         response.body(body)
     }
@@ -331,5 +338,36 @@ impl From<ServiceError> for ApiError {
                 )
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn retry_after(error: &ApiError) -> Option<String> {
+        let response = error.error_response();
+        response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    #[test]
+    fn every_503_says_when_to_come_back() {
+        let unavailable = ApiError::from(ServiceError::Unavailable);
+        assert_eq!(unavailable.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after(&unavailable).as_deref(), Some("1"));
+        let busy = ApiError::from(ServiceError::Store(StoreError::Busy));
+        assert_eq!(
+            retry_after(&busy),
+            Some(crate::store::WRITE_LOCK_WAIT.as_secs().to_string()),
+            "a cause that knows better keeps its own"
+        );
+        let not_found = ApiError::from(ServiceError::NotFound {
+            entity: "resource",
+            slug: "x".into(),
+        });
+        assert_eq!(retry_after(&not_found), None);
     }
 }

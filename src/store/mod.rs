@@ -148,7 +148,12 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// A pool of connections to one database.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// The connections this handle reads with: [`Store::reserved`] handles read with the
+    /// reserved ones.
     pool: AnyPool,
+    /// Connections kept for writes, readiness checks and the search indexer, so that slow
+    /// reads holding every connection of `pool` cannot starve them.
+    reserved: AnyPool,
     backend: Backend,
     counts: Arc<Mutex<CountCache>>,
 }
@@ -164,6 +169,15 @@ struct CountCache {
 
 /// Totals a [`CountCache`] holds at most; it starts over when full.
 const COUNT_CACHE_SIZE: usize = 4096;
+
+/// Read connections of a SQLite store (readers share the file in WAL mode).
+const READ_CONNECTIONS_SQLITE: u32 = 8;
+/// Read connections of a PostgreSQL store.
+const READ_CONNECTIONS_POSTGRES: u32 = 16;
+/// Connections kept apart from reads, for write transactions, `/ready` and the search
+/// indexer ([`Store::reserved`]): writers run one at a time, so two serve a writer and
+/// the indexer, and a third the readiness check.
+const RESERVED_CONNECTIONS: u32 = 3;
 
 /// The migrations of each backend, embedded at build time.
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -204,16 +218,23 @@ impl Store {
         };
         migrator.run(&mut conn).await.map_err(StoreError::Migrate)?;
         conn.close().await?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move { prepare(conn, backend, query_timeout).await })
-            })
-            .connect_with(options)
-            .await?;
+        let pool_of = |size: u32| {
+            AnyPoolOptions::new()
+                .max_connections(size)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move { prepare(conn, backend, query_timeout).await })
+                })
+        };
+        let (read_size, reserved_size) = match backend {
+            Backend::Sqlite => (READ_CONNECTIONS_SQLITE, RESERVED_CONNECTIONS),
+            Backend::Postgres => (READ_CONNECTIONS_POSTGRES, RESERVED_CONNECTIONS),
+        };
+        let pool = pool_of(read_size).connect_with(options.clone()).await?;
+        let reserved = pool_of(reserved_size).connect_with(options).await?;
         let store = Store {
             pool,
+            reserved,
             backend,
             counts: Arc::default(),
         };
@@ -252,19 +273,30 @@ impl Store {
         self.backend
     }
 
-    /// Checks that the database answers.
+    /// Checks that the database answers, on a reserved connection (so that it answers
+    /// while slow reads hold every read connection).
     ///
     /// # Errors
     /// [`StoreError::Database`] when it does not.
     pub async fn ping(&self) -> Result<()> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reserved.acquire().await?;
         conn.ping().await?;
         Ok(())
+    }
+
+    /// A handle on the same store that reads with the reserved connections: for the
+    /// search indexer, which must keep following the change log while reads are slow.
+    pub fn reserved(&self) -> Store {
+        Store {
+            pool: self.reserved.clone(),
+            ..self.clone()
+        }
     }
 
     /// Closes every connection; later calls fail.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.reserved.close().await;
     }
 
     /// Starts a write transaction. Writers run one at a time: on PostgreSQL a
@@ -279,11 +311,11 @@ impl Store {
         // it waits up to `busy_timeout` (WRITE_LOCK_WAIT) for another writer.
         let mut tx = match self.backend {
             Backend::Sqlite => self
-                .pool
+                .reserved
                 .begin_with("BEGIN IMMEDIATE")
                 .await
                 .map_err(busy_or_database)?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Postgres => self.reserved.begin().await?,
         };
         if self.backend == Backend::Postgres {
             // A number of ours, not input.
@@ -391,6 +423,31 @@ pub(crate) fn conflict_on(field: &'static str) -> impl Fn(sqlx::Error) -> StoreE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `/ready`, a write and the indexer's reads still answer while slow reads hold every
+    /// read connection.
+    #[tokio::test]
+    async fn reserved_connections_answer_while_reads_hold_the_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("lore.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let mut held = Vec::new();
+        for _ in 0..READ_CONNECTIONS_SQLITE {
+            held.push(store.pool.acquire().await.unwrap());
+        }
+        assert!(store.pool.try_acquire().is_none(), "every read connection is held");
+        async fn within<T>(what: impl std::future::Future<Output = T>) -> T {
+            tokio::time::timeout(Duration::from_secs(5), what)
+                .await
+                .expect("answers without waiting for a read connection")
+        }
+        within(store.ping()).await.unwrap();
+        let mut tx = within(store.begin()).await.unwrap();
+        assert_eq!(tx.touch(EntityType::Resource, 1).await.unwrap(), None);
+        tx.commit().await.unwrap();
+        within(store.reserved().last_change_seq()).await.unwrap();
+        drop(held);
+    }
 
     #[test]
     fn sqlite_urls_must_name_a_file() {
