@@ -231,7 +231,10 @@ pub fn database_identity(settings: &crate::config::StoreSettings) -> String {
         return url.clone();
     };
     let data_dir = std::fs::canonicalize(&settings.data_dir).ok();
-    match data_dir.as_deref().and_then(|dir| path.strip_prefix(dir).ok()) {
+    match data_dir
+        .as_deref()
+        .and_then(|dir| path.strip_prefix(dir).ok())
+    {
         Some(inside) if inside == std::path::Path::new("lore.db") => DEFAULT.to_owned(),
         Some(inside) => format!("sqlite:{}", inside.display()),
         None => format!("sqlite:{}", path.display()),
@@ -434,7 +437,10 @@ mod tests {
             default,
             database_identity(&settings(
                 &dotted,
-                Some(format!("sqlite://{}?mode=rwc", dotted.join("lore.db").display()))
+                Some(format!(
+                    "sqlite://{}?mode=rwc",
+                    dotted.join("lore.db").display()
+                ))
             )),
             "the default file named by its URL is the default database"
         );

@@ -253,7 +253,10 @@ impl ResponseError for ApiError {
         // Every 503 says when to come back (RFC 9110 §10.2.3); the causes that know better
         // set their own.
         if self.status_code() == StatusCode::SERVICE_UNAVAILABLE
-            && !self.headers.iter().any(|(name, _)| name == header::RETRY_AFTER)
+            && !self
+                .headers
+                .iter()
+                .any(|(name, _)| name == header::RETRY_AFTER)
         {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
         }

@@ -200,9 +200,11 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
             headers(
                 ("ETag" = String, description = "Strong entity tag of the body"),
                 ("Vary" = String, description = "`Accept`"))),
+        (status = 301, description = "The path names the resource by one of its citation keys (its own or an alias): `Location` is the resource's URL",
+            headers(("Location" = String, description = "The resource's URL, with this request's query"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Unknown query parameter or invalid value", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No resource has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No resource has this slug or citation key", body = Problem, content_type = "application/problem+json"),
         (status = 406, description = "`Accept` admits no representation", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -254,7 +256,30 @@ pub async fn get(
         Ok(varies(response))
     })
     .await;
+    let answer = match answer {
+        Err(err) if err.code == ErrorCode::ResourceNotFound => {
+            match service.resource_slug_by_citation_key(&slug).await {
+                Ok(Some(canonical)) => Ok(moved_to(&req, &canonical)),
+                Ok(None) => Err(err),
+                Err(lookup) => Err(ApiError::from(lookup).at(req.uri().to_string())),
+            }
+        }
+        other => other,
+    };
     html::or_problem(&req, answer)
+}
+
+/// `301 Moved Permanently` to the resource `slug`, with this request's query: the answer
+/// to a path that names a resource by citation key instead of slug.
+fn moved_to(req: &HttpRequest, slug: &Slug) -> HttpResponse {
+    let mut location = Urls::from_request(req).record(EntityType::Resource, slug.as_str());
+    if !req.query_string().is_empty() {
+        location.push('?');
+        location.push_str(req.query_string());
+    }
+    HttpResponse::MovedPermanently()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
 }
 
 records::write_routes! {

@@ -10,8 +10,8 @@ use super::citation::{issue_key, link_citations};
 use super::merge::{KEY_GENERATED, fill_concept, fill_resource, merge_concept, merge_resource};
 use crate::catalogue::{Catalogue, DraftRef, ItemKind, Outcome, ReportLine, SourceFormat};
 use crate::domain::identity::{Described, Evidence, same_work};
-use crate::domain::{EntityType, Slug};
-use crate::store::{ChangeOp, Store, StoredResource, Tx};
+use crate::domain::{EntityType, ResourceData, Slug};
+use crate::store::{AliasOutcome, ChangeOp, Store, StoredResource, Tx};
 
 /// What happened to the records of one kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
@@ -513,6 +513,15 @@ async fn apply_resource(
                 .entry((EntityType::Resource, stored.id))
                 .or_insert((stored.resource.slug.clone(), ChangeOp::Update));
         }
+        keep_key_citable(
+            tx,
+            stored.id,
+            &stored.resource,
+            &draft.data,
+            line,
+            extra_lines,
+        )
+        .await?;
         let reason = format!(
             "the same work as line {first} ({file}:{first}, `{}`), by {evidence}",
             stored.resource.slug
@@ -531,6 +540,15 @@ async fn apply_resource(
             .edited_since_import(EntityType::Resource, stored.id)
             .await?
         {
+            keep_key_citable(
+                tx,
+                stored.id,
+                &stored.resource,
+                &draft.data,
+                line,
+                extra_lines,
+            )
+            .await?;
             return Ok(Applied {
                 entity: EntityType::Resource,
                 id: stored.id,
@@ -597,21 +615,8 @@ async fn apply_resource(
             .clone_from(&resource.data.citation_key);
         merged.key_origin.clone_from(&stored.key_origin);
     }
-    if let Some(kept) = &merged.key_kept {
-        extra_lines.push(ReportLine::warning(
-            line,
-            ItemKind::Entry,
-            kept.as_str(),
-            format!(
-                "`{}` keeps its citation key `{}`: issued keys never change",
-                resource.slug,
-                resource
-                    .data
-                    .citation_key
-                    .as_ref()
-                    .map_or("", |k| k.as_str())
-            ),
-        ));
+    if merged.key_kept.is_some() {
+        keep_key_citable(tx, stored.id, resource, &draft.data, line, extra_lines).await?;
     }
     let slug = resource.slug.clone();
     let unchanged = merged.data == resource.data
@@ -667,12 +672,57 @@ async fn apply_resource(
     })
 }
 
+/// Keeps the citation key of `draft` citable when the work it names is stored as `stored`
+/// (id `id`) under another key: the key becomes an alias of the stored resource
+/// (`GET /resources/{key}` redirects, exports keep it), unless another resource has it.
+/// Issued keys never change, so the stored key stays the resource's own. Reports which.
+///
+/// # Errors
+/// [`super::ServiceError::Store`].
+async fn keep_key_citable(
+    tx: &mut Tx,
+    id: i64,
+    stored: &crate::domain::Resource,
+    draft: &ResourceData,
+    line: u32,
+    extra_lines: &mut Vec<ReportLine>,
+) -> Result<()> {
+    let Some(key) = &draft.citation_key else {
+        return Ok(());
+    };
+    let own = stored.data.citation_key.as_ref().map_or("", |k| k.as_str());
+    if key.as_str().eq_ignore_ascii_case(own) {
+        return Ok(());
+    }
+    let detail = match tx.add_citation_key_alias(id, key).await? {
+        AliasOutcome::Added => {
+            link_citations(tx, key.as_str(), None).await?;
+            format!(
+                "the same work as `{}`, whose citation key is `{own}`: `{key}` stays citable as an alias of it",
+                stored.slug
+            )
+        }
+        AliasOutcome::Already => return Ok(()),
+        AliasOutcome::Taken => format!(
+            "the same work as `{}` (citation key `{own}`), but another resource has the key `{key}`: citing `{key}` cites that other resource",
+            stored.slug
+        ),
+    };
+    extra_lines.push(ReportLine::warning(
+        line,
+        ItemKind::Entry,
+        key.as_str(),
+        detail,
+    ));
+    Ok(())
+}
+
 /// The stored resource that is the same work as `data` (from `file`, when imported), by
 /// the identity rules of [`crate::domain::identity`], with the evidence; the record with
 /// the strongest evidence, then the oldest, when several are.
 pub(super) async fn find_same_work(
     tx: &mut Tx,
-    data: &crate::domain::ResourceData,
+    data: &ResourceData,
     file: Option<&str>,
     title_guessed: bool,
     bibliographic: bool,

@@ -261,6 +261,16 @@ impl Service {
         .await
     }
 
+    /// The slug of the resource cited as `key`: its own citation key or an alias (a key
+    /// an import found to name the same work), ignoring case.
+    ///
+    /// # Errors
+    /// [`ServiceError::Store`].
+    pub async fn resource_slug_by_citation_key(&self, key: &str) -> Result<Option<Slug>> {
+        self.bounded(async { Ok(self.store.resource_slug_by_citation_key(key).await?) })
+            .await
+    }
+
     /// One resource with its links.
     ///
     /// # Errors

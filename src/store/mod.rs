@@ -6,6 +6,7 @@
 //! so that change-log sequence numbers become visible in commit order (a follower reading
 //! `seq > n` never skips a change that commits late).
 
+mod aliases;
 mod changes;
 mod concepts;
 mod keys;
@@ -29,6 +30,7 @@ use crate::domain::EntityType;
 use sql::{Sql, Value};
 
 pub use crate::domain::{ConceptFilter, ResourceFilter};
+pub use aliases::AliasOutcome;
 pub use changes::{Change, ChangeOp};
 pub use concepts::StoredConcept;
 pub use keys::StoredKey;
@@ -435,7 +437,10 @@ mod tests {
         for _ in 0..READ_CONNECTIONS_SQLITE {
             held.push(store.pool.acquire().await.unwrap());
         }
-        assert!(store.pool.try_acquire().is_none(), "every read connection is held");
+        assert!(
+            store.pool.try_acquire().is_none(),
+            "every read connection is held"
+        );
         async fn within<T>(what: impl std::future::Future<Output = T>) -> T {
             tokio::time::timeout(Duration::from_secs(5), what)
                 .await

@@ -425,17 +425,34 @@ impl Tx {
         };
         sql.bind(Value::Text(format!("{}%", like_escape(&prefix))))
             .push(" ESCAPE '\\'");
-        let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
+        let mut rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
+        // Aliases are keys too (a range of their primary key).
+        let mut aliases =
+            Sql::new("SELECT key_lower FROM citation_key_aliases WHERE key_lower >= ");
+        aliases.bind(Value::Text(prefix.clone()));
+        if let Some(end) = super::querying::prefix_end(&prefix) {
+            aliases.push(" AND key_lower < ").bind(Value::Text(end));
+        }
+        let aliases: Vec<(String,)> = aliases.fetch_all(&mut *self.tx).await?;
+        rows.extend(
+            aliases
+                .into_iter()
+                .filter(|(key,)| key.starts_with(&prefix)),
+        );
         Ok(rows.into_iter().map(|(key,)| key).collect())
     }
 
-    /// The id of the resource cited as `key` (ignoring case), if any.
+    /// The id of the resource cited as `key` (ignoring case; its own key or an alias), if
+    /// any.
     ///
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn resource_id_by_citation_key(&mut self, key: &str) -> Result<Option<i64>> {
+        let lower = key.to_lowercase();
         let mut sql = Sql::new("SELECT id FROM resources WHERE lower(citation_key) = ");
-        sql.bind(Value::Text(key.to_lowercase()));
+        sql.bind(Value::Text(lower.clone()))
+            .push(" UNION ALL SELECT resource_id FROM citation_key_aliases WHERE key_lower = ")
+            .bind(Value::Text(lower));
         let rows: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;
         Ok(rows.first().map(|(id,)| *id))
     }
@@ -450,7 +467,8 @@ impl Tx {
         Ok(count.fetch_count(&mut *self.tx).await? > 0)
     }
 
-    /// Whether a resource other than `except_id` has `key`, ignoring case.
+    /// Whether a resource other than `except_id` has `key`, ignoring case, as its own key or
+    /// as an alias.
     ///
     /// # Errors
     /// [`StoreError::Database`].
@@ -460,7 +478,8 @@ impl Tx {
         count
             .push(" AND id <> ")
             .bind(Value::Int(except_id.unwrap_or(-1)));
-        Ok(count.fetch_count(&mut *self.tx).await? > 0)
+        Ok(count.fetch_count(&mut *self.tx).await? > 0
+            || self.citation_key_alias_taken(key, except_id).await?)
     }
 
     /// Inserts a resource and returns its id.

@@ -14,6 +14,7 @@ cases![
     unseeded: reimporting_the_bibtex_export_keeps_every_resource_and_key,
     unseeded: merges_within_a_file_are_counted_and_named_by_title_and_url,
     unseeded: creating_a_resource_with_a_held_doi_arxiv_id_or_url_is_409,
+    unseeded: merged_citation_keys_stay_citable_and_redirect,
 ];
 
 /// Imports one file of `tests/fixtures/import-patterns/` and returns its JSON report.
@@ -295,4 +296,92 @@ async fn creating_a_resource_with_a_held_doi_arxiv_id_or_url_is_409(app: &TestAp
         "{problem}"
     );
     assert_eq!(resources(app).await.len(), 6, "nothing else was stored");
+}
+
+/// Status and `Location` of a GET of `path`, without following redirects.
+async fn get_unfollowed(app: &TestApp, path: &str) -> (u16, Option<String>) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client.get(app.url(path)).send().await.unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (response.status().as_u16(), location)
+}
+
+async fn merged_citation_keys_stay_citable_and_redirect(app: &TestApp) {
+    let write = |name: &str, text: &str| {
+        let path = app.data_dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let first = write(
+        "first.bib",
+        "@article{pebble2020, title = {Counting Pebbles}, author = {Example, Ann}, \
+         year = {2020}, doi = {10.5555/pebbles}}\n\
+         @article{pebble2020b, title = {Counting Pebbles Again}, author = {Example, Ann}, \
+         year = {2020}, doi = {10.5555/PEBBLES}}\n",
+    );
+    let second = write(
+        "second.bib",
+        "@article{Counting:Pebbles, title = {Counting pebbles}, author = {Example, Ann}, \
+         year = {2020}, doi = {https://doi.org/10.5555/pebbles}}\n\
+         @article{stones2021, title = {Sorting Stones}, author = {Roe, Bo}, year = {2021}, \
+         doi = {10.5555/stones}}\n",
+    );
+    for path in [&first, &second] {
+        let (status, stdout, stderr) =
+            app.lore(&["import", path.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(status, 0, "{stderr}");
+        assert!(
+            stdout.contains("stays citable as an alias"),
+            "the report says which key became an alias: {stdout}"
+        );
+    }
+    let list = resources(app).await;
+    assert_eq!(list.len(), 2, "one resource per DOI: {list:?}");
+    let pebbles = list
+        .iter()
+        .find(|r| r["citation_key"] == "pebble2020")
+        .expect("the first key stays the resource's own");
+    let href = pebbles["href"].as_str().unwrap();
+    for alias in [
+        "pebble2020b",
+        "Counting:Pebbles",
+        "COUNTING:PEBBLES",
+        "pebble2020",
+    ] {
+        let (status, location) =
+            get_unfollowed(app, &format!("/resources/{alias}?fields=title")).await;
+        assert_eq!(status, 301, "{alias}");
+        assert_eq!(
+            location.as_deref(),
+            Some(format!("{href}?fields=title").as_str()),
+            "{alias}"
+        );
+    }
+    let (status, _) = get_unfollowed(app, "/resources/nobody2020").await;
+    assert_eq!(status, 404, "a key nobody has is not found");
+
+    // An alias is a key: a later work cannot take it.
+    let third = write(
+        "third.bib",
+        "@book{pebble2020b, title = {A Different Book}, author = {Doe, Cy}, year = {2019}}\n",
+    );
+    let (status, stdout, stderr) =
+        app.lore(&["import", third.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stdout.contains("another resource already has this citation key"),
+        "{stdout}"
+    );
+    let list = resources(app).await;
+    let book = list
+        .iter()
+        .find(|r| r["title"] == "A Different Book")
+        .unwrap();
+    assert_ne!(book["citation_key"], "pebble2020b");
 }
