@@ -28,6 +28,53 @@ fn conflict(err: StoreError) -> ServiceError {
     }
 }
 
+/// The identity rules on a write: a DOI, arXiv id or URL names one work, held once. The
+/// conflict when another resource holds one of `data`'s identifiers; for a replacement
+/// (`replacing`: the resource's id and current data) only the identifiers it changes are
+/// checked, so a record that already shares one (an import kept both) can still be edited.
+///
+/// # Errors
+/// [`ServiceError::Store`].
+async fn held_elsewhere(
+    tx: &mut Tx,
+    data: &ResourceData,
+    replacing: Option<(i64, &ResourceData)>,
+) -> Result<Option<ServiceError>> {
+    let changed = |new: &Option<String>, old: Option<&Option<String>>| match old {
+        Some(old) if old == new => None,
+        _ => new.clone(),
+    };
+    let current = replacing.map(|(_, current)| current);
+    let probe = ResourceData {
+        title: data.title.clone(),
+        doi: changed(&data.doi, current.map(|c| &c.doi)),
+        arxiv_id: changed(&data.arxiv_id, current.map(|c| &c.arxiv_id)),
+        url: changed(&data.url, current.map(|c| &c.url)),
+        ..ResourceData::default()
+    };
+    if probe.doi.is_none() && probe.arxiv_id.is_none() && probe.url.is_none() {
+        return Ok(None);
+    }
+    let Some((existing, evidence)) =
+        super::import::find_same_work(tx, &probe, None, true, false).await?
+    else {
+        return Ok(None);
+    };
+    if !matches!(evidence, Evidence::Doi | Evidence::ArxivId | Evidence::Url)
+        || replacing.is_some_and(|(id, _)| id == existing.id)
+    {
+        return Ok(None);
+    }
+    let slug = existing.resource.slug;
+    Ok(Some(ServiceError::Conflict {
+        field: evidence.as_str(),
+        what: format!(
+            "the resource `{slug}` (/resources/{slug}) already has this {}: it is the same work",
+            evidence.as_str()
+        ),
+    }))
+}
+
 impl Service {
     /// Stores a new resource (slug from `slug` or the title; citation key issued unless
     /// given) and returns it.
@@ -59,20 +106,8 @@ impl Service {
                 .as_deref()
                 .and_then(crate::catalogue::arxiv_id_from_url);
         }
-        // The identity rules: a DOI, arXiv id or URL names one work, held once.
-        if let Some((existing, evidence)) =
-            super::import::find_same_work(&mut tx, &data, None, true, false).await?
-            && matches!(evidence, Evidence::Doi | Evidence::ArxivId | Evidence::Url)
-        {
-            let slug = existing.resource.slug;
-            return Err(ServiceError::Conflict {
-                field: evidence.as_str(),
-                what: format!(
-                    "the resource `{slug}` (/resources/{slug}) already has this {}: \
-                     it is the same work",
-                    evidence.as_str()
-                ),
-            });
+        if let Some(conflict) = held_elsewhere(&mut tx, &data, None).await? {
+            return Err(conflict);
         }
         let key_origin = match &data.citation_key {
             Some(key) if tx.citation_key_taken(key.as_str(), None).await? => {
@@ -130,6 +165,15 @@ impl Service {
             _ => data.citation_key.clone_from(&current.citation_key),
         }
         data.provenance.clone_from(&current.provenance);
+        if data.arxiv_id.is_none() && data.url != current.url {
+            data.arxiv_id = data
+                .url
+                .as_deref()
+                .and_then(crate::catalogue::arxiv_id_from_url);
+        }
+        if let Some(conflict) = held_elsewhere(&mut tx, &data, Some((stored.id, current))).await? {
+            return Err(conflict);
+        }
         let renamed = data.title != current.title;
         if data != *current {
             tx.update_resource(

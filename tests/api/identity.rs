@@ -296,6 +296,46 @@ async fn creating_a_resource_with_a_held_doi_arxiv_id_or_url_is_409(app: &TestAp
         "{problem}"
     );
     assert_eq!(resources(app).await.len(), 6, "nothing else was stored");
+
+    // PATCH and PUT follow the same rules, for the identifiers they change.
+    let fresh = app.get("/resources/fresh").await;
+    let etag = fresh.headers()["etag"].to_str().unwrap().to_owned();
+    let patch = |body: serde_json::Value, etag: String| {
+        app.client
+            .patch(app.url("/resources/fresh"))
+            .bearer_auth(&token)
+            .header("If-Match", etag)
+            .header("Content-Type", "application/merge-patch+json")
+            .body(body.to_string())
+            .send()
+    };
+    let problem = assert_problem(
+        patch(serde_json::json!({"doi": "10.1234/one.1"}), etag.clone())
+            .await
+            .unwrap(),
+        409,
+        "conflict",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "doi", "{problem}");
+    let problem = assert_problem(
+        patch(
+            serde_json::json!({"url": "https://example.org/site#top"}),
+            etag.clone(),
+        )
+        .await
+        .unwrap(),
+        409,
+        "conflict",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "url", "{problem}");
+    let edited = patch(serde_json::json!({"title": "Fresh, edited"}), etag)
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200, "its own identifiers are no conflict");
+    let view: serde_json::Value = edited.json().await.unwrap();
+    assert_eq!(view["arxiv_id"], "2301.00009", "{view}");
 }
 
 /// Status and `Location` of a GET of `path`, without following redirects.
