@@ -200,41 +200,52 @@ def quietly(fn, *args):
         pass
 
 
-def store_titles(client):
+def store_titles(client, since=None):
+    """Titles of the resources created or changed since `since` (RFC 3339; all for None)."""
     titles = []
-    path = "/resources?limit=500&fields=slug,title,description"
-    descriptions = {}
+    path = "/resources?limit=500&fields=title"
+    if since:
+        path += f"&updated_since={since}"
     while path:
         status, _, body = client.request("GET", path)
         if status != 200:
             raise RuntimeError(f"GET {path}: {status} {body}")
-        for item in body["items"]:
-            titles.append(item["title"])
-            descriptions[item["slug"]] = item.get("description")
+        titles.extend(item["title"] for item in body["items"])
         nxt = body.get("next")
         path = nxt[len(client.base):] if nxt else None
-    return titles, descriptions
+    return titles
 
 
-def check(client, ledger, failures, label, rows):
-    titles, descriptions = store_titles(client)
+def check(client, ledger, failures, label, rows, rounds, since=None):
+    """Checks the writers' resources, and the imports of `rounds` among the resources
+    changed since `since` (every resource for None)."""
     with ledger.lock:
         created = dict(ledger.created)
         acked = dict(ledger.acked)
         sent = dict(ledger.sent)
         imports = dict(ledger.imports)
-    for slug, was_acked in created.items():
-        if was_acked and slug not in descriptions:
-            failures.append(f"{label}: {slug} was created (201) and is gone")
-    for slug, n in acked.items():
-        description = descriptions.get(slug) or ""
+    for slug in sorted(set(created) | set(acked)):
+        status, _, body = client.request("GET", f"/resources/{slug}?fields=description")
+        if status == 404:
+            if created.get(slug):
+                failures.append(f"{label}: {slug} was created (201) and is gone")
+            continue
+        if status != 200:
+            raise RuntimeError(f"GET /resources/{slug}: {status} {body}")
+        if slug not in acked:
+            continue
+        description = body.get("description") or ""
         try:
             seen = int(description.rsplit(" ", 1)[1]) if description else 0
         except (IndexError, ValueError):
             seen = -1
-        if seen < n or seen > sent.get(slug, 0):
-            failures.append(f"{label}: {slug} shows write {seen}; write {n} was acknowledged")
-    for round_no, was_acked in imports.items():
+        if seen < acked[slug] or seen > sent.get(slug, 0):
+            failures.append(f"{label}: {slug} shows write {seen}; write {acked[slug]} was acknowledged")
+    titles = store_titles(client, since)
+    for round_no in rounds:
+        if round_no not in imports:
+            continue
+        was_acked = imports[round_no]
         in_store = sum(1 for t in titles if t.startswith(tag(round_no) + " "))
         if in_store not in (0, rows) or (was_acked and in_store != rows):
             failures.append(
@@ -245,6 +256,10 @@ def check(client, ledger, failures, label, rows):
         found = body.get("total") if status == 200 and isinstance(body, dict) else None
         if found != in_store:
             failures.append(f"{label}: search finds {found} rows of round {round_no}, the store has {in_store}")
+
+
+def rfc3339(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def run_backend(name, lore, store_args, kills, rows, rng, workdir):
@@ -259,6 +274,7 @@ def run_backend(name, lore, store_args, kills, rows, rng, workdir):
     server = Server(lore, store_args, log_path)
     ledger = Ledger()
     started = 0
+    since = None
     for round_no in range(1, kills + 2):
         if not server.start():
             failures.append(f"{name}: start {round_no} failed:\n{server.log_tail()}")
@@ -266,13 +282,19 @@ def run_backend(name, lore, store_args, kills, rows, rng, workdir):
             break
         started += 1
         client = Client(f"http://127.0.0.1:{server.port}", token)
+        last = round_no > kills
         try:
-            check(client, ledger, failures, f"{name} start {round_no}", rows)
+            # After each kill, what the killed round did; after the last, everything.
+            if last:
+                check(client, ledger, failures, f"{name} last start", rows, range(1, round_no))
+            else:
+                check(client, ledger, failures, f"{name} start {round_no}", rows, [round_no - 1], since)
         except (OSError, RuntimeError) as err:
             failures.append(f"{name} start {round_no}: checking failed: {err}")
-        if round_no > kills:
+        if last:
             server.kill()
             break
+        since = rfc3339(time.time() - 2)
         stop, threads = run_load(client, ledger, round_no, rows)
         time.sleep(rng.uniform(0.5, 3.0))
         server.kill()
