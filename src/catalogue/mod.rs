@@ -6,6 +6,7 @@
 //! store and decides what is created, updated, merged or unchanged.
 
 pub mod bibtex;
+pub mod book;
 mod dates;
 mod limits;
 pub mod markdown;
@@ -280,6 +281,12 @@ pub enum ParseError {
         /// What is wrong there.
         message: String,
     },
+}
+
+/// Parses a page of a Jupyter Book: `parts` (the part captions above it in `_toc.yml`)
+/// start every section path of the page.
+pub fn parse_page_in_book(file_name: &str, bytes: &[u8], parts: &[String]) -> Catalogue {
+    markdown::parse_in_book(file_name, text::decode(bytes), parts)
 }
 
 /// Parses a file by its extension: `.md`/`.markdown` as a catalogue page, `.bib` as BibTeX.

@@ -298,6 +298,28 @@ pub(super) async fn apply(
             touched.extend([source, target]);
         }
     }
+    // A `{cite}` key that names no stored work is worth a warning: a typo, or a `.bib`
+    // not imported yet (the link is made when it is).
+    let cite_lines = catalogue
+        .report
+        .iter()
+        .filter(|l| l.item == ItemKind::Citation && l.draft.is_some());
+    for cite in cite_lines {
+        for key in cite.text.split(", ").filter(|k| !k.is_empty()) {
+            if tx.resource_id_by_citation_key(key).await?.is_none() {
+                extra_lines.push(ReportLine::warning(
+                    cite.line,
+                    ItemKind::Citation,
+                    key,
+                    format!(
+                        "{file}:{}: no stored work has the citation key `{key}`; it is linked \
+                         when a BibTeX entry with that key is imported",
+                        cite.line
+                    ),
+                ));
+            }
+        }
+    }
     let described: HashSet<(EntityType, i64)> = resources
         .iter()
         .chain(&concepts)

@@ -37,6 +37,9 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Parse(#[from] ParseError),
+    /// A Jupyter Book's `_toc.yml` or `_config.yml` could not be read.
+    #[error(transparent)]
+    Book(#[from] catalogue::book::BookError),
     #[error("a key name is 1 to 64 characters of A-Z a-z 0-9 - _ . @; {name:?} is not")]
     InvalidKeyName { name: String },
     #[error("a key named `{name}` already exists")]
@@ -395,7 +398,7 @@ impl Service {
         actor: Option<&str>,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport> {
-        self.import_parsed(file_name, bytes, None, actor, ImportOptions::SYNC, progress)
+        self.import_parsed(file_name, bytes, None, None, actor, ImportOptions::SYNC, progress)
             .await
     }
 
@@ -413,20 +416,24 @@ impl Service {
         actor: Option<&str>,
         options: ImportOptions,
     ) -> Result<ImportReport> {
-        self.import_parsed(file_name, bytes, charset, actor, options, &|_| {})
+        self.import_parsed(file_name, bytes, charset, None, actor, options, &|_| {})
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn import_parsed(
         &self,
         file_name: &str,
         bytes: &[u8],
         charset: Option<&str>,
+        parts: Option<&[String]>,
         actor: Option<&str>,
         options: ImportOptions,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport> {
-        let catalogue = self.parse_catalogue(file_name, bytes, charset).await?;
+        let catalogue = self
+            .parse_catalogue(file_name, bytes, charset, parts)
+            .await?;
         let (report, seq) = import::apply(&self.store, catalogue, actor, options, progress).await?;
         self.searchable(seq).await;
         Ok(report)
@@ -437,16 +444,19 @@ impl Service {
         file_name: &str,
         bytes: &[u8],
         charset: Option<&str>,
+        parts: Option<&[String]>,
     ) -> Result<catalogue::Catalogue> {
         // Parsing is CPU work (a large page or .bib takes a while): off the async workers,
         // so other requests are answered meanwhile.
-        let (name, bytes, charset) = (
+        let (name, bytes, charset, parts) = (
             file_name.to_owned(),
             bytes.to_vec(),
             charset.map(str::to_owned),
+            parts.map(<[String]>::to_vec),
         );
-        Ok(tokio::task::spawn_blocking(move || {
-            catalogue::parse_file_with_charset(&name, &bytes, charset.as_deref())
+        Ok(tokio::task::spawn_blocking(move || match parts {
+            Some(parts) => Ok(catalogue::parse_page_in_book(&name, &bytes, &parts)),
+            None => catalogue::parse_file_with_charset(&name, &bytes, charset.as_deref()),
         })
         .await
         .map_err(|_| ServiceError::Task)??)
@@ -454,7 +464,9 @@ impl Service {
 
     /// Imports files and directories: a directory contributes its `.md` pages first (so
     /// records keep the order of the pages), then its `.bib` files, which enrich them;
-    /// each set in name order. Each file is its own transaction; one that fails does not
+    /// each set in name order. A Jupyter Book directory (one with a `_toc.yml`)
+    /// contributes the `.bib` files its `_config.yml` names first (so `{cite}` roles find
+    /// their entries), then its pages in table-of-contents order. Each file is its own transaction; one that fails does not
     /// stop the others.
     pub async fn import_paths(&self, paths: &[PathBuf]) -> ImportRun {
         self.import_paths_with(paths, ImportOptions::SYNC, &|_, _| {})
@@ -478,9 +490,11 @@ impl Service {
                 Err(err) => run.reports.push((path.clone(), Err(err))),
             }
         }
-        for path in files {
+        for (path, parts) in files {
             let result = self
-                .import_file(&path, options, &|done| progress(&path, done))
+                .import_file(&path, parts.as_deref(), options, &|done| {
+                    progress(&path, done);
+                })
                 .await;
             run.reports.push((path, result));
         }
@@ -490,6 +504,7 @@ impl Service {
     async fn import_file(
         &self,
         path: &Path,
+        parts: Option<&[String]>,
         options: ImportOptions,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport> {
@@ -503,7 +518,7 @@ impl Service {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        self.import_parsed(&name, &bytes, None, None, options, progress)
+        self.import_parsed(&name, &bytes, None, parts, None, options, progress)
             .await
     }
 }
@@ -517,19 +532,30 @@ pub struct ImportRun {
     pub passed_over: Vec<(PathBuf, &'static str)>,
 }
 
-/// The files to import for `path`: itself, or for a directory its `.md` then `.bib`
-/// files (not recursive); other entries go to `passed_over`.
+/// A file to import, and for a page of a book the part captions above it.
+type FileToImport = (PathBuf, Option<Vec<String>>);
+
+/// The files to import for `path`: itself; for a Jupyter Book its `.bib` files then its
+/// pages ([`catalogue::book`]); for another directory its `.md` then `.bib` files (not
+/// recursive); other entries go to `passed_over`.
 fn catalogue_files(
     path: &Path,
     passed_over: &mut Vec<(PathBuf, &'static str)>,
-) -> Result<Vec<PathBuf>> {
+) -> Result<Vec<FileToImport>> {
     let read_error = |source| ServiceError::Read {
         path: path.display().to_string(),
         source,
     };
     let metadata = std::fs::metadata(path).map_err(read_error)?;
     if !metadata.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+        return Ok(vec![(path.to_path_buf(), None)]);
+    }
+    if catalogue::book::is_book(path) {
+        let book = catalogue::book::read(path)?;
+        passed_over.extend(book.passed_over);
+        let bib = book.bib_files.into_iter().map(|p| (p, None));
+        let pages = book.pages.into_iter().map(|p| (p.path, Some(p.parts)));
+        return Ok(bib.chain(pages).collect());
     }
     let mut bib = Vec::new();
     let mut pages = Vec::new();
@@ -564,7 +590,7 @@ fn catalogue_files(
     }
     bib.sort();
     pages.sort();
-    Ok(pages.into_iter().chain(bib).collect())
+    Ok(pages.into_iter().chain(bib).map(|p| (p, None)).collect())
 }
 
 /// Distributes links over the records of a page they start or end at.
