@@ -188,7 +188,11 @@ mod tests {
         let parts: Vec<_> = book.pages.iter().map(|p| p.parts.clone()).collect();
         assert_eq!(
             parts,
-            [vec![], vec!["Counting".to_owned()], vec!["Evaluation".to_owned()]]
+            [
+                vec![],
+                vec!["Counting".to_owned()],
+                vec!["Evaluation".to_owned()]
+            ]
         );
         assert!(book.passed_over.is_empty(), "{:?}", book.passed_over);
     }

@@ -47,7 +47,11 @@ pub(super) fn parse_decoded(file_name: &str, decoded: text::Decoded) -> Catalogu
 
 /// Parses a page of a book: `parts` (the part and chapter captions above the page in the
 /// book's table of contents) start every section path.
-pub(super) fn parse_in_book(file_name: &str, decoded: text::Decoded, parts: &[String]) -> Catalogue {
+pub(super) fn parse_in_book(
+    file_name: &str,
+    decoded: text::Decoded,
+    parts: &[String],
+) -> Catalogue {
     let lines = LineIndex::new(&decoded.text);
     let blocks = blocks::read_blocks(&decoded.text, &lines);
     let mut page = Page::new(file_name, &decoded.text, decoded.report);
@@ -1159,12 +1163,13 @@ impl<'t> Page<'t> {
                 existing.category_guessed = draft.category_guessed;
             }
             // Two definitions under one name are two senses: both are kept.
-            existing.data.definition = match (existing.data.definition.take(), draft.data.definition) {
-                (Some(first), Some(second)) if first != second => {
-                    Some(format!("{first}\n\n{second}"))
-                }
-                (first, second) => first.or(second),
-            };
+            existing.data.definition =
+                match (existing.data.definition.take(), draft.data.definition) {
+                    (Some(first), Some(second)) if first != second => {
+                        Some(format!("{first}\n\n{second}"))
+                    }
+                    (first, second) => first.or(second),
+                };
             existing.data.note = existing.data.note.take().or(draft.data.note);
             return Added {
                 index,

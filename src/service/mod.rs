@@ -398,8 +398,16 @@ impl Service {
         actor: Option<&str>,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport> {
-        self.import_parsed(file_name, bytes, None, None, actor, ImportOptions::SYNC, progress)
-            .await
+        self.import_parsed(
+            file_name,
+            bytes,
+            None,
+            None,
+            actor,
+            ImportOptions::SYNC,
+            progress,
+        )
+        .await
     }
 
     /// As [`Service::import_bytes`], reading the bytes in `charset` (a WHATWG encoding

@@ -64,10 +64,18 @@ fn cited_titles(concept: &serde_json::Value) -> BTreeSet<String> {
 
 async fn a_whole_book_imports_its_bib_files_then_its_pages_in_toc_order(app: &TestApp) {
     let reports = import(app, &["book"]);
-    let files: Vec<&str> = reports.iter().map(|r| r["file"].as_str().unwrap()).collect();
+    let files: Vec<&str> = reports
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
     assert_eq!(
         files,
-        ["references.bib", "intro.md", "count_basics.md", "eval_metrics.md"]
+        [
+            "references.bib",
+            "intro.md",
+            "count_basics.md",
+            "eval_metrics.md"
+        ]
     );
 
     // Definitions under headings, whatever the heading above them is called.
@@ -77,10 +85,7 @@ async fn a_whole_book_imports_its_bib_files_then_its_pages_in_toc_order(app: &Te
         ("sampling", "Counts a random part of the pile"),
     ] {
         let c = concept(app, slug).await;
-        assert!(
-            c["definition"].as_str().unwrap().starts_with(starts),
-            "{c}"
-        );
+        assert!(c["definition"].as_str().unwrap().starts_with(starts), "{c}");
         assert_eq!(c["provenance"]["heading_path"][0], "Counting", "{c}");
     }
     let tally = concept(app, "tally-counting").await;
@@ -91,10 +96,17 @@ async fn a_whole_book_imports_its_bib_files_then_its_pages_in_toc_order(app: &Te
             .contains("Works for any pile size"),
         "the bullets under a definition are part of it: {tally}"
     );
-    for slug in ["absolute-count-error", "relative-count-error", "pile-distance"] {
+    for slug in [
+        "absolute-count-error",
+        "relative-count-error",
+        "pile-distance",
+    ] {
         let c = concept(app, slug).await;
         assert_eq!(c["category"], "metric", "{c}");
-        assert!(c["definition"].as_str().is_some_and(|d| !d.is_empty()), "{c}");
+        assert!(
+            c["definition"].as_str().is_some_and(|d| !d.is_empty()),
+            "{c}"
+        );
         assert_eq!(c["provenance"]["heading_path"][0], "Evaluation", "{c}");
         assert_eq!(
             c["learning_objectives"],
@@ -104,7 +116,10 @@ async fn a_whole_book_imports_its_bib_files_then_its_pages_in_toc_order(app: &Te
     }
     // Keywords are concepts; their key takeaways are the page's learning objectives.
     let pile = concept(app, "pile").await;
-    assert_eq!(pile["definition"], "a heap of pebbles that touch each other");
+    assert_eq!(
+        pile["definition"],
+        "a heap of pebbles that touch each other"
+    );
     assert_eq!(
         pile["learning_objectives"],
         serde_json::json!([
@@ -145,7 +160,11 @@ async fn a_whole_book_imports_its_bib_files_then_its_pages_in_toc_order(app: &Te
     assert_eq!(course["level"], "beginner");
     by_title("Counting Before Writing");
     by_title("Weighing Piles of Pebbles");
-    assert_eq!(resources.len(), 4, "no resource for a directive: {resources:?}");
+    assert_eq!(
+        resources.len(),
+        4,
+        "no resource for a directive: {resources:?}"
+    );
 
     // Importing the book again changes nothing.
     let again = import(app, &["book"]);
@@ -231,7 +250,12 @@ async fn cites_in_definitions_link_entries_and_dangling_keys_are_warned_about(ap
         "{page}"
     );
     let decay = concept(app, "shell-decay").await;
-    assert!(decay["definition"].as_str().unwrap().contains("Shrinks shells"));
+    assert!(
+        decay["definition"]
+            .as_str()
+            .unwrap()
+            .contains("Shrinks shells")
+    );
 }
 
 async fn a_table_row_that_cites_an_entry_is_that_entry(app: &TestApp) {
@@ -245,7 +269,10 @@ async fn a_table_row_that_cites_an_entry_is_that_entry(app: &TestApp) {
         let survey = &resources[0];
         assert_eq!(survey["citation_key"], "sample2019survey", "{survey}");
         assert_eq!(survey["title"], "A survey of pebble counting");
-        let attributes = survey["attributes"].as_object().cloned().unwrap_or_default();
+        let attributes = survey["attributes"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         assert!(
             attributes
                 .values()

@@ -31,8 +31,12 @@ pub(super) fn template(text: &str) -> Option<Template> {
     let key = normalise(text);
     match key.as_str() {
         "keywords" | "key words" | "key terms" | "glossary" => Some(Template::Keywords),
-        "key takeaways" | "takeaways" | "learning objectives" | "learning goals"
-        | "learning outcomes" | "objectives" => Some(Template::Objectives),
+        "key takeaways"
+        | "takeaways"
+        | "learning objectives"
+        | "learning goals"
+        | "learning outcomes"
+        | "objectives" => Some(Template::Objectives),
         "introduction" | "intro" | "overview" | "summary" | "conclusion" | "conclusions"
         | "references" | "bibliography" | "further reading" | "see also" | "background"
         | "motivation" | "notes" | "contents" | "table of contents" | "acknowledgements"
