@@ -13,6 +13,7 @@ cases![
     unseeded: repeated_concept_headings_keep_every_definition,
     unseeded: cites_in_definitions_link_entries_and_dangling_keys_are_warned_about,
     unseeded: a_table_row_that_cites_an_entry_is_that_entry,
+    unseeded: a_book_seeds_a_server,
 ];
 
 /// Imports files or directories of `tests/fixtures/import-patterns/` in one run and
@@ -280,4 +281,27 @@ async fn a_table_row_that_cites_an_entry_is_that_entry(app: &TestApp) {
             "{survey}"
         );
     }
+    // The author says which entry the row is, even under another title.
+    let page = app.data_dir.path().join("surveys.md");
+    std::fs::write(
+        &page,
+        "# Surveys\n\n| Title | Reference |\n|---|---|\n| Pebble counting, surveyed | {cite}`sample2019survey` |\n",
+    )
+    .unwrap();
+    let (status, _, stderr) = app.lore(&["import", page.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
+    let resources = all(app, "resources").await;
+    assert_eq!(resources.len(), 1, "{resources:?}");
+    assert_eq!(resources[0]["citation_key"], "sample2019survey");
+}
+
+async fn a_book_seeds_a_server(app: &TestApp) {
+    let book = repo_root().join("tests/fixtures/import-patterns/book");
+    let seeded = TestApp::spawn_with(app.backend, false, |s| s.seed_dir = Some(book)).await;
+    let weighing = concept(&seeded, "weighing").await;
+    assert_eq!(cited_titles(&weighing).len(), 2, "{weighing}");
+    assert_eq!(
+        concept(&seeded, "pile-distance").await["provenance"]["heading_path"][0],
+        "Evaluation"
+    );
 }
