@@ -20,6 +20,7 @@
 mod blocks;
 mod cites;
 mod headings;
+mod reading;
 mod reference;
 mod table;
 
@@ -27,6 +28,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use blocks::{Block, Cite, Inline, LineIndex, LinkForm, LinkRef, Row, Table, Unread};
 use headings::Template;
+pub use reading::{HeadingMeaning, Reading, ReadingError};
 use table::{Column, Layout};
 
 use super::{
@@ -52,10 +54,22 @@ pub(super) fn parse_in_book(
     decoded: text::Decoded,
     parts: &[String],
 ) -> Catalogue {
+    parse_read_as(file_name, decoded, parts, &Reading::default())
+}
+
+/// Parses a page with the author's mappings of headings and columns ([`Reading`]);
+/// `parts` start every section path (see [`parse_in_book`]).
+pub(super) fn parse_read_as(
+    file_name: &str,
+    decoded: text::Decoded,
+    parts: &[String],
+    reading: &Reading,
+) -> Catalogue {
     let lines = LineIndex::new(&decoded.text);
     let blocks = blocks::read_blocks(&decoded.text, &lines);
     let mut page = Page::new(file_name, &decoded.text, decoded.report);
     page.parts = parts.to_vec();
+    page.reading = reading.clone();
     page.read(&blocks);
     page.finish()
 }
@@ -123,6 +137,8 @@ struct Page<'t> {
     parts: Vec<String>,
     /// Learning objectives (`### Key takeaways` items) by the page section they belong to.
     objectives: Vec<(u32, String)>,
+    /// The author's mappings of headings and table headers.
+    reading: Reading,
 }
 
 /// Where a draft ended up: a new draft, or merged into an earlier one.
@@ -152,6 +168,7 @@ impl<'t> Page<'t> {
             segment: Segment::default(),
             parts: Vec::new(),
             objectives: Vec::new(),
+            reading: Reading::default(),
         }
     }
 
@@ -269,6 +286,11 @@ impl<'t> Page<'t> {
         let role = if level == 1 && self.title.is_none() {
             self.title = Some(text.clone());
             Role::Title
+        } else if let Some(meaning) = self.reading.heading(&name) {
+            match meaning {
+                HeadingMeaning::Category(category) => Role::Category(category),
+                HeadingMeaning::Kind(kind) => Role::Kind(kind),
+            }
         } else if let Some(template) = headings::template(&name) {
             Role::Template(template)
         } else if let Ok(category) = Category::parse(&name) {
@@ -872,7 +894,13 @@ impl<'t> Page<'t> {
     // ----- tables ------------------------------------------------------------------------
 
     fn table(&mut self, table: &Table) {
-        let layout = Layout::new(&table.header);
+        // Headers the author maps to a field (`"Course Name" = "title"`) are read as it.
+        let mapped: Vec<String> = table
+            .header
+            .iter()
+            .map(|h| self.reading.header(h).to_owned())
+            .collect();
+        let layout = Layout::new(&mapped);
         for cell in &table.header_cells {
             for (line, text) in &cell.comments {
                 self.comment(*line, text);

@@ -9,6 +9,7 @@ mod overview;
 mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use export::{ExportChunk, ExportFormat};
 pub use import::{ImportOptions, ImportProgress, ImportReport, ImportSummary, RecordCounts};
@@ -108,6 +109,9 @@ pub struct Service {
     search: Option<Search>,
     /// How long one read may take ([`Service::with_query_timeout`]); zero for no limit.
     query_timeout: std::time::Duration,
+    /// The author's mappings of headings and columns for imports
+    /// ([`Service::with_reading`]).
+    reading: Arc<catalogue::markdown::Reading>,
 }
 
 /// The search index and the threads searches run on: one per core, so that a burst of
@@ -126,6 +130,7 @@ impl Service {
             store,
             search: None,
             query_timeout: std::time::Duration::ZERO,
+            reading: Arc::default(),
         }
     }
 
@@ -149,7 +154,16 @@ impl Service {
                 threads: std::sync::Arc::new(threads),
             }),
             query_timeout: std::time::Duration::ZERO,
+            reading: Arc::default(),
         }
+    }
+
+    /// This service reading imported pages with the author's mappings of headings to
+    /// categories or kinds and of table headers to fields (`lore.toml`'s `[import]`).
+    #[must_use]
+    pub fn with_reading(mut self, reading: catalogue::markdown::Reading) -> Self {
+        self.reading = Arc::new(reading);
+        self
     }
 
     /// This service with a time limit on each read (lists, records, changes): one that
@@ -462,9 +476,15 @@ impl Service {
             charset.map(str::to_owned),
             parts.map(<[String]>::to_vec),
         );
-        Ok(tokio::task::spawn_blocking(move || match parts {
-            Some(parts) => Ok(catalogue::parse_page_in_book(&name, &bytes, &parts)),
-            None => catalogue::parse_file_with_charset(&name, &bytes, charset.as_deref()),
+        let reading = Arc::clone(&self.reading);
+        Ok(tokio::task::spawn_blocking(move || {
+            catalogue::parse_file_read_as(
+                &name,
+                &bytes,
+                charset.as_deref(),
+                parts.as_deref().unwrap_or_default(),
+                &reading,
+            )
         })
         .await
         .map_err(|_| ServiceError::Task)??)

@@ -14,6 +14,7 @@ cases![
     unseeded: cites_in_definitions_link_entries_and_dangling_keys_are_warned_about,
     unseeded: a_table_row_that_cites_an_entry_is_that_entry,
     unseeded: a_book_seeds_a_server,
+    unseeded: lore_toml_maps_headings_and_columns,
 ];
 
 /// Imports files or directories of `tests/fixtures/import-patterns/` in one run and
@@ -304,4 +305,36 @@ async fn a_book_seeds_a_server(app: &TestApp) {
         concept(&seeded, "pile-distance").await["provenance"]["heading_path"][0],
         "Evaluation"
     );
+}
+
+async fn lore_toml_maps_headings_and_columns(app: &TestApp) {
+    let dir = app.data_dir.path();
+    std::fs::write(
+        dir.join("lore.toml"),
+        "[import.headings]\n\"Evaluation and Plots\" = \"metric\"\n\n[import.columns]\n\"Course Name\" = \"title\"\n",
+    )
+    .unwrap();
+    let page = dir.join("notes.md");
+    std::fs::write(
+        &page,
+        "# Notes\n\n## Evaluation and Plots\n* Shell score\n\n## Courses\n\n| No. | Course Name | Link |\n|---|---|---|\n| 1. | Gentle Tensors | https://example.org/tensors |\n",
+    )
+    .unwrap();
+    let (status, _, stderr) = app.lore(&["import", page.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(concept(app, "shell-score").await["category"], "metric");
+    let resources = all(app, "resources").await;
+    assert_eq!(resources.len(), 1, "{resources:?}");
+    assert_eq!(resources[0]["title"], "Gentle Tensors");
+    assert_eq!(resources[0]["kind"], "course");
+
+    // A mapping to nothing lore knows stops the import, naming it.
+    std::fs::write(
+        dir.join("lore.toml"),
+        "[import.headings]\n\"Plots\" = \"pictures\"\n",
+    )
+    .unwrap();
+    let (status, _, stderr) = app.lore(&["import", page.to_str().unwrap()]);
+    assert_ne!(status, 0);
+    assert!(stderr.contains("\"Plots\" = \"pictures\""), "{stderr}");
 }
