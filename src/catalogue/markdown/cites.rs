@@ -55,3 +55,25 @@ impl Page<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_row_citing_one_work_takes_its_key_and_keeps_no_cite_attribute() {
+        let c = super::super::parse(
+            "page.md",
+            "# S\n\n| Title | Reference |\n|---|---|\n| A survey | {cite}`sample2019survey` |\n| Two | {cite}`a,b` |\n"
+                .as_bytes(),
+        );
+        let one = &c.resources[0].data;
+        assert_eq!(
+            one.citation_key.as_ref().map(|k| k.as_str()),
+            Some("sample2019survey")
+        );
+        assert!(
+            one.attributes.values().all(|v| !v.contains("cite")),
+            "{one:?}"
+        );
+        assert!(c.resources[1].data.citation_key.is_none());
+    }
+}

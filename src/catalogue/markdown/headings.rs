@@ -286,6 +286,50 @@ mod tests {
         assert_eq!(template("Tally Counting"), None);
     }
 
+    fn concepts(page: &str) -> Vec<crate::domain::ConceptData> {
+        super::super::parse("page.md", page.as_bytes())
+            .concepts
+            .into_iter()
+            .map(|c| c.data)
+            .collect()
+    }
+
+    #[test]
+    fn a_sub_heading_with_text_under_it_defines_a_concept_under_any_heading() {
+        let c = concepts(
+            "# Quality metrics\n\n## Introduction\n\nSome words.\n\n## Methods (classification)\n\n### Hit Rate\n- Share of items found.\n\n### Links only\n- [A](https://example.org/a)\n",
+        );
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].name, "Hit Rate");
+        assert_eq!(c[0].category, Some(Category::Metric));
+        assert_eq!(c[0].definition.as_deref(), Some("- Share of items found."));
+    }
+
+    #[test]
+    fn template_sections_give_keywords_and_learning_objectives() {
+        let c = concepts(
+            "# Pebbles\n\n## Introduction\n\n### Key takeaways\n* Learn tallies.\n\n### Keywords\n* Tally\n* Pile: a heap\n",
+        );
+        let names: Vec<_> = c.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Tally", "Pile"]);
+        assert_eq!(c[1].definition.as_deref(), Some("a heap"));
+        assert!(
+            c.iter()
+                .all(|c| c.learning_objectives == ["Learn tallies."])
+        );
+    }
+
+    #[test]
+    fn two_definitions_under_one_name_are_both_kept() {
+        let c =
+            concepts("# M\n\n## Metrics\n\n### Recall\nOne sense.\n\n### Recall\nAnother sense.\n");
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            c[0].definition.as_deref(),
+            Some("One sense.\n\nAnother sense.")
+        );
+    }
+
     #[test]
     fn a_keyword_splits_into_name_and_definition() {
         assert_eq!(
