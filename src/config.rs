@@ -73,6 +73,8 @@ pub struct Settings {
     /// the answer is 503 `query_timeout` with `Retry-After`, and PostgreSQL stops the
     /// statement a second later (`statement_timeout`). Zero is no limit.
     pub query_timeout: std::time::Duration,
+    /// How imported pages map headings and table headers (`[import]` in `lore.toml`).
+    pub reading: crate::catalogue::markdown::Reading,
 }
 
 /// How lore is reached through proxies and from other origins.
@@ -182,6 +184,7 @@ impl Settings {
             require_read_key: false,
             edge: EdgeSettings::default(),
             query_timeout: crate::store::DEFAULT_QUERY_TIMEOUT,
+            reading: crate::catalogue::markdown::Reading::default(),
         }
     }
 }
@@ -205,6 +208,21 @@ pub struct FileSettings {
     pub public_url: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
     pub cors_origins: Option<Vec<String>>,
+    /// `[import.headings]` and `[import.columns]`: the author's corrections to how pages
+    /// are read.
+    pub import: Option<ImportFileSettings>,
+}
+
+/// `lore.toml`'s `[import]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportFileSettings {
+    /// Heading text → a category or kind (`"Evaluation and Plots" = "metric"`).
+    #[serde(default)]
+    pub headings: std::collections::BTreeMap<String, String>,
+    /// Table header → a field (`"Course Name" = "title"`).
+    #[serde(default)]
+    pub columns: std::collections::BTreeMap<String, String>,
 }
 
 /// A settings problem, naming the source and the value.
@@ -228,6 +246,22 @@ pub enum ConfigError {
 }
 
 impl FileSettings {
+    /// The `[import]` mappings, checked.
+    ///
+    /// # Errors
+    /// [`crate::catalogue::markdown::ReadingError`] naming a value that is no category,
+    /// kind or field.
+    pub fn reading(
+        &self,
+    ) -> Result<crate::catalogue::markdown::Reading, crate::catalogue::markdown::ReadingError> {
+        match &self.import {
+            Some(import) => {
+                crate::catalogue::markdown::Reading::new(&import.headings, &import.columns)
+            }
+            None => Ok(crate::catalogue::markdown::Reading::default()),
+        }
+    }
+
     /// Reads `path`; a missing file is empty settings unless `required`.
     ///
     /// # Errors

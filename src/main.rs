@@ -410,6 +410,7 @@ async fn serve(args: ServeArgs, file: FileSettings) -> anyhow::Result<ExitCode> 
         rate_limit: std::num::NonZeroU32::new(rate_limit),
         require_read_key: args.require_read_key || file.require_read_key == Some(true),
         edge,
+        reading: file.reading()?,
         query_timeout: match args.query_timeout.or(file.query_timeout) {
             Some(seconds) => std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
                 anyhow::anyhow!("query_timeout `{seconds}` is not a number of seconds ≥ 0 (e.g. 5)")
@@ -459,8 +460,9 @@ fn edge_settings(args: &ServeArgs, file: &FileSettings) -> anyhow::Result<config
 }
 
 async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode> {
+    let reading = file.reading()?;
     let store = open_store(&store_settings(args.store, &file)).await?;
-    let service = Service::new(store);
+    let service = Service::new(store).with_reading(reading);
     let options = lore::service::ImportOptions {
         dry_run: args.dry_run,
         ..lore::service::ImportOptions::SYNC

@@ -118,7 +118,9 @@ impl Application {
             settings.query_timeout + Duration::from_secs(1)
         };
         let store = open_store_with_timeout(&settings.store, statement_timeout).await?;
-        let service = Service::new(store).with_query_timeout(settings.query_timeout);
+        let service = Service::new(store)
+            .with_query_timeout(settings.query_timeout)
+            .with_reading(settings.reading.clone());
 
         let mut seed_reports = Vec::new();
         if let Some(seed_dir) = &settings.seed_dir
@@ -141,7 +143,8 @@ impl Application {
 
         let (search, indexer) = start_search(&settings.store, service.store().clone()).await?;
         let service = Service::with_search(service.store().clone(), search)
-            .with_query_timeout(settings.query_timeout);
+            .with_query_timeout(settings.query_timeout)
+            .with_reading(settings.reading.clone());
         let indexer = tokio::spawn(indexer.follow(INDEXER_POLL));
 
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {

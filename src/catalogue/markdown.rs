@@ -18,12 +18,17 @@
 //! skipped with a reason); warnings are extra lines.
 
 mod blocks;
+mod cites;
+mod headings;
+mod reading;
 mod reference;
 mod table;
 
 use std::collections::{BTreeMap, HashMap};
 
 use blocks::{Block, Cite, Inline, LineIndex, LinkForm, LinkRef, Row, Table, Unread};
+use headings::Template;
+pub use reading::{HeadingMeaning, Reading, ReadingError};
 use table::{Column, Layout};
 
 use super::{
@@ -39,9 +44,32 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Catalogue {
 
 /// Parses a page whose bytes are already text ([`text::decode_with_label`]).
 pub(super) fn parse_decoded(file_name: &str, decoded: text::Decoded) -> Catalogue {
+    parse_in_book(file_name, decoded, &[])
+}
+
+/// Parses a page of a book: `parts` (the part and chapter captions above the page in the
+/// book's table of contents) start every section path.
+pub(super) fn parse_in_book(
+    file_name: &str,
+    decoded: text::Decoded,
+    parts: &[String],
+) -> Catalogue {
+    parse_read_as(file_name, decoded, parts, &Reading::default())
+}
+
+/// Parses a page with the author's mappings of headings and columns ([`Reading`]);
+/// `parts` start every section path (see [`parse_in_book`]).
+pub(super) fn parse_read_as(
+    file_name: &str,
+    decoded: text::Decoded,
+    parts: &[String],
+    reading: &Reading,
+) -> Catalogue {
     let lines = LineIndex::new(&decoded.text);
     let blocks = blocks::read_blocks(&decoded.text, &lines);
     let mut page = Page::new(file_name, &decoded.text, decoded.report);
+    page.parts = parts.to_vec();
+    page.reading = reading.clone();
     page.read(&blocks);
     page.finish()
 }
@@ -60,12 +88,17 @@ enum Role {
     Concept(usize, Option<Category>),
     /// `## Caltech CS156: ...` with a line of links: the heading names one resource.
     Resource(usize),
+    /// A section of the author's page template (`### Keywords`, `### Key takeaways`).
+    Template(Template),
 }
 
 struct HeadingFrame {
     level: u8,
     text: String,
     role: Role,
+    /// The category the heading gives the definitions below it: its own, or the nearest
+    /// one above it (the page title included).
+    category: Option<Category>,
 }
 
 /// What the text under the current heading (up to the next heading or thematic break)
@@ -81,6 +114,8 @@ struct Segment {
     kind: Option<ResourceKind>,
     /// A kind named by an emphasised label paragraph (`*(Blogs)*`), for the lists after it.
     label_kind: Option<ResourceKind>,
+    /// The template section the text is in (`### Keywords`, `### Key takeaways`).
+    template: Option<Template>,
 }
 
 struct Page<'t> {
@@ -98,6 +133,12 @@ struct Page<'t> {
     anchor_counts: HashMap<String, u32>,
     headings: Vec<HeadingFrame>,
     segment: Segment,
+    /// Part and chapter captions of a book above the page; they start every section path.
+    parts: Vec<String>,
+    /// Learning objectives (`### Key takeaways` items) by the page section they belong to.
+    objectives: Vec<(u32, String)>,
+    /// The author's mappings of headings and table headers.
+    reading: Reading,
 }
 
 /// Where a draft ended up: a new draft, or merged into an earlier one.
@@ -125,10 +166,14 @@ impl<'t> Page<'t> {
             anchor_counts: HashMap::new(),
             headings: Vec::new(),
             segment: Segment::default(),
+            parts: Vec::new(),
+            objectives: Vec::new(),
+            reading: Reading::default(),
         }
     }
 
-    fn finish(self) -> Catalogue {
+    fn finish(mut self) -> Catalogue {
+        self.keep_objectives();
         let mut catalogue = Catalogue {
             file: self.file,
             format: SourceFormat::Page,
@@ -216,7 +261,7 @@ impl<'t> Page<'t> {
         while self.headings.last().is_some_and(|h| h.level >= level) {
             self.headings.pop();
         }
-        let mut heading_path: Vec<String> = self.headings.iter().map(|h| h.text.clone()).collect();
+        let mut heading_path = self.heading_path();
         heading_path.push(text.clone());
         let anchor = self.unique_anchor(&text);
         self.sections.push(PageSection {
@@ -232,30 +277,56 @@ impl<'t> Page<'t> {
             Role::Concept(_, c) => Some(c),
             _ => None,
         });
+        let inherited = self.headings.last().and_then(|h| h.category);
         let parent_concept = match self.headings.last().map(|h| h.role) {
             Some(Role::Concept(index, _)) => Some(index),
             _ => None,
         };
+        let definition = self.text[inline.span.end.min(body_end)..body_end].trim();
         let role = if level == 1 && self.title.is_none() {
             self.title = Some(text.clone());
             Role::Title
+        } else if let Some(meaning) = self.reading.heading(&name) {
+            match meaning {
+                HeadingMeaning::Category(category) => Role::Category(category),
+                HeadingMeaning::Kind(kind) => Role::Kind(kind),
+            }
+        } else if let Some(template) = headings::template(&name) {
+            Role::Template(template)
         } else if let Ok(category) = Category::parse(&name) {
             Role::Category(category)
         } else if let Ok(kind) = ResourceKind::parse(&name) {
             Role::Kind(kind)
         } else if let Some(category) = parent_category {
-            let definition = self.text[inline.span.end.min(body_end)..body_end].trim();
             let index = self.concept_section(&text, category, definition, inline, parent_concept);
             Role::Concept(index, category)
         } else if level >= 2 && body.iter().any(introduces_heading_resource) {
             Role::Resource(self.resource_section(&text, inline, body))
+        } else if headings::category_named(&name).is_some() {
+            // `## Distance Metrics (for ranking)`: the category of the definitions under
+            // it (see `category` below); its own items stay as they are.
+            Role::Plain
+        } else if let Some(kind) = headings::kind_named(&name) {
+            Role::Kind(kind)
+        } else if level >= 3 && headings::is_definition(body) {
+            // A sub-heading with text under it defines a concept, whatever the heading
+            // above it is called; its category is the nearest one named above.
+            let index = self.concept_section(&text, inherited, definition, inline, None);
+            Role::Concept(index, inherited)
         } else {
             Role::Plain
+        };
+        let category = match role {
+            Role::Title | Role::Plain => headings::category_named(&name).or(inherited),
+            Role::Category(category) => Some(category),
+            Role::Concept(_, category) => category.or(inherited),
+            _ => inherited,
         };
         self.headings.push(HeadingFrame {
             level,
             text: text.clone(),
             role,
+            category,
         });
         let kind = self.headings.iter().rev().find_map(|h| match h.role {
             Role::Kind(kind) => Some(kind),
@@ -280,6 +351,10 @@ impl<'t> Page<'t> {
             },
             kind,
             label_kind: None,
+            template: match role {
+                Role::Template(template) => Some(template),
+                _ => None,
+            },
         };
         for (line, text) in &inline.comments {
             self.comment(*line, text);
@@ -567,6 +642,11 @@ impl<'t> Page<'t> {
         for (line, text) in &inline.comments {
             self.comment(*line, text);
         }
+        if let Some(template) = self.segment.template
+            && self.template_item(template, inline)
+        {
+            return;
+        }
         let usable: Vec<LinkRef> = inline
             .links
             .iter()
@@ -814,7 +894,13 @@ impl<'t> Page<'t> {
     // ----- tables ------------------------------------------------------------------------
 
     fn table(&mut self, table: &Table) {
-        let layout = Layout::new(&table.header);
+        // Headers the author maps to a field (`"Course Name" = "title"`) are read as it.
+        let mapped: Vec<String> = table
+            .header
+            .iter()
+            .map(|h| self.reading.header(h).to_owned())
+            .collect();
+        let layout = Layout::new(&mapped);
         for cell in &table.header_cells {
             for (line, text) in &cell.comments {
                 self.comment(*line, text);
@@ -838,7 +924,6 @@ impl<'t> Page<'t> {
             for (line, text) in &cell.comments {
                 self.comment(*line, text);
             }
-            self.cites(&cell.cites);
         }
         // Every link of the row, in column order, with its column.
         let mut usable: Vec<(usize, LinkRef)> = Vec::new();
@@ -942,6 +1027,9 @@ impl<'t> Page<'t> {
                     }
                 },
                 Column::Description => draft.data.description = Some(value),
+                // A `{cite}` cell names the row's own work (see `row_cites`).
+                Column::Paper | Column::Model | Column::Other(_)
+                    if cites::only_cites(&row.cells[i]) => {}
                 Column::Paper | Column::Model | Column::Other(_) => {
                     let cell = &row.cells[i];
                     let value = match cell.links.as_slice() {
@@ -974,6 +1062,7 @@ impl<'t> Page<'t> {
         let target = DraftRef::Resource(added.index);
         self.report_added(row.line, ItemKind::Row, &shown, target, added);
         self.report.extend(warnings);
+        self.row_cites(added.index, row);
         for (i, (column, link)) in usable.iter().enumerate() {
             if Some(i) == primary {
                 self.report_added(link.line, ItemKind::Link, &link.url, target, added);
@@ -1041,9 +1130,18 @@ impl<'t> Page<'t> {
     fn provenance(&self, line: u32) -> Provenance {
         Provenance {
             file: self.file.clone(),
-            heading_path: self.headings.iter().map(|h| h.text.clone()).collect(),
+            heading_path: self.heading_path(),
             line,
         }
+    }
+
+    /// The book's parts above the page, then the headings above the current line.
+    fn heading_path(&self) -> Vec<String> {
+        self.parts
+            .iter()
+            .cloned()
+            .chain(self.headings.iter().map(|h| h.text.clone()))
+            .collect()
     }
 
     /// Provenance of a record a heading defines, read before the heading is pushed.
@@ -1092,7 +1190,14 @@ impl<'t> Page<'t> {
                 existing.data.category = draft.data.category;
                 existing.category_guessed = draft.category_guessed;
             }
-            existing.data.definition = existing.data.definition.take().or(draft.data.definition);
+            // Two definitions under one name are two senses: both are kept.
+            existing.data.definition =
+                match (existing.data.definition.take(), draft.data.definition) {
+                    (Some(first), Some(second)) if first != second => {
+                        Some(format!("{first}\n\n{second}"))
+                    }
+                    (first, second) => first.or(second),
+                };
             existing.data.note = existing.data.note.take().or(draft.data.note);
             return Added {
                 index,

@@ -6,6 +6,7 @@
 //! store and decides what is created, updated, merged or unchanged.
 
 pub mod bibtex;
+pub mod book;
 mod dates;
 mod limits;
 pub mod markdown;
@@ -280,6 +281,32 @@ pub enum ParseError {
         /// What is wrong there.
         message: String,
     },
+}
+
+/// [`parse_file_with_charset`] with the author's mappings of headings and columns
+/// ([`markdown::Reading`], from `lore.toml`) and, for a page of a Jupyter Book, the part
+/// captions above it in `_toc.yml` (they start every section path of the page).
+///
+/// # Errors
+/// As [`parse_file`].
+pub fn parse_file_read_as(
+    file_name: &str,
+    bytes: &[u8],
+    charset: Option<&str>,
+    parts: &[String],
+    reading: &markdown::Reading,
+) -> Result<Catalogue, ParseError> {
+    let lower = file_name.to_ascii_lowercase();
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        Ok(markdown::parse_read_as(
+            file_name,
+            text::decode_with_label(bytes, charset),
+            parts,
+            reading,
+        ))
+    } else {
+        parse_file_with_charset(file_name, bytes, charset)
+    }
 }
 
 /// Parses a file by its extension: `.md`/`.markdown` as a catalogue page, `.bib` as BibTeX.

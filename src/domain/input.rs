@@ -344,6 +344,10 @@ pub struct ConceptInput {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<KeyItem>)]
     pub citation_keys: Vec<String>,
+    /// What a learner should take away from the section that defines the concept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<TextItem>)]
+    pub learning_objectives: Vec<String>,
 }
 
 /// Collects field problems while parsing.
@@ -688,6 +692,13 @@ impl ConceptInput {
                 }
             }
         }
+        let mut learning_objectives = Vec::new();
+        for (i, objective) in self.learning_objectives.into_iter().enumerate() {
+            let field = format!("learning_objectives[{i}]");
+            if let Some(objective) = p.text(&field, Some(objective), MAX_FIELD) {
+                learning_objectives.push(objective);
+            }
+        }
         let data = ConceptData {
             name,
             category: self.category,
@@ -695,6 +706,7 @@ impl ConceptInput {
             note: p.text("note", self.note, MAX_TITLE),
             aliases,
             citation_keys,
+            learning_objectives,
             provenance: None,
         };
         p.finish((data, slug))
@@ -710,6 +722,7 @@ impl ConceptInput {
             note: data.note.clone(),
             aliases: data.aliases.clone(),
             citation_keys: data.citation_keys.clone(),
+            learning_objectives: data.learning_objectives.clone(),
         }
     }
 }

@@ -95,6 +95,10 @@ pub struct ConceptData {
     pub aliases: Vec<String>,
     /// Keys of MyST `{cite}` roles in the concept's text.
     pub citation_keys: Vec<String>,
+    /// What a learner should take away from the page section that defines the concept
+    /// (a book page's `Key takeaways`), in the author's words.
+    #[serde(default)]
+    pub learning_objectives: Vec<String>,
     pub provenance: Option<Provenance>,
 }
 

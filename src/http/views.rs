@@ -235,6 +235,9 @@ pub struct ConceptView {
     pub aliases: Vec<String>,
     /// Keys of the `{cite}` roles in the concept's text.
     pub citation_keys: Vec<String>,
+    /// What a learner should take away from the page section that defines the concept
+    /// (a book page's `Key takeaways`); empty when the page states none.
+    pub learning_objectives: Vec<String>,
     /// Linked resources, each with the relation and its direction: the first 100 (in
     /// the order of `/resources?topic=`) when there are more; `resources_total` counts them all and
     /// `resources_next` lists them, a page at a time.
@@ -269,6 +272,7 @@ impl ConceptView {
             note: data.note.clone(),
             aliases: data.aliases.clone(),
             citation_keys: data.citation_keys.clone(),
+            learning_objectives: data.learning_objectives.clone(),
             resources_total: item
                 .resources_total
                 .unwrap_or_else(|| i64::try_from(resources.len()).unwrap_or(i64::MAX)),

@@ -298,6 +298,28 @@ pub(super) async fn apply(
             touched.extend([source, target]);
         }
     }
+    // A `{cite}` key that names no stored work is worth a warning: a typo, or a `.bib`
+    // not imported yet (the link is made when it is).
+    let cite_lines = catalogue
+        .report
+        .iter()
+        .filter(|l| l.item == ItemKind::Citation && l.draft.is_some());
+    for cite in cite_lines {
+        for key in cite.text.split(", ").filter(|k| !k.is_empty()) {
+            if tx.resource_id_by_citation_key(key).await?.is_none() {
+                extra_lines.push(ReportLine::warning(
+                    cite.line,
+                    ItemKind::Citation,
+                    key,
+                    format!(
+                        "{file}:{}: no stored work has the citation key `{key}`; it is linked \
+                         when a BibTeX entry with that key is imported",
+                        cite.line
+                    ),
+                ));
+            }
+        }
+    }
     let described: HashSet<(EntityType, i64)> = resources
         .iter()
         .chain(&concepts)
@@ -487,14 +509,19 @@ async fn apply_resource(
     let draft = &catalogue.resources[index];
     let file = &catalogue.file;
     let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
-    let found = find_same_work(
-        tx,
-        &draft.data,
-        Some(file),
-        draft.title_guessed,
-        catalogue.format == SourceFormat::Bibtex,
-    )
-    .await?;
+    let found = match cited_work(tx, catalogue, &draft.data).await? {
+        Some(cited) => Some(cited),
+        None => {
+            find_same_work(
+                tx,
+                &draft.data,
+                Some(file),
+                draft.title_guessed,
+                catalogue.format == SourceFormat::Bibtex,
+            )
+            .await?
+        }
+    };
     let evidence = found.as_ref().map_or("", |(_, e)| e.as_str());
     let found = found.map(|(stored, _)| stored);
     if let Some(stored) = &found
@@ -759,6 +786,39 @@ pub(super) async fn find_same_work(
         }
     }
     Ok(best)
+}
+
+/// The stored work a page's draft cites as its own (a table row whose `{cite}` gave it
+/// the key): the author said which entry the row is, whatever its title.
+async fn cited_work(
+    tx: &mut Tx,
+    catalogue: &Catalogue,
+    data: &crate::domain::ResourceData,
+) -> Result<Option<(StoredResource, Evidence)>> {
+    let Some(key) = data
+        .citation_key
+        .as_ref()
+        .filter(|_| catalogue.format == SourceFormat::Page)
+    else {
+        return Ok(None);
+    };
+    let probe = crate::domain::ResourceData {
+        citation_key: Some(key.clone()),
+        ..crate::domain::ResourceData::default()
+    };
+    Ok(tx
+        .resource_candidates(&probe)
+        .await?
+        .into_iter()
+        .find(|stored| {
+            stored
+                .resource
+                .data
+                .citation_key
+                .as_ref()
+                .is_some_and(|k| k.as_str().eq_ignore_ascii_case(key.as_str()))
+        })
+        .map(|stored| (stored, Evidence::CitationKey)))
 }
 
 /// Records removed or kept by a sync, by kind.

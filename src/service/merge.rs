@@ -219,6 +219,11 @@ pub(crate) fn fill_concept(existing: &ConceptData, new: &ConceptData) -> Concept
             data.citation_keys.push(key.clone());
         }
     }
+    for objective in &new.learning_objectives {
+        if !data.learning_objectives.contains(objective) {
+            data.learning_objectives.push(objective.clone());
+        }
+    }
     data
 }
 
@@ -243,6 +248,11 @@ pub(crate) fn merge_concept(existing: &ConceptData, draft: &ConceptDraft) -> Con
     for key in &new.citation_keys {
         if !data.citation_keys.contains(key) {
             data.citation_keys.push(key.clone());
+        }
+    }
+    for objective in &new.learning_objectives {
+        if !data.learning_objectives.contains(objective) {
+            data.learning_objectives.push(objective.clone());
         }
     }
     fill(&mut data.provenance, &new.provenance);

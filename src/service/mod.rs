@@ -9,6 +9,7 @@ mod overview;
 mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use export::{ExportChunk, ExportFormat};
 pub use import::{ImportOptions, ImportProgress, ImportReport, ImportSummary, RecordCounts};
@@ -37,6 +38,9 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Parse(#[from] ParseError),
+    /// A Jupyter Book's `_toc.yml` or `_config.yml` could not be read.
+    #[error(transparent)]
+    Book(#[from] catalogue::book::BookError),
     #[error("a key name is 1 to 64 characters of A-Z a-z 0-9 - _ . @; {name:?} is not")]
     InvalidKeyName { name: String },
     #[error("a key named `{name}` already exists")]
@@ -105,6 +109,9 @@ pub struct Service {
     search: Option<Search>,
     /// How long one read may take ([`Service::with_query_timeout`]); zero for no limit.
     query_timeout: std::time::Duration,
+    /// The author's mappings of headings and columns for imports
+    /// ([`Service::with_reading`]).
+    reading: Arc<catalogue::markdown::Reading>,
 }
 
 /// The search index and the threads searches run on: one per core, so that a burst of
@@ -123,6 +130,7 @@ impl Service {
             store,
             search: None,
             query_timeout: std::time::Duration::ZERO,
+            reading: Arc::default(),
         }
     }
 
@@ -146,7 +154,16 @@ impl Service {
                 threads: std::sync::Arc::new(threads),
             }),
             query_timeout: std::time::Duration::ZERO,
+            reading: Arc::default(),
         }
+    }
+
+    /// This service reading imported pages with the author's mappings of headings to
+    /// categories or kinds and of table headers to fields (`lore.toml`'s `[import]`).
+    #[must_use]
+    pub fn with_reading(mut self, reading: catalogue::markdown::Reading) -> Self {
+        self.reading = Arc::new(reading);
+        self
     }
 
     /// This service with a time limit on each read (lists, records, changes): one that
@@ -405,8 +422,16 @@ impl Service {
         actor: Option<&str>,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport> {
-        self.import_parsed(file_name, bytes, None, actor, ImportOptions::SYNC, progress)
-            .await
+        self.import_parsed(
+            file_name,
+            bytes,
+            None,
+            None,
+            actor,
+            ImportOptions::SYNC,
+            progress,
+        )
+        .await
     }
 
     /// As [`Service::import_bytes`], reading the bytes in `charset` (a WHATWG encoding
@@ -423,20 +448,24 @@ impl Service {
         actor: Option<&str>,
         options: ImportOptions,
     ) -> Result<ImportReport> {
-        self.import_parsed(file_name, bytes, charset, actor, options, &|_| {})
+        self.import_parsed(file_name, bytes, charset, None, actor, options, &|_| {})
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn import_parsed(
         &self,
         file_name: &str,
         bytes: &[u8],
         charset: Option<&str>,
+        parts: Option<&[String]>,
         actor: Option<&str>,
         options: ImportOptions,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport> {
-        let catalogue = self.parse_catalogue(file_name, bytes, charset).await?;
+        let catalogue = self
+            .parse_catalogue(file_name, bytes, charset, parts)
+            .await?;
         let (report, seq) = import::apply(&self.store, catalogue, actor, options, progress).await?;
         self.searchable(seq).await;
         Ok(report)
@@ -447,16 +476,25 @@ impl Service {
         file_name: &str,
         bytes: &[u8],
         charset: Option<&str>,
+        parts: Option<&[String]>,
     ) -> Result<catalogue::Catalogue> {
         // Parsing is CPU work (a large page or .bib takes a while): off the async workers,
         // so other requests are answered meanwhile.
-        let (name, bytes, charset) = (
+        let (name, bytes, charset, parts) = (
             file_name.to_owned(),
             bytes.to_vec(),
             charset.map(str::to_owned),
+            parts.map(<[String]>::to_vec),
         );
+        let reading = Arc::clone(&self.reading);
         Ok(tokio::task::spawn_blocking(move || {
-            catalogue::parse_file_with_charset(&name, &bytes, charset.as_deref())
+            catalogue::parse_file_read_as(
+                &name,
+                &bytes,
+                charset.as_deref(),
+                parts.as_deref().unwrap_or_default(),
+                &reading,
+            )
         })
         .await
         .map_err(|_| ServiceError::Task)??)
@@ -464,7 +502,9 @@ impl Service {
 
     /// Imports files and directories: a directory contributes its `.md` pages first (so
     /// records keep the order of the pages), then its `.bib` files, which enrich them;
-    /// each set in name order. Each file is its own transaction; one that fails does not
+    /// each set in name order. A Jupyter Book directory (one with a `_toc.yml`)
+    /// contributes the `.bib` files its `_config.yml` names first (so `{cite}` roles find
+    /// their entries), then its pages in table-of-contents order. Each file is its own transaction; one that fails does not
     /// stop the others.
     pub async fn import_paths(&self, paths: &[PathBuf]) -> ImportRun {
         self.import_paths_with(paths, ImportOptions::SYNC, &|_, _| {})
@@ -488,9 +528,11 @@ impl Service {
                 Err(err) => run.reports.push((path.clone(), Err(err))),
             }
         }
-        for path in files {
+        for (path, parts) in files {
             let result = self
-                .import_file(&path, options, &|done| progress(&path, done))
+                .import_file(&path, parts.as_deref(), options, &|done| {
+                    progress(&path, done);
+                })
                 .await;
             run.reports.push((path, result));
         }
@@ -500,6 +542,7 @@ impl Service {
     async fn import_file(
         &self,
         path: &Path,
+        parts: Option<&[String]>,
         options: ImportOptions,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport> {
@@ -513,7 +556,7 @@ impl Service {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        self.import_parsed(&name, &bytes, None, None, options, progress)
+        self.import_parsed(&name, &bytes, None, parts, None, options, progress)
             .await
     }
 }
@@ -527,19 +570,30 @@ pub struct ImportRun {
     pub passed_over: Vec<(PathBuf, &'static str)>,
 }
 
-/// The files to import for `path`: itself, or for a directory its `.md` then `.bib`
-/// files (not recursive); other entries go to `passed_over`.
+/// A file to import, and for a page of a book the part captions above it.
+type FileToImport = (PathBuf, Option<Vec<String>>);
+
+/// The files to import for `path`: itself; for a Jupyter Book its `.bib` files then its
+/// pages ([`catalogue::book`]); for another directory its `.md` then `.bib` files (not
+/// recursive); other entries go to `passed_over`.
 fn catalogue_files(
     path: &Path,
     passed_over: &mut Vec<(PathBuf, &'static str)>,
-) -> Result<Vec<PathBuf>> {
+) -> Result<Vec<FileToImport>> {
     let read_error = |source| ServiceError::Read {
         path: path.display().to_string(),
         source,
     };
     let metadata = std::fs::metadata(path).map_err(read_error)?;
     if !metadata.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+        return Ok(vec![(path.to_path_buf(), None)]);
+    }
+    if catalogue::book::is_book(path) {
+        let book = catalogue::book::read(path)?;
+        passed_over.extend(book.passed_over);
+        let bib = book.bib_files.into_iter().map(|p| (p, None));
+        let pages = book.pages.into_iter().map(|p| (p.path, Some(p.parts)));
+        return Ok(bib.chain(pages).collect());
     }
     let mut bib = Vec::new();
     let mut pages = Vec::new();
@@ -574,7 +628,7 @@ fn catalogue_files(
     }
     bib.sort();
     pages.sort();
-    Ok(pages.into_iter().chain(bib).collect())
+    Ok(pages.into_iter().chain(bib).map(|p| (p, None)).collect())
 }
 
 /// Distributes links over the records of a page they start or end at.

@@ -10,7 +10,7 @@ use crate::domain::matching::{name_key, title_sort_key};
 use crate::domain::{Category, Concept, ConceptData, ConceptFilter, Slug};
 
 const COLUMNS: &str = "c.id, c.slug, c.name, c.category, c.definition, c.note, c.aliases, c.citation_keys, \
-    c.source_file, c.heading_path, c.source_line, c.version, c.created_at, c.updated_at";
+    c.learning_objectives, c.source_file, c.heading_path, c.source_line, c.version, c.created_at, c.updated_at";
 
 /// A concept with its internal id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,7 @@ struct ConceptRow {
     note: Option<String>,
     aliases: String,
     citation_keys: String,
+    learning_objectives: String,
     source_file: Option<String>,
     heading_path: String,
     source_line: Option<i64>,
@@ -65,6 +66,8 @@ impl TryFrom<ConceptRow> for StoredConcept {
                     aliases: serde_json::from_str(&row.aliases).map_err(|e| bad("aliases", &e))?,
                     citation_keys: serde_json::from_str(&row.citation_keys)
                         .map_err(|e| bad("citation keys", &e))?,
+                    learning_objectives: serde_json::from_str(&row.learning_objectives)
+                        .map_err(|e| bad("learning objectives", &e))?,
                     provenance: provenance(row.source_file, &row.heading_path, row.source_line)?,
                 },
             },
@@ -273,7 +276,7 @@ impl Tx {
         let at = now();
         let mut sql = Sql::new(
             "INSERT INTO concepts (slug, name, name_key, category, definition, note, aliases, citation_keys, \
-             source_file, heading_path, source_line, name_sort, version, created_at, updated_at) VALUES (",
+             learning_objectives, source_file, heading_path, source_line, name_sort, version, created_at, updated_at) VALUES (",
         );
         sql.bind(Value::Text(slug.to_string())).push(", ");
         push_data_values(&mut sql, data);
@@ -302,7 +305,7 @@ impl Tx {
     pub async fn update_concept(&mut self, id: i64, data: &ConceptData) -> Result<()> {
         let mut sql = Sql::new(
             "UPDATE concepts SET (name, name_key, category, definition, note, aliases, citation_keys, \
-             source_file, heading_path, source_line, name_sort, version, updated_at) = (",
+             learning_objectives, source_file, heading_path, source_line, name_sort, version, updated_at) = (",
         );
         push_data_values(&mut sql, data);
         sql.push(", ").bind(Value::Text(title_sort_key(&data.name)));
@@ -325,6 +328,9 @@ fn push_data_values(sql: &mut Sql, data: &ConceptData) {
         Value::opt_text(data.note.clone()),
         Value::Text(serde_json::to_string(&data.aliases).unwrap_or_else(|_| "[]".into())),
         Value::Text(serde_json::to_string(&data.citation_keys).unwrap_or_else(|_| "[]".into())),
+        Value::Text(
+            serde_json::to_string(&data.learning_objectives).unwrap_or_else(|_| "[]".into()),
+        ),
         Value::opt_text(file),
         Value::Text(heading_path),
         Value::opt_int(line),

@@ -1,0 +1,143 @@
+//! The author's corrections to how pages are read, without code: `lore.toml`'s
+//! `[import.headings]` maps a heading to a category or kind, `[import.columns]` a table
+//! header to a field.
+//!
+//! ```toml
+//! [import.headings]
+//! "Evaluation and Plots" = "metric"
+//! [import.columns]
+//! "Course Name" = "title"
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::table::{Column, classify};
+use crate::domain::{Category, ResourceKind};
+
+/// What a heading is read as, by the author's say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadingMeaning {
+    Category(Category),
+    Kind(ResourceKind),
+}
+
+/// The author's mappings, with headings and headers compared ignoring case, white space
+/// runs and a trailing colon.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reading {
+    headings: HashMap<String, HeadingMeaning>,
+    columns: HashMap<String, String>,
+}
+
+/// A mapping that names no category, kind or field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadingError {
+    #[error(
+        "[import.headings] \"{heading}\" = \"{value}\": not a category ({}) or kind ({})",
+        Category::NAMES.join(", "),
+        ResourceKind::NAMES.join(", ")
+    )]
+    Heading { heading: String, value: String },
+    #[error(
+        "[import.columns] \"{header}\" = \"{value}\": not a field (title, link, topic, task, level, paper, model, authors, year, kind, description)"
+    )]
+    Column { header: String, value: String },
+}
+
+impl Reading {
+    /// Checks and keeps the mappings.
+    ///
+    /// # Errors
+    /// [`ReadingError`] for the first value that names nothing lore knows.
+    pub fn new(
+        headings: &BTreeMap<String, String>,
+        columns: &BTreeMap<String, String>,
+    ) -> Result<Self, ReadingError> {
+        let mut reading = Reading::default();
+        for (heading, value) in headings {
+            let meaning = match (Category::parse(value), ResourceKind::parse(value)) {
+                (Ok(category), _) => HeadingMeaning::Category(category),
+                (_, Ok(kind)) => HeadingMeaning::Kind(kind),
+                _ => {
+                    return Err(ReadingError::Heading {
+                        heading: heading.clone(),
+                        value: value.clone(),
+                    });
+                }
+            };
+            reading.headings.insert(key(heading), meaning);
+        }
+        for (header, value) in columns {
+            if matches!(classify(value), Column::Other(_)) {
+                return Err(ReadingError::Column {
+                    header: header.clone(),
+                    value: value.clone(),
+                });
+            }
+            reading.columns.insert(key(header), value.clone());
+        }
+        Ok(reading)
+    }
+
+    /// What the author says `heading` is, if anything.
+    pub(super) fn heading(&self, heading: &str) -> Option<HeadingMeaning> {
+        self.headings.get(&key(heading)).copied()
+    }
+
+    /// The header to read a column as: the field the author maps it to, else itself.
+    pub(super) fn header<'a>(&'a self, header: &'a str) -> &'a str {
+        self.columns
+            .get(&key(header))
+            .map_or(header, String::as_str)
+    }
+}
+
+fn key(text: &str) -> String {
+    text.trim_matches(|c: char| !c.is_alphanumeric())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn headings_and_headers_map_ignoring_case_and_symbols() {
+        let reading = Reading::new(
+            &map(&[("Evaluation and Plots", "metric"), ("Reading", "books")]),
+            &map(&[("Course Name", "title")]),
+        )
+        .unwrap();
+        assert_eq!(
+            reading.heading("📊 evaluation and plots:"),
+            Some(HeadingMeaning::Category(Category::Metric))
+        );
+        assert_eq!(
+            reading.heading("Reading"),
+            Some(HeadingMeaning::Kind(ResourceKind::Book))
+        );
+        assert_eq!(reading.header("course name"), "title");
+        assert_eq!(reading.header("Instructor"), "Instructor");
+    }
+
+    #[test]
+    fn a_mapping_to_nothing_known_is_an_error_naming_it() {
+        let err = Reading::new(&map(&[("Plots", "pictures")]), &BTreeMap::new()).unwrap_err();
+        assert!(
+            err.to_string().contains("\"Plots\" = \"pictures\""),
+            "{err}"
+        );
+        let err = Reading::new(&BTreeMap::new(), &map(&[("Course Name", "titel")])).unwrap_err();
+        assert!(matches!(err, ReadingError::Column { .. }), "{err}");
+    }
+}
