@@ -5,6 +5,7 @@ mod api_key;
 mod citation_key;
 pub mod identity;
 mod input;
+pub mod latex_span;
 mod listing;
 pub mod matching;
 mod person;
@@ -23,6 +24,7 @@ pub use listing::{
     ResourceFilter, SearchFilters, Sort, SortKey, SortValue, Timestamp, YearRange, author_keys,
     venue_key,
 };
+pub use latex_span::{LatexSpan, has_latex_spans, latex_spans};
 pub use person::Person;
 pub use record::{Concept, ConceptData, EntityRef, Link, Provenance, Resource, ResourceData};
 pub use slug::{MAX_SLUG_LEN, Slug, SlugError};
