@@ -65,6 +65,7 @@ fn main() -> anyhow::Result<()> {
             let options = BibtexOptions {
                 dialect,
                 charset: Charset::Pdflatex,
+                ..BibtexOptions::default()
             };
             let export = cite::bibtex::write_bibliography(&resources, options);
             std::fs::write(out.join(file), streamed(&export.text, resources.len()))?;
@@ -87,7 +88,11 @@ fn main() -> anyhow::Result<()> {
         ];
         for (ext, dialect, charset) in variants {
             let export =
-                cite::bibtex::write_bibliography(&resources, BibtexOptions { dialect, charset });
+                cite::bibtex::write_bibliography(&resources, BibtexOptions {
+                    dialect,
+                    charset,
+                    ..BibtexOptions::default()
+                });
             let path = out.join(format!("{name}.{ext}"));
             std::fs::write(&path, streamed(&export.text, resources.len()))?;
             println!("{} ({} warnings)", path.display(), export.warnings.len());

@@ -602,6 +602,7 @@ async fn export(args: ExportArgs, file: FileSettings) -> anyhow::Result<ExitCode
                 CharsetArg::Pdflatex => Charset::Pdflatex,
                 CharsetArg::Unicode => Charset::Unicode,
             },
+            ..BibtexOptions::default()
         }),
         ExportFormatArg::Csljson => ExportFormat::CslJson,
         ExportFormatArg::Ris => ExportFormat::Ris,

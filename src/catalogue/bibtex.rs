@@ -160,9 +160,53 @@ pub(super) fn parse_decoded(
             message,
         });
     }
+    resolve_crossrefs(&mut catalogue.resources);
     limits::enforce(&mut catalogue);
     catalogue.report.sort_by_key(|l| l.line);
     Ok(catalogue)
+}
+
+/// `crossref = {key}` resolved within the file, as bibtex and biber resolve it: the entry
+/// inherits what it lacks of the parent's venue (the parent's `booktitle`, else its title,
+/// as the `booktitle`), `editor`, `publisher`, year and month.
+fn resolve_crossrefs(resources: &mut [ResourceDraft]) {
+    let by_key: HashMap<String, usize> = resources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((r.data.citation_key.as_ref()?.as_str().to_lowercase(), i)))
+        .collect();
+    for i in 0..resources.len() {
+        let Some(parent) = resources[i]
+            .data
+            .attributes
+            .get("crossref")
+            .and_then(|k| by_key.get(&k.to_lowercase()))
+            .copied()
+            .filter(|&p| p != i)
+        else {
+            continue;
+        };
+        let parent = resources[parent].data.clone();
+        let child = &mut resources[i].data;
+        if child.booktitle.is_none() {
+            child.booktitle = parent.booktitle.clone().or(Some(parent.title.clone()));
+        }
+        if child.publisher.is_none() {
+            child.publisher = parent.publisher.clone();
+        }
+        if child.year.is_none() {
+            child.year = parent.year;
+            child.month = child.month.or(parent.month);
+        }
+        for name in ["editor", "organization", "address"] {
+            if let Some(value) = parent.attributes.get(name) {
+                child
+                    .attributes
+                    .entry(name.to_owned())
+                    .or_insert_with(|| value.clone());
+            }
+        }
+    }
 }
 
 /// One `@type{...}` piece of the file, by byte range.

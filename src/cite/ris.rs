@@ -25,7 +25,7 @@ pub fn write_record(resource: &Resource) -> Exported {
     for person in &data.authors {
         out.tag("AU", ris_name(person));
     }
-    out.tag("TI", Some(p.title.clone()));
+    out.tag("TI", Some(p.plain_title.clone()));
     let secondary = match p.work {
         Work::JournalArticle | Work::MagazineArticle => p.text(&data.journal),
         Work::ConferencePaper => p.text(&data.booktitle),

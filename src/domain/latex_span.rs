@@ -5,7 +5,8 @@
 //! `tex_math_dollars` rule (the opening `$` has a non-space character right after it, the
 //! closing `$` a non-space character right before it and no digit right after it, so
 //! `$5 and $10` is text), and a command the importer did not know (`\foo{bar}`: a
-//! backslash, ASCII letters, then any brace groups right after). BibTeX writers emit these
+//! backslash, ASCII letters, then one or more brace groups right after; the importer
+//! writes an argument-less one as `\foo{}`). BibTeX writers emit these
 //! spans as they are; CSL-JSON, RIS and search show [`plain`] text.
 
 /// One piece of a text with raw LaTeX spans.
@@ -98,13 +99,15 @@ fn command_end(text: &str, at: usize) -> Option<usize> {
     if i == at + 1 {
         return None;
     }
+    let name_end = i;
     while bytes.get(i) == Some(&b'{') {
         match group_end(bytes, i) {
             Some(end) => i = end,
             None => break,
         }
     }
-    Some(i)
+    // A backslash and letters alone (`C:\temp`) are text: a command has its group.
+    (i > name_end).then_some(i)
 }
 
 /// The end (exclusive) of the brace group opened at `open`, if it closes.
@@ -261,7 +264,7 @@ mod tests {
             latex_spans("Save $5 and $10 today"),
             [LatexSpan::Text("Save $5 and $10 today")]
         );
-        assert!(!has_latex_spans("A $ sign and C:\\ 1"));
+        assert!(!has_latex_spans("A $ sign and C:\\ 1 and \\temp"));
     }
 
     #[test]

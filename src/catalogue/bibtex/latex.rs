@@ -243,6 +243,10 @@ impl Parser<'_> {
                     }
                     out.extend(&self.chars[open..self.i]);
                 }
+                if !out.ends_with('}') {
+                    // `\foo` alone: the empty group marks it as a command when read back.
+                    out.push_str("{}");
+                }
                 if self.peek().is_some_and(char::is_whitespace) {
                     // The space that ended the command name separates words too.
                     out.push(' ');
