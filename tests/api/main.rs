@@ -9,6 +9,7 @@
 mod helpers;
 
 mod bibliography;
+mod bibtex_patterns;
 mod changes;
 mod cli;
 mod concepts;
@@ -85,6 +86,7 @@ fn main() {
     let args = Arguments::from_args();
     let cases: Vec<Case> = [
         bibliography::cases(),
+        bibtex_patterns::cases(),
         changes::cases(),
         cli::cases(),
         concepts::cases(),
