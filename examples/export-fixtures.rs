@@ -87,12 +87,14 @@ fn main() -> anyhow::Result<()> {
             ("biblatex.bib", Dialect::Biblatex, Charset::Pdflatex),
         ];
         for (ext, dialect, charset) in variants {
-            let export =
-                cite::bibtex::write_bibliography(&resources, BibtexOptions {
+            let export = cite::bibtex::write_bibliography(
+                &resources,
+                BibtexOptions {
                     dialect,
                     charset,
                     ..BibtexOptions::default()
-                });
+                },
+            );
             let path = out.join(format!("{name}.{ext}"));
             std::fs::write(&path, streamed(&export.text, resources.len()))?;
             println!("{} ({} warnings)", path.display(), export.warnings.len());

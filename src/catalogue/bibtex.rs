@@ -248,7 +248,10 @@ fn dotless_accents(source: &str) -> String {
     for accent in ['\'', '`', '^', '"', '~', '=', '.'] {
         for letter in ['i', 'j'] {
             for (from, to) in [
-                (format!("\\{accent}\\{letter}"), format!("\\{accent}{letter}")),
+                (
+                    format!("\\{accent}\\{letter}"),
+                    format!("\\{accent}{letter}"),
+                ),
                 (
                     format!("\\{accent}{{\\{letter}}}"),
                     format!("\\{accent}{{{letter}}}"),
@@ -555,13 +558,17 @@ fn entry_draft(
         notes.push("no title: the citation key stands in for it".to_owned());
     }
     if let Ok(people) = entry.author() {
-        let braced = raw.get("author").map(|a| braced_names(a)).unwrap_or_default();
+        let braced = raw
+            .get("author")
+            .map(|a| braced_names(a))
+            .unwrap_or_default();
         let aligned = braced.len() == people.len();
         for (i, person) in people.iter().enumerate() {
             if person.name.eq_ignore_ascii_case("others") && person.given_name.is_empty() {
                 data.authors_truncated = true;
             } else if let Some(Some(literal)) = braced.get(i).filter(|_| aligned) {
-                data.authors.push(Person::literal(latex::decode_text(literal)));
+                data.authors
+                    .push(Person::literal(latex::decode_text(literal)));
             } else if let Some(p) = domain_person(person) {
                 data.authors.push(p);
             }

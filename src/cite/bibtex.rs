@@ -748,6 +748,47 @@ mod tests {
         resources
     }
 
+    #[test]
+    fn raw_math_is_written_whole_and_a_lower_case_brand_protected() {
+        let paper = resource(ResourceData {
+            kind: Some(ResourceKind::Paper),
+            title: r"Fast $\mathcal{O}(n)$ Sorting for $k$-NN Pebbles".into(),
+            citation_key: Some(CitationKey::parse("knn").unwrap()),
+            year: Some(2022),
+            ..ResourceData::default()
+        });
+        let text = write_entry(&paper, BIBTEX).text;
+        assert!(
+            text.contains(r"title = {Fast {$\mathcal{O}(n)$} Sorting for {$k$}-{NN} Pebbles}"),
+            "{text}"
+        );
+        let brand = resource(ResourceData {
+            title: "tinyflow: pebble flows".into(),
+            citation_key: Some(CitationKey::parse("tf").unwrap()),
+            ..ResourceData::default()
+        });
+        let text = write_entry(&brand, BIBLATEX).text;
+        assert!(
+            text.contains("title = {{tinyflow}: pebble flows}"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn family_only_names_stay_one_name_when_transliterated() {
+        let name = |p: Person| format_name(&p, Charset::Pdflatex).text;
+        assert_eq!(name(Person::literal("凯撒")), "{Kai Sa}");
+        let family_only = Person {
+            family: Some("凯撒".into()),
+            ..Person::default()
+        };
+        assert_eq!(name(family_only), "{Kai Sa}");
+        assert_eq!(
+            format_name(&Person::literal("凯撒"), Charset::Unicode).text,
+            "{凯撒}"
+        );
+    }
+
     fn resource(data: ResourceData) -> Resource {
         Resource {
             slug: Slug::parse("some-slug").unwrap(),

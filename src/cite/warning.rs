@@ -91,7 +91,10 @@ impl fmt::Display for ExportWarning {
             Problem::MissingKey => f.write_str("no citation key; the slug was used"),
             Problem::EmptyTitle { used } => write!(f, "empty title; `{used}` used instead"),
             Problem::YearFromAccessDate { year } => {
-                write!(f, "no year; the year it was accessed or recorded ({year}) was used")
+                write!(
+                    f,
+                    "no year; the year it was accessed or recorded ({year}) was used"
+                )
             }
             Problem::MissingYear => f.write_str("no year"),
             Problem::EntryTypeFallback {

@@ -293,7 +293,8 @@ pub struct ResourceInput {
         pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
     )]
     pub isbn: Option<String>,
-    /// When the URL was visited, `YYYY-MM-DD`.
+    /// When the URL was visited, `YYYY-MM-DD`; an RFC 3339 timestamp is also taken, and
+    /// kept as its calendar date as written (`2024-02-01T00:30:00+01:00` → `2024-02-01`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(format = Date)]
     pub urldate: Option<String>,
@@ -481,6 +482,17 @@ fn parse_url(raw: &str) -> Option<String> {
 }
 
 /// A calendar date `YYYY-MM-DD` (RFC 3339 `full-date`).
+/// A date, or the calendar date of an RFC 3339 timestamp as written (not moved to UTC:
+/// the day where the page was read).
+fn parse_urldate(raw: &str) -> Option<String> {
+    if raw.len() == 10 {
+        return parse_date(raw);
+    }
+    let rfc3339 = time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(raw, &rfc3339).ok()?;
+    parse_date(raw.get(..10)?)
+}
+
 fn parse_date(raw: &str) -> Option<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(raw, &format).ok().map(|_| raw.to_owned())
@@ -565,9 +577,9 @@ impl ResourceInput {
         let urldate = p.exact(
             "urldate",
             self.urldate,
-            10,
-            parse_date,
-            "must be a date YYYY-MM-DD",
+            40,
+            parse_urldate,
+            "must be a date YYYY-MM-DD or an RFC 3339 timestamp",
         );
         let citation_key = p
             .exact(
@@ -810,5 +822,17 @@ mod tests {
         .parse()
         .unwrap_err();
         assert_eq!(fields(&errors), ["name", "citation_keys[1]"]);
+    }
+
+    #[test]
+    fn access_timestamps_are_kept_as_their_calendar_date() {
+        assert_eq!(
+            parse_urldate("2024-02-01T00:30:00+01:00").as_deref(),
+            Some("2024-02-01"),
+            "the day where it was read, not moved to UTC"
+        );
+        assert_eq!(parse_urldate("2024-02-01").as_deref(), Some("2024-02-01"));
+        assert_eq!(parse_urldate("2024-02-30T00:00:00Z"), None);
+        assert_eq!(parse_urldate("yesterday"), None);
     }
 }

@@ -19,12 +19,12 @@ pub use input::{
     ConceptInput, InvalidField, MAX_ATTRIBUTE_NAME, MAX_ATTRIBUTES, MAX_FIELD, MAX_TEXT, MAX_TITLE,
     PersonInput, ResourceInput,
 };
+pub use latex_span::{LatexSpan, has_latex_spans, latex_spans};
 pub use listing::{
     BadTimestamp, BadYearRange, ConceptFilter, Cursor, NO_YEAR, Page, PageRequest, Position,
     ResourceFilter, SearchFilters, Sort, SortKey, SortValue, Timestamp, YearRange, author_keys,
     venue_key,
 };
-pub use latex_span::{LatexSpan, has_latex_spans, latex_spans};
 pub use person::Person;
 pub use record::{Concept, ConceptData, EntityRef, Link, Provenance, Resource, ResourceData};
 pub use slug::{MAX_SLUG_LEN, Slug, SlugError};

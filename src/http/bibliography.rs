@@ -11,8 +11,8 @@ use super::negotiate::{Representation, format_parameter};
 use super::params::{NameValue, YearValue};
 use super::problem::{ApiError, Problem, located};
 use super::query::Query;
-use crate::domain::{Has, Level, ResourceFilter, ResourceKind, YearRange};
 use crate::cite::BibtexOptions;
+use crate::domain::{Has, Level, ResourceFilter, ResourceKind, YearRange};
 use crate::service::{ExportChunk, ExportFormat, Service};
 
 /// Query parameters of `GET /bibliography`.
@@ -52,14 +52,12 @@ pub struct BibliographyQuery {
     /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
     #[param(pattern = "^(bibtex|biblatex)$")]
     dialect: Option<String>,
-    /// BibTeX characters: `pdflatex` (default; what pdflatex cannot set is replaced and
-    /// reported) or `unicode`.
+    /// BibTeX characters: `pdflatex` (default; what pdflatex cannot set is replaced, and
+    /// each replacement is listed before the closing line as
+    /// `@comment{lore: KEY FIELD: TEXT written as SUBSTITUTE (HOW)}`) or `unicode`.
     #[param(pattern = "^(pdflatex|unicode)$")]
     charset: Option<String>,
-    /// BibTeX: `false` leaves the `abstract` field out (default `true`). With
-    /// `charset=pdflatex`, every character written otherwise (transliterated, as math,
-    /// left out) is listed before the closing line as
-    /// `@comment{lore: KEY FIELD: TEXT written as SUBSTITUTE (HOW)}`.
+    /// BibTeX: `false` leaves the `abstract` field out (default `true`).
     #[param(pattern = "^(true|false)$")]
     r#abstract: Option<String>,
 }

@@ -80,14 +80,12 @@ async fn latex_markup_is_decoded_and_math_is_exported_raw(app: &TestApp) {
             assert!(!bib.contains("textbackslash"), "{bib}");
             assert!(!bib.contains(r"\emph") && !bib.contains('~'), "{bib}");
             assert!(
-                entry(&bib, "roe2023")
-                    .contains("title = {An Emphasised Word and a Tie Here}"),
+                entry(&bib, "roe2023").contains("title = {An Emphasised Word and a Tie Here}"),
                 "{bib}"
             );
             assert!(
-                entry(&bib, "knn2022").contains(
-                    r"title = {Fast {$\mathcal{O}(n)$} Sorting for {$k$}-{NN} Pebbles}"
-                ),
+                entry(&bib, "knn2022")
+                    .contains(r"title = {Fast {$\mathcal{O}(n)$} Sorting for {$k$}-{NN} Pebbles}"),
                 "math kept whole and raw: {bib}"
             );
             let ortiz = entry(&bib, "ortiz2021");
@@ -176,16 +174,25 @@ async fn imported_fields_are_kept_and_exported(app: &TestApp) {
     assert_eq!(chapter["attributes"]["editor"], "Shell, Sue");
     let corr = by_key(app, "corr2021").await;
     assert_eq!(corr["arxiv_id"], "2101.00001");
-    assert!(corr.get("journal").is_none() && corr.get("volume").is_none(), "{corr}");
+    assert!(
+        corr.get("journal").is_none() && corr.get("volume").is_none(),
+        "{corr}"
+    );
 
     let bibtex = bibliography(app, "dialect=bibtex").await;
     let biblatex = bibliography(app, "dialect=biblatex").await;
     for bib in [&bibtex, &biblatex] {
-        assert!(entry(bib, "gadget2025").contains("version = {2.0.1}"), "{bib}");
+        assert!(
+            entry(bib, "gadget2025").contains("version = {2.0.1}"),
+            "{bib}"
+        );
         let manual = entry(bib, "manual2019");
         assert!(manual.starts_with("@manual{"), "{manual}");
         assert!(manual.contains("edition = {3}"), "{manual}");
-        assert!(manual.contains("organization = {Pebble Society}"), "{manual}");
+        assert!(
+            manual.contains("organization = {Pebble Society}"),
+            "{manual}"
+        );
         assert!(
             entry(bib, "talk2022").contains("abstract = {We count pebbles at dawn"),
             "{bib}"
@@ -211,7 +218,10 @@ async fn imported_fields_are_kept_and_exported(app: &TestApp) {
     assert!(entry(&biblatex, "corr2021").contains("pubstate = {prepublished}"));
     let talk = entry(&biblatex, "talk2022");
     assert!(talk.contains("date = {2022-06-14}"), "{talk}");
-    assert!(talk.contains("eventdate = {2022-06-13/2022-06-15}"), "{talk}");
+    assert!(
+        talk.contains("eventdate = {2022-06-13/2022-06-15}"),
+        "{talk}"
+    );
 
     let without = bibliography(app, "dialect=biblatex&abstract=false").await;
     assert!(!without.contains("abstract"), "{without}");
@@ -242,21 +252,24 @@ async fn literal_names_and_scripts_survive_and_replacements_are_reported(app: &T
         let unicode = bibliography(app, &format!("{dialect}&charset=unicode")).await;
         let attention = entry(&unicode, "attention2024");
         assert!(attention.contains("author = {{凯撒}}"), "{attention}");
-        assert!(attention.contains("title = {注意力 for pebbles}"), "{attention}");
+        assert!(
+            attention.contains("title = {注意力 for pebbles}"),
+            "{attention}"
+        );
         let luu = entry(&unicode, "luu2023");
         assert!(
             luu.contains("author = {Lưu, Minh and {Ann B. Example}}"),
             "{luu}"
         );
-        assert!(
-            luu.contains("title = {{tinyflow}: pebble flows}"),
-            "{luu}"
-        );
+        assert!(luu.contains("title = {{tinyflow}: pebble flows}"), "{luu}");
         assert!(!unicode.contains("written as"), "{unicode}");
 
         let pdflatex = bibliography(app, &format!("{dialect}&charset=pdflatex")).await;
         let attention = entry(&pdflatex, "attention2024");
-        assert!(attention.contains("author = {{Kai Sa}}"), "one name: {attention}");
+        assert!(
+            attention.contains("author = {{Kai Sa}}"),
+            "one name: {attention}"
+        );
         assert!(!attention.contains("author = {Kai Sa}"), "{attention}");
         assert!(
             pdflatex.contains("@comment{lore: attention2024 title: 注 written as Zhu"),
@@ -311,7 +324,11 @@ async fn gbk_needs_its_encoding_named(app: &TestApp) {
     assert_eq!(declared.status(), 200);
     assert_eq!(by_key(app, "gbk2020").await["title"], "石子计数");
 
-    import(app, "bibtex-patterns/gbk-encoded.bib", &["--encoding", "gbk"]);
+    import(
+        app,
+        "bibtex-patterns/gbk-encoded.bib",
+        &["--encoding", "gbk"],
+    );
     assert_eq!(by_key(app, "gbk2020").await["title"], "石子计数");
 }
 
@@ -320,7 +337,10 @@ async fn an_undated_web_resource_gets_no_access_date(app: &TestApp) {
     for dialect in DIALECTS {
         let bib = bibliography(app, dialect).await;
         let portal = entry(&bib, "portal2020");
-        assert!(!portal.contains("urldate"), "nobody accessed it on a known day: {portal}");
+        assert!(
+            !portal.contains("urldate"),
+            "nobody accessed it on a known day: {portal}"
+        );
         assert!(
             portal.contains("year = {2020}") || portal.contains("date = {2020}"),
             "{portal}"

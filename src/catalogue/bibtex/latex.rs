@@ -20,7 +20,10 @@ use unicode_normalization::char::compose;
 pub(crate) fn decode_text(raw: &str) -> String {
     let chars: Vec<char> = raw.chars().collect();
     let mut out = String::with_capacity(raw.len());
-    let mut parser = Parser { chars: &chars, i: 0 };
+    let mut parser = Parser {
+        chars: &chars,
+        i: 0,
+    };
     parser.run(&mut out, false);
     let decoded = decode_entities(&out);
     let collapsed: String = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -40,9 +43,9 @@ pub(crate) fn unwrap_url(raw: &str) -> String {
                 Some(&rest[..close])
             })
             .or_else(|| {
-                value
-                    .strip_prefix('{')
-                    .and_then(|rest| (matching_brace(rest)? == rest.len() - 1).then(|| &rest[..rest.len() - 1]))
+                value.strip_prefix('{').and_then(|rest| {
+                    (matching_brace(rest)? == rest.len() - 1).then(|| &rest[..rest.len() - 1])
+                })
             });
         match inner {
             Some(inner) => value = inner.trim(),
@@ -201,9 +204,9 @@ impl Parser<'_> {
             return;
         }
         match name.as_str() {
-            "emph" | "textit" | "textbf" | "textsc" | "textrm" | "textsf" | "texttt"
-            | "textup" | "textsl" | "textmd" | "textnormal" | "mbox" | "hbox" | "text"
-            | "NoCaseChange" | "nocase" | "MakeUppercase" | "uppercase" | "url" => {
+            "emph" | "textit" | "textbf" | "textsc" | "textrm" | "textsf" | "texttt" | "textup"
+            | "textsl" | "textmd" | "textnormal" | "mbox" | "hbox" | "text" | "NoCaseChange"
+            | "nocase" | "MakeUppercase" | "uppercase" | "url" => {
                 self.argument(out);
             }
             "mkbibquote" | "enquote" | "textquote" => {
@@ -218,9 +221,10 @@ impl Parser<'_> {
                 self.argument(&mut url);
                 self.argument(out);
             }
-            "em" | "it" | "bf" | "sc" | "rm" | "sf" | "tt" | "itshape" | "scshape"
-            | "bfseries" | "upshape" | "normalfont" | "relax" | "protect" | "sl" | "slshape"
-            | "mdseries" => self.skip_spaces(),
+            "em" | "it" | "bf" | "sc" | "rm" | "sf" | "tt" | "itshape" | "scshape" | "bfseries"
+            | "upshape" | "normalfont" | "relax" | "protect" | "sl" | "slshape" | "mdseries" => {
+                self.skip_spaces()
+            }
             _ => {
                 // Unknown: kept raw, with the brace groups right after it.
                 out.push('\\');
@@ -447,19 +451,22 @@ fn decode_entities(text: &str) -> String {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
-        let decoded = rest[1..].find(';').filter(|&end| end <= 10).and_then(|end| {
-            let name = &rest[1..=end];
-            let c = if let Some(number) = name.strip_prefix('#') {
-                let code = match number.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => number.parse().ok(),
+        let decoded = rest[1..]
+            .find(';')
+            .filter(|&end| end <= 10)
+            .and_then(|end| {
+                let name = &rest[1..=end];
+                let c = if let Some(number) = name.strip_prefix('#') {
+                    let code = match number.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => number.parse().ok(),
+                    };
+                    code.and_then(char::from_u32).map(String::from)
+                } else {
+                    named_entity(name).map(str::to_owned)
                 };
-                code.and_then(char::from_u32).map(String::from)
-            } else {
-                named_entity(name).map(str::to_owned)
-            };
-            c.map(|c| (c, end + 2))
-        });
+                c.map(|c| (c, end + 2))
+            });
         match decoded {
             Some((c, len)) => {
                 out.push_str(&c);
