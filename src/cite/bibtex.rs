@@ -851,10 +851,7 @@ mod tests {
             "references.bib",
             include_bytes!("../../tests/fixtures/bib/references.bib"),
         );
-        assert_round_trip(
-            "seed.bib",
-            include_bytes!("../../seed/references.bib"),
-        );
+        assert_round_trip("seed.bib", include_bytes!("../../seed/references.bib"));
         assert_round_trip(
             "editorials.bib",
             include_bytes!("../../tests/fixtures/import-patterns/editorials.bib"),

@@ -34,8 +34,8 @@ pub enum Problem {
         used: String,
     },
     /// An undated online resource is cited with the year it was accessed (its `urldate`),
-    /// because BibTeX styles (`plainnat`: "empty year") and biber's data model require a
-    /// year.
+    /// else the year lore recorded it, because BibTeX styles (`plainnat`: "empty year")
+    /// and biber's data model require a year. No access date is invented for it.
     YearFromAccessDate {
         /// The year written.
         year: i32,
