@@ -150,6 +150,13 @@ fn attributes_schema() -> utoipa::openapi::Object {
         .schema_type(Type::Object)
         .description(Some("Other fields, by name."))
         .additional_properties(Some(utoipa::openapi::Ref::from_schema_name("TextItem")))
+        .property(
+            "abstract",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("The work's abstract, exported as `abstract`."))
+                .max_length(Some(MAX_TEXT)),
+        )
         .property_names(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
@@ -161,6 +168,16 @@ fn attributes_schema() -> utoipa::openapi::Object {
         ))
         .max_properties(Some(MAX_ATTRIBUTES))
         .build()
+}
+
+/// The longest value, in characters, of an attribute: [`MAX_TEXT`] for an `abstract`
+/// (a paragraph), [`MAX_FIELD`] for the others.
+pub fn attribute_limit(name: &str) -> usize {
+    if name == "abstract" {
+        MAX_TEXT
+    } else {
+        MAX_FIELD
+    }
 }
 
 /// A citation key in a list (JSON Schema only).
@@ -612,7 +629,7 @@ impl ResourceInput {
                 ));
                 continue;
             }
-            if let Some(value) = p.text(&field, Some(value), MAX_FIELD) {
+            if let Some(value) = p.text(&field, Some(value), attribute_limit(&name)) {
                 attributes.insert(name, value);
             }
         }

@@ -17,7 +17,7 @@ pub use api_key::{Scope, Token};
 pub use citation_key::{CitationKey, CitationKeyError, MAX_KEY_LEN};
 pub use input::{
     ConceptInput, InvalidField, MAX_ATTRIBUTE_NAME, MAX_ATTRIBUTES, MAX_FIELD, MAX_TEXT, MAX_TITLE,
-    PersonInput, ResourceInput,
+    PersonInput, ResourceInput, attribute_limit,
 };
 pub use latex_span::{LatexSpan, has_latex_spans, latex_spans};
 pub use listing::{

@@ -631,3 +631,13 @@ fn gbk_without_a_charset_is_refused_at_its_first_bad_byte() {
     let c = crate::catalogue::parse_file("latin.bib", latin).unwrap();
     assert_eq!(c.resources[0].data.title, "Café Müller");
 }
+
+#[test]
+fn abstracts_are_kept_whole() {
+    let words = "pebbles at dawn ".repeat(400);
+    let text = format!("@misc{{long, title = {{Long}}, year = 2020, abstract = {{{words}}}}}");
+    let c = read(&text);
+    let kept = &by_key(&c, "long").data.attributes["abstract"];
+    assert_eq!(kept.chars().count(), words.trim().chars().count());
+    assert!(kept.chars().count() > crate::domain::MAX_FIELD);
+}
