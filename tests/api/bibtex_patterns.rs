@@ -15,6 +15,7 @@ cases![
     unseeded: literal_names_and_scripts_survive_and_replacements_are_reported,
     unseeded: gbk_needs_its_encoding_named,
     unseeded: an_undated_web_resource_gets_no_access_date,
+    unseeded: a_math_title_and_a_timestamp_sent_through_the_api_are_kept,
 ];
 
 /// Imports a fixture file with `lore import`; returns the JSON report.
@@ -345,5 +346,38 @@ async fn an_undated_web_resource_gets_no_access_date(app: &TestApp) {
             portal.contains("year = {2020}") || portal.contains("date = {2020}"),
             "{portal}"
         );
+    }
+}
+
+async fn a_math_title_and_a_timestamp_sent_through_the_api_are_kept(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let created = app
+        .client
+        .post(app.url("/resources"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "title": r"Fast $\mathcal{O}(n)$ Sorting",
+            "kind": "paper",
+            "url": "https://example.org/fast",
+            "urldate": "2024-02-01T00:30:00+01:00",
+            "year": 2022,
+            "citation_key": "fast2022",
+            "attributes": {"abstract": "x".repeat(5000)},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
+    let stored = by_key(app, "fast2022").await;
+    assert_eq!(stored["urldate"], "2024-02-01");
+    assert_eq!(stored["slug"], "fast-o-n-sorting");
+    for dialect in DIALECTS {
+        let bib = bibliography(app, dialect).await;
+        let fast = entry(&bib, "fast2022");
+        assert!(
+            fast.contains(r"title = {Fast {$\mathcal{O}(n)$} Sorting}"),
+            "{fast}"
+        );
+        assert!(fast.contains("urldate = {2024-02-01}"), "{fast}");
     }
 }
