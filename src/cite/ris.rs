@@ -76,6 +76,12 @@ pub fn write_record(resource: &Resource) -> Exported {
             .unwrap_or_default();
         out.tag("N1", Some(format!("arXiv:{id}{class}")));
     }
+    // Edition (`ET`, which Zotero also reads as a program's version) and abstract (`AB`).
+    out.tag(
+        "ET",
+        p.attribute("edition").or_else(|| p.attribute("version")),
+    );
+    out.tag("AB", p.attribute("abstract"));
     out.tag("ER", Some(String::new()));
     Exported {
         text: out.text,

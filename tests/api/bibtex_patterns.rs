@@ -237,6 +237,32 @@ async fn imported_fields_are_kept_and_exported(app: &TestApp) {
         .find(|i| i["id"] == "corr2021")
         .unwrap();
     assert_eq!(corr["DOI"], "10.48550/arXiv.2101.00001", "{corr}");
+    let item = |key: &str| {
+        csl.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == key)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(item("gadget2025")["version"], "2.0.1");
+    assert_eq!(item("manual2019")["edition"], "3");
+    let talk = item("talk2022");
+    assert_eq!(
+        talk["issued"]["date-parts"],
+        serde_json::json!([[2022, 6, 14]])
+    );
+    assert_eq!(
+        talk["event-date"]["date-parts"],
+        serde_json::json!([[2022, 6, 13], [2022, 6, 15]])
+    );
+    assert!(talk["abstract"].as_str().unwrap().starts_with("We count"));
+    let ris = bibliography(app, "format=ris").await;
+    assert!(
+        ris.contains("ET  - 2.0.1\r\n") || ris.contains("ET  - 2.0.1\n"),
+        "{ris}"
+    );
+    assert!(ris.contains("AB  - We count pebbles"), "{ris}");
 }
 
 async fn literal_names_and_scripts_survive_and_replacements_are_reported(app: &TestApp) {
