@@ -7,7 +7,8 @@
 //! scripts/validate-bibliography.sh --dialect biblatex target/bib/hard-cases.biblatex.bib
 //! ```
 //!
-//! For each fixture set (`seed`, `hard-cases`) it writes `NAME.bib` (portable BibTeX,
+//! For each fixture set (`seed`, `hard-cases`, and `bibtex-patterns`: the `.bib` files of
+//! `tests/fixtures/bibtex-patterns/` as imported) it writes `NAME.bib` (portable BibTeX,
 //! pdflatex-safe), `NAME.unicode.bib` (portable BibTeX, UTF-8 throughout),
 //! `NAME.biblatex.bib`, `NAME.csl.json` and `NAME.ris`, and prints the warnings.
 //! Resources without a citation key get one from `generate_key`, as the service does.
@@ -65,6 +66,7 @@ fn main() -> anyhow::Result<()> {
             let options = BibtexOptions {
                 dialect,
                 charset: Charset::Pdflatex,
+                ..BibtexOptions::default()
             };
             let export = cite::bibtex::write_bibliography(&resources, options);
             std::fs::write(out.join(file), streamed(&export.text, resources.len()))?;
@@ -75,19 +77,27 @@ fn main() -> anyhow::Result<()> {
             );
         }
     }
-    for (name, json) in [
-        ("seed", fixtures::SEED),
-        ("hard-cases", fixtures::HARD_CASES),
-    ] {
-        let resources = with_keys(fixtures::load(json));
+    let sets = [
+        ("seed", fixtures::load(fixtures::SEED)),
+        ("hard-cases", fixtures::load(fixtures::HARD_CASES)),
+        ("bibtex-patterns", bibtex_patterns()?),
+    ];
+    for (name, resources) in sets {
+        let resources = with_keys(resources);
         let variants = [
             ("bib", Dialect::Bibtex, Charset::Pdflatex),
             ("unicode.bib", Dialect::Bibtex, Charset::Unicode),
             ("biblatex.bib", Dialect::Biblatex, Charset::Pdflatex),
         ];
         for (ext, dialect, charset) in variants {
-            let export =
-                cite::bibtex::write_bibliography(&resources, BibtexOptions { dialect, charset });
+            let export = cite::bibtex::write_bibliography(
+                &resources,
+                BibtexOptions {
+                    dialect,
+                    charset,
+                    ..BibtexOptions::default()
+                },
+            );
             let path = out.join(format!("{name}.{ext}"));
             std::fs::write(&path, streamed(&export.text, resources.len()))?;
             println!("{} ({} warnings)", path.display(), export.warnings.len());
@@ -108,6 +118,35 @@ fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The entries of `tests/fixtures/bibtex-patterns/*.bib` as the importer reads them (the
+/// GBK file with its charset named), for the validators.
+fn bibtex_patterns() -> anyhow::Result<Vec<Resource>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bibtex-patterns");
+    let mut resources = Vec::new();
+    for file in [
+        "latex-markup.bib",
+        "entities-and-urls.bib",
+        "fields.bib",
+        "names-and-scripts.bib",
+        "gbk-encoded.bib",
+    ] {
+        let bytes = std::fs::read(dir.join(file))?;
+        let charset = file.starts_with("gbk").then_some("gbk");
+        let catalogue = lore::catalogue::parse_file_with_charset(file, &bytes, charset)?;
+        for draft in catalogue.resources {
+            let slug = format!("pattern-{}", resources.len() + 1);
+            resources.push(Resource {
+                slug: lore::domain::Slug::parse(&slug)?,
+                data: draft.data,
+                version: 1,
+                created_at: "2024-05-01T09:30:00Z".into(),
+                updated_at: "2024-05-01T09:30:00Z".into(),
+            });
+        }
+    }
+    Ok(resources)
 }
 
 /// Issues keys to resources without one, imported keys first, unique ignoring case.

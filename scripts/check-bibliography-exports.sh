@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Exports the bibliography fixtures (tests/fixtures/bib) in every BibTeX variant and runs
+# Exports the bibliography fixtures (tests/fixtures/bib, and the imported .bib files of
+# tests/fixtures/bibtex-patterns) in every BibTeX variant and runs
 # scripts/validate-bibliography.sh on each.
 #
 # Usage: scripts/check-bibliography-exports.sh [OUT_DIR]   (default target/bib)
@@ -14,7 +15,7 @@ out=${1:-$root/target/bib}
 (cd "$root" && cargo run --quiet --example export-fixtures -- "$out" >"$out.warnings.txt")
 
 status=0
-for name in seed hard-cases; do
+for name in seed hard-cases bibtex-patterns; do
   # Portable BibTeX, pdflatex-safe: all six checks.
   "$here/validate-bibliography.sh" "$out/$name.bib" || status=1
   # biblatex dialect: bibtexparser, biber's data model, pdflatex + biblatex + biber.

@@ -8,7 +8,8 @@
 # Checks (LIST is comma-separated; the default depends on the dialect):
 #   bibtexparser  bibtexparser 2 parses it: no failed blocks, no keys equal ignoring case,
 #                 nothing outside entries but a last `@comment{lore: N entries}` whose N
-#                 is the number of entries
+#                 is the number of entries, and before it the export's replacement lines
+#                 `@comment{lore: KEY FIELD: TEXT written as SUBSTITUTE (HOW)}`
 #   pybtex        pybtex in strict mode parses it and formats it with `unsrt`
 #                 (text, LaTeX and HTML back ends)
 #   bibtex        pdflatex + natbib + hyperref + bibtex with plainnat: no `Warning--` or
@@ -110,8 +111,14 @@ if last and isinstance(last[0], ExplicitComment):
         trailer = last[0]
         if int(m.group(1)) != len(lib.entries):
             problems.append(f"the trailer counts {m.group(1)} entries, the file holds {len(lib.entries)}")
+# Before it, `@comment{lore: KEY FIELD: TEXT written as SUBSTITUTE (HOW)}` lines list the
+# characters a pdflatex-safe export replaced.
+replacement = re.compile(r"lore: \S+ \S+: .+ written as .+ \((transliterated|as math|removed)\)"
+                         r"|lore: \d+ more replacements", re.S)
 for block in lib.blocks:
     if block is trailer:
+        continue
+    if isinstance(block, ExplicitComment) and replacement.fullmatch(block.comment.strip()):
         continue
     if isinstance(block, (ExplicitComment, String, Preamble)):
         problems.append(f"not an entry at line {block.start_line}: {type(block).__name__}")

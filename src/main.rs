@@ -195,6 +195,10 @@ struct ImportArgs {
     /// Report what the import would do, and write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// The files' encoding, a WHATWG label (`gbk`, `windows-1252`, `utf-16le`), for files
+    /// that are not UTF-8; a byte order mark still wins.
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
 }
 
 #[derive(Args)]
@@ -463,8 +467,16 @@ async fn import(args: ImportArgs, file: FileSettings) -> anyhow::Result<ExitCode
     let reading = file.reading()?;
     let store = open_store(&store_settings(args.store, &file)).await?;
     let service = Service::new(store).with_reading(reading);
+    let encoding = match args.encoding.as_deref() {
+        Some(label) => Some(
+            encoding_rs::Encoding::for_label(label.trim().as_bytes())
+                .ok_or_else(|| anyhow::anyhow!("--encoding {label}: not an encoding label"))?,
+        ),
+        None => None,
+    };
     let options = lore::service::ImportOptions {
         dry_run: args.dry_run,
+        encoding,
         ..lore::service::ImportOptions::SYNC
     };
     // Rows read, on a terminal only: piped or logged runs stay clean.
@@ -604,6 +616,7 @@ async fn export(args: ExportArgs, file: FileSettings) -> anyhow::Result<ExitCode
                 CharsetArg::Pdflatex => Charset::Pdflatex,
                 CharsetArg::Unicode => Charset::Unicode,
             },
+            ..BibtexOptions::default()
         }),
         ExportFormatArg::Csljson => ExportFormat::CslJson,
         ExportFormatArg::Ris => ExportFormat::Ris,

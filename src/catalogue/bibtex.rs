@@ -5,14 +5,15 @@
 //! entry gives a report line with its line number and the others still import. `@string`
 //! macros apply to the entries after them, as in BibTeX, and are expanded here, bounded
 //! in size and never recursively (see `macros`); `@comment` and `@preamble` are not
-//! entries. Field values are
-//! decoded by `biblatex` (braces, `\"o`, `--`) into plain Unicode text.
+//! entries. Field values are decoded from LaTeX into Unicode text with raw LaTeX spans
+//! for math and unknown commands (see `latex`); names are split by `biblatex`.
 
+mod latex;
 mod macros;
 
 use std::collections::HashMap;
 
-use biblatex::{Bibliography, ChunksExt, Entry, Pair, ParseErrorKind, RawBibliography, Spanned};
+use biblatex::{Bibliography, Entry, Pair, ParseErrorKind, RawBibliography, RawChunk, Spanned};
 use unicode_normalization::UnicodeNormalization;
 
 use super::{
@@ -91,10 +92,11 @@ pub(super) fn parse_decoded(
                 )),
             },
             _ => match read_entry(source, &mut macros, &format!("{file_name}:{line}")) {
-                Ok((entry, warnings)) => {
+                Ok((entry, raw, warnings)) => {
                     read_any = true;
                     let index = catalogue.resources.len();
-                    let (draft, mut notes) = entry_draft(&entry, &piece.kind, file_name, line);
+                    let (draft, mut notes) =
+                        entry_draft(&entry, &raw, &piece.kind, file_name, line);
                     let shown = entry.key.clone();
                     if let Some(first) = keys.get(&entry.key.to_lowercase()) {
                         catalogue.report.push(ReportLine::skipped(
@@ -158,9 +160,53 @@ pub(super) fn parse_decoded(
             message,
         });
     }
+    resolve_crossrefs(&mut catalogue.resources);
     limits::enforce(&mut catalogue);
     catalogue.report.sort_by_key(|l| l.line);
     Ok(catalogue)
+}
+
+/// `crossref = {key}` resolved within the file, as bibtex and biber resolve it: the entry
+/// inherits what it lacks of the parent's venue (the parent's `booktitle`, else its title,
+/// as the `booktitle`), `editor`, `publisher`, year and month.
+fn resolve_crossrefs(resources: &mut [ResourceDraft]) {
+    let by_key: HashMap<String, usize> = resources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((r.data.citation_key.as_ref()?.as_str().to_lowercase(), i)))
+        .collect();
+    for i in 0..resources.len() {
+        let Some(parent) = resources[i]
+            .data
+            .attributes
+            .get("crossref")
+            .and_then(|k| by_key.get(&k.to_lowercase()))
+            .copied()
+            .filter(|&p| p != i)
+        else {
+            continue;
+        };
+        let parent = resources[parent].data.clone();
+        let child = &mut resources[i].data;
+        if child.booktitle.is_none() {
+            child.booktitle = parent.booktitle.clone().or(Some(parent.title.clone()));
+        }
+        if child.publisher.is_none() {
+            child.publisher = parent.publisher.clone();
+        }
+        if child.year.is_none() {
+            child.year = parent.year;
+            child.month = child.month.or(parent.month);
+        }
+        for name in ["editor", "organization", "address"] {
+            if let Some(value) = parent.attributes.get(name) {
+                child
+                    .attributes
+                    .entry(name.to_owned())
+                    .or_insert_with(|| value.clone());
+            }
+        }
+    }
 }
 
 /// One `@type{...}` piece of the file, by byte range.
@@ -177,11 +223,11 @@ struct Piece {
 
 impl Piece {
     fn source(&self, text: &str) -> String {
-        let source = &text[self.start..self.end];
+        let source = dotless_accents(&text[self.start..self.end]);
         if !self.parenthesised {
-            return source.to_owned();
+            return source;
         }
-        let mut out = source.to_owned();
+        let mut out = source;
         if let Some(open) = out.find('(') {
             out.replace_range(open..=open, "{");
         }
@@ -190,6 +236,32 @@ impl Piece {
         }
         out
     }
+}
+
+/// Accents over a dotless i or j (`\'\i`, `\"{\j}`) written over the plain letter, as
+/// `biblatex` composes only those when it splits names.
+fn dotless_accents(source: &str) -> String {
+    if !source.contains("\\i") && !source.contains("\\j") {
+        return source.to_owned();
+    }
+    let mut out = source.to_owned();
+    for accent in ['\'', '`', '^', '"', '~', '=', '.'] {
+        for letter in ['i', 'j'] {
+            for (from, to) in [
+                (
+                    format!("\\{accent}\\{letter}"),
+                    format!("\\{accent}{letter}"),
+                ),
+                (
+                    format!("\\{accent}{{\\{letter}}}"),
+                    format!("\\{accent}{{{letter}}}"),
+                ),
+            ] {
+                out = out.replace(&from, &to);
+            }
+        }
+    }
+    out
 }
 
 /// Cuts the file into `@type{...}` pieces. An entry whose braces never close ends where a
@@ -363,7 +435,7 @@ fn read_entry<'s>(
     source: &'s str,
     macros: &mut Macros<'s>,
     place: &str,
-) -> Result<(Entry, Vec<String>), Unreadable> {
+) -> Result<(Entry, RawFields, Vec<String>), Unreadable> {
     let raw = RawBibliography::parse(source).map_err(|e| Unreadable::new(e.span.start, &e.kind))?;
     let Some(mut entry) = raw.entries.into_iter().next() else {
         return Err(Unreadable {
@@ -373,6 +445,7 @@ fn read_entry<'s>(
         });
     };
     let mut warnings = Vec::new();
+    let mut raw_fields = RawFields::new();
     let mut fields = Vec::with_capacity(entry.v.fields.len());
     for pair in std::mem::take(&mut entry.v.fields) {
         match macros.expand(&pair.value.v) {
@@ -384,6 +457,13 @@ fn read_entry<'s>(
                         warnings.push(warning);
                     }
                 }
+                let text: String = value
+                    .iter()
+                    .map(|chunk| match chunk.v {
+                        RawChunk::Normal(s) | RawChunk::Abbreviation(s) => s,
+                    })
+                    .collect();
+                raw_fields.insert(pair.key.v.to_ascii_lowercase(), text);
                 fields.push(Pair::new(pair.key, Spanned::new(value, pair.value.span)));
             }
             Err(reason) => warnings.push(format!(
@@ -403,13 +483,16 @@ fn read_entry<'s>(
     bibliography
         .into_iter()
         .next()
-        .map(|e| (e, warnings))
+        .map(|e| (e, raw_fields, warnings))
         .ok_or(Unreadable {
             offset: 0,
             message: "no entry".to_owned(),
             end_of_text: false,
         })
 }
+
+/// Each field's value as written (macros expanded), by lower-case name.
+type RawFields = HashMap<String, String>;
 
 /// Fields read into [`crate::domain::ResourceData`]; the others become attributes.
 const KNOWN_FIELDS: &[&str] = &[
@@ -439,12 +522,26 @@ const KNOWN_FIELDS: &[&str] = &[
 ];
 
 /// The draft for an entry, and remarks worth a warning.
-fn entry_draft(entry: &Entry, kind: &str, file: &str, line: u32) -> (ResourceDraft, Vec<String>) {
+fn entry_draft(
+    entry: &Entry,
+    raw: &RawFields,
+    kind: &str,
+    file: &str,
+    line: u32,
+) -> (ResourceDraft, Vec<String>) {
     let mut notes = Vec::new();
     let field = |name: &str| -> Option<String> {
-        let value = entry.get(name)?.format_verbatim();
-        let value: String = value.split_whitespace().collect::<Vec<_>>().join(" ");
-        (!value.is_empty()).then(|| value.nfc().collect())
+        let value = latex::decode_text(raw.get(name)?);
+        (!value.is_empty()).then_some(value)
+    };
+    // Identifiers, URLs and dates: as written, `\url{}` unwrapped, escapes undone.
+    let verbatim = |name: &str| -> Option<String> {
+        let value = latex::unwrap_url(raw.get(name)?);
+        let value = ["_", "%", "&", "#", "~"]
+            .iter()
+            .fold(value, |v, c| v.replace(&format!("\\{c}"), c));
+        let value = value.trim().to_owned();
+        (!value.is_empty()).then_some(value)
     };
     let mut draft = ResourceDraft::default();
     let mut title_guessed = false;
@@ -461,15 +558,23 @@ fn entry_draft(entry: &Entry, kind: &str, file: &str, line: u32) -> (ResourceDra
         notes.push("no title: the citation key stands in for it".to_owned());
     }
     if let Ok(people) = entry.author() {
-        for person in &people {
+        let braced = raw
+            .get("author")
+            .map(|a| braced_names(a))
+            .unwrap_or_default();
+        let aligned = braced.len() == people.len();
+        for (i, person) in people.iter().enumerate() {
             if person.name.eq_ignore_ascii_case("others") && person.given_name.is_empty() {
                 data.authors_truncated = true;
+            } else if let Some(Some(literal)) = braced.get(i).filter(|_| aligned) {
+                data.authors
+                    .push(Person::literal(latex::decode_text(literal)));
             } else if let Some(p) = domain_person(person) {
                 data.authors.push(p);
             }
         }
     }
-    let date = field("date");
+    let date = verbatim("date");
     data.year = field("year")
         .as_deref()
         .or(date.as_deref())
@@ -488,6 +593,10 @@ fn entry_draft(entry: &Entry, kind: &str, file: &str, line: u32) -> (ResourceDra
             .and_then(|d| d.split('-').nth(1))
             .and_then(dates::month_number),
     };
+    // A full date (`2022-06-14`) keeps its day as the `date` attribute.
+    if let Some(day) = date.as_deref().and_then(calendar_date) {
+        data.attributes.insert("date".to_owned(), day);
+    }
     data.journal = field("journal").or_else(|| field("journaltitle"));
     data.booktitle = field("booktitle");
     data.publisher = field("publisher");
@@ -496,22 +605,43 @@ fn entry_draft(entry: &Entry, kind: &str, file: &str, line: u32) -> (ResourceDra
     data.number = field("number");
     data.pages = field("pages");
     data.isbn = field("isbn");
-    data.url = entry
-        .get("url")
-        .map(|chunks| chunks.format_verbatim().trim().to_owned())
-        .filter(|u| !u.is_empty());
-    data.urldate = field("urldate");
-    data.doi = field("doi").and_then(|d| urls::bare_doi(&d).or(Some(d)));
+    data.url = verbatim("url");
+    // `howpublished = {\url{...}}` is where older styles put a URL.
+    let howpublished_url = raw
+        .get("howpublished")
+        .map(|h| latex::unwrap_url(h))
+        .filter(|h| is_url(h));
+    if data.url.is_none() {
+        data.url = howpublished_url.clone();
+    }
+    data.urldate = verbatim("urldate").map(|d| calendar_date(&d).unwrap_or(d));
+    data.doi = verbatim("doi").map(|d| urls::bare_doi(&d).unwrap_or(d));
 
     let archive = field("archiveprefix").or_else(|| field("eprinttype"));
-    let eprint = field("eprint");
+    let eprint = verbatim("eprint");
     let is_arxiv = archive
         .as_deref()
         .is_none_or(|a| a.eq_ignore_ascii_case("arxiv"));
+    // DBLP's arXiv entries: `journal = {CoRR}, volume = {abs/2101.00001}`.
+    let corr_volume = data
+        .volume
+        .as_deref()
+        .and_then(|v| v.strip_prefix("abs/"))
+        .filter(|_| {
+            data.journal
+                .as_deref()
+                .is_some_and(|j| j.eq_ignore_ascii_case("corr"))
+        })
+        .and_then(urls::arxiv_id);
+    if corr_volume.is_some() {
+        data.journal = None;
+        data.volume = None;
+    }
     data.arxiv_id = eprint
         .as_deref()
         .filter(|_| is_arxiv)
         .and_then(urls::arxiv_id)
+        .or(corr_volume)
         .or_else(|| data.url.as_deref().and_then(urls::arxiv_id_from_url))
         .or_else(|| arxiv_in_text(data.journal.as_deref()))
         .or_else(|| arxiv_in_text(field("note").as_deref()));
@@ -525,10 +655,19 @@ fn entry_draft(entry: &Entry, kind: &str, file: &str, line: u32) -> (ResourceDra
     }
 
     for name in entry.fields.keys() {
-        if !KNOWN_FIELDS.contains(&name.as_str())
-            && let Some(value) = field(name)
+        let name = name.to_ascii_lowercase();
+        if KNOWN_FIELDS.contains(&name.as_str())
+            || (name == "howpublished" && howpublished_url.is_some())
         {
-            data.attributes.insert(name.clone(), value);
+            continue;
+        }
+        let value = if VERBATIM_ATTRIBUTES.contains(&name.as_str()) {
+            verbatim(&name)
+        } else {
+            field(&name)
+        };
+        if let Some(value) = value {
+            data.attributes.insert(name, value);
         }
     }
     data.kind = Some(kind_of(kind, data.arxiv_id.is_some()));
@@ -539,6 +678,86 @@ fn entry_draft(entry: &Entry, kind: &str, file: &str, line: u32) -> (ResourceDra
     });
     draft.title_guessed = title_guessed;
     (draft, notes)
+}
+
+/// Attributes kept as written rather than decoded from LaTeX: dates, keys and links.
+const VERBATIM_ATTRIBUTES: &[&str] = &["eventdate", "origdate", "crossref", "file", "pdf"];
+
+/// Whether a value is a web address.
+fn is_url(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !value.contains(char::is_whitespace)
+}
+
+/// The calendar date `YYYY-MM-DD` at the start of an ISO 8601 date or timestamp, as
+/// written (`2024-02-01T00:30:00+01:00` → `2024-02-01`: the day where it was taken).
+fn calendar_date(value: &str) -> Option<String> {
+    let day = value.get(..10)?;
+    let rest = &value[10..];
+    let bytes = day.as_bytes();
+    let shaped = bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && day
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    let ends = rest.is_empty() || rest.starts_with(['T', 't', ' ']);
+    (shaped && ends).then(|| day.to_owned())
+}
+
+/// For each name of a raw `author` value (split at a top-level ` and `), its text without
+/// the braces when the whole name is one brace group (`{Ann B. Example}`, `{凯撒}`): a
+/// literal name, never split into parts.
+fn braced_names(raw: &str) -> Vec<Option<String>> {
+    let mut names = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'\\' => i += 1,
+            c if depth == 0 && c.is_ascii_whitespace() => {
+                let rest = &raw[i..];
+                let word = rest.trim_start();
+                if word.len() > 3
+                    && word[..3].eq_ignore_ascii_case("and")
+                    && word[3..].starts_with(char::is_whitespace)
+                {
+                    names.push(&raw[start..i]);
+                    let skipped = rest.len() - word.len() + 3;
+                    i += skipped;
+                    start = i;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    names.push(&raw[start..]);
+    names
+        .into_iter()
+        .map(|name| {
+            let name = name.trim();
+            let inner = name.strip_prefix('{')?.strip_suffix('}')?;
+            // `{A} and {B}` read as one: the braces must enclose the whole name.
+            let mut depth = 0usize;
+            for c in inner.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => return None,
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            let inner = inner.trim();
+            (!inner.is_empty() && !inner.starts_with('\\')).then(|| inner.to_owned())
+        })
+        .collect()
 }
 
 /// An `arXiv:ID` mention in a journal or note field (`arXiv preprint arXiv:2212.13881`).

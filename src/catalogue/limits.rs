@@ -56,7 +56,7 @@ pub(super) fn enforce(catalogue: &mut Catalogue) {
                 *value = kept.unwrap_or_default();
                 !value.is_empty()
             } else {
-                changes.text(&field, value, MAX_FIELD);
+                changes.text(&field, value, crate::domain::attribute_limit(name));
                 true
             }
         });

@@ -322,13 +322,31 @@ pub fn parse_file(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError
 /// a `Content-Type`, a WHATWG label such as `utf-16le`); see [`text::decode_with_label`].
 ///
 /// # Errors
-/// As [`parse_file`].
+/// As [`parse_file`]; also [`ParseError::Syntax`] naming the offset of the first byte that
+/// is not UTF-8 when no charset is declared and the bytes are neither UTF-8 nor plausible
+/// Windows-1252 ([`text::undeclared_legacy_offset`]).
 pub fn parse_file_with_charset(
     file_name: &str,
     bytes: &[u8],
     charset: Option<&str>,
 ) -> Result<Catalogue, ParseError> {
     let lower = file_name.to_ascii_lowercase();
+    if charset.is_none()
+        && (lower.ends_with(".bib") || lower.ends_with(".md") || lower.ends_with(".markdown"))
+        && let Some(offset) = text::undeclared_legacy_offset(bytes)
+    {
+        let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+        return Err(ParseError::Syntax {
+            file: file_name.to_owned(),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            message: format!(
+                "not UTF-8: byte {offset} (0x{:02X}) is the first that is not, and the file \
+                 does not read as Windows-1252 either; name its encoding (`lore import \
+                 --encoding gbk`, or `charset=` in the Content-Type)",
+                bytes[offset]
+            ),
+        });
+    }
     if lower.ends_with(".md") || lower.ends_with(".markdown") {
         Ok(markdown::parse_decoded(
             file_name,

@@ -183,6 +183,40 @@ fn utf8_or_windows_1252(bytes: &[u8], report: &mut Vec<ReportLine>) -> String {
     }
 }
 
+/// Where bytes sent without a charset stop being UTF-8, when they cannot be taken for
+/// Windows-1252 either: the offset of the first byte that is not UTF-8. `None` when the
+/// bytes are UTF-8, start with a byte order mark, look like UTF-16, or read as plausible
+/// Windows-1252 text ([`plausible_windows_1252`]). A caller refuses such bytes rather than
+/// store mojibake (`石子` in GBK reads as `Ê¯×Ó` in Windows-1252).
+pub fn undeclared_legacy_offset(bytes: &[u8]) -> Option<usize> {
+    let err = std::str::from_utf8(bytes).err()?;
+    if Encoding::for_bom(bytes).is_some() || sniff_utf16(bytes).is_some() {
+        return None;
+    }
+    (!plausible_windows_1252(bytes)).then_some(err.valid_up_to())
+}
+
+/// Whether bytes read as Windows-1252 look like text in a Latin-script language: every
+/// byte outside ASCII decodes to a letter or common punctuation, and no more than two of
+/// them stand together (`Müller`, `naïve`, `“quoted”`), as in Western European text;
+/// double-byte encodings (GBK, Shift_JIS, Big5) give long runs of symbols instead.
+fn plausible_windows_1252(bytes: &[u8]) -> bool {
+    let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii() {
+            run = 0;
+            continue;
+        }
+        run += 1;
+        let letter_or_mark = c.is_alphabetic() || "‘’“”–—…€£©®°·«»§¶".contains(c);
+        if run > 2 || !letter_or_mark {
+            return false;
+        }
+    }
+    true
+}
+
 /// UTF-16 without a byte order mark, told by its zero bytes: in text that is largely
 /// ASCII, every other byte is zero, at odd offsets for little-endian and at even ones for
 /// big-endian. UTF-8 text has no zero bytes at all. Only the first 4 KiB are looked at;

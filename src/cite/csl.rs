@@ -67,6 +67,35 @@ pub struct CslItem {
     /// The stored URL (for a preprint without one, its arXiv abstract page).
     #[serde(rename = "URL", skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Version of software (the imported `version`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Edition (the imported `edition`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// When the event took place (the imported `eventdate`, `YYYY-MM-DD` or a range
+    /// `YYYY-MM-DD/YYYY-MM-DD`).
+    #[serde(rename = "event-date", skip_serializing_if = "Option::is_none")]
+    pub event_date: Option<CslDate>,
+    /// The imported `abstract`.
+    #[serde(rename = "abstract", skip_serializing_if = "Option::is_none")]
+    pub abstract_: Option<String>,
+}
+
+/// A date or a range of dates, `YYYY[-MM[-DD]]` with an optional `/` and a second one,
+/// as CSL `date-parts`; `None` when a part is not a number.
+fn csl_date_range(raw: &str) -> Option<CslDate> {
+    let parts = |date: &str| -> Option<Vec<i32>> {
+        let parts: Option<Vec<i32>> = date.split('-').map(|p| p.parse().ok()).collect();
+        parts.filter(|p| (1..=3).contains(&p.len()))
+    };
+    let date_parts = raw
+        .split('/')
+        .map(|d| parts(d.trim()))
+        .collect::<Option<Vec<_>>>()?;
+    (1..=2)
+        .contains(&date_parts.len())
+        .then_some(CslDate { date_parts })
 }
 
 /// A CSL name: personal (family, given and particles) or literal.
@@ -157,14 +186,22 @@ pub fn to_csl(resource: &Resource) -> (CslItem, Vec<ExportWarning>) {
         id: p.key.clone(),
         item_type,
         citation_key: p.key.clone(),
-        title: p.title.clone(),
+        title: p.plain_title.clone(),
         author: data.authors.iter().filter_map(csl_name).collect(),
-        issued: p.year.map(|y| CslDate {
-            date_parts: vec![match p.month {
-                Some(m) => vec![y, i32::from(m)],
-                None => vec![y],
-            }],
-        }),
+        // A full imported date (`2022-06-14`) of the same year gives the day too.
+        issued: p
+            .attribute("date")
+            .filter(|d| super::work::parse_iso_date(d).is_some())
+            .filter(|d| p.year.is_some_and(|y| d.starts_with(&format!("{y:04}-"))))
+            .and_then(|d| csl_date_range(&d))
+            .or_else(|| {
+                p.year.map(|y| CslDate {
+                    date_parts: vec![match p.month {
+                        Some(m) => vec![y, i32::from(m)],
+                        None => vec![y],
+                    }],
+                })
+            }),
         accessed: p.accessed.map(|d| CslDate {
             date_parts: vec![vec![
                 d.year(),
@@ -185,6 +222,10 @@ pub fn to_csl(resource: &Resource) -> (CslItem, Vec<ExportWarning>) {
         doi: p.doi.clone(),
         isbn: p.isbn.clone(),
         url: p.url.clone(),
+        version: p.attribute("version"),
+        edition: p.attribute("edition"),
+        event_date: p.attribute("eventdate").and_then(|d| csl_date_range(&d)),
+        abstract_: p.attribute("abstract"),
     };
     (item, p.warnings)
 }
@@ -290,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    fn an_undated_web_page_has_an_access_date_but_no_issued_date() {
+    fn an_undated_web_page_has_neither_an_access_date_nor_an_issued_date() {
         let (item, _) = to_csl(&resource(ResourceData {
             kind: Some(ResourceKind::Tutorial),
             title: "Learning PyTorch with Examples".into(),
@@ -300,12 +341,7 @@ mod tests {
         }));
         assert_eq!(item.item_type, "webpage");
         assert!(item.issued.is_none());
-        assert_eq!(
-            item.accessed,
-            Some(CslDate {
-                date_parts: vec![vec![2024, 5, 1]]
-            })
-        );
+        assert_eq!(item.accessed, None, "never the day lore recorded it");
         assert_eq!(item.container_title.as_deref(), Some("PyTorch"));
     }
 }

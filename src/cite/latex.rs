@@ -203,6 +203,73 @@ pub(crate) fn escape_title_with(raw: &str, charset: Charset, policy: Policy) -> 
     out
 }
 
+/// Escapes a title that may hold raw LaTeX spans ([`crate::domain::latex_spans`]): the
+/// text between them as [`escape_title_with`], each math span written as it is inside one
+/// pair of braces (`{$\mathcal{O}(n)$}`: protection never splits it), each command as it
+/// is. A lower-case word at the very start (`tinyflow: …`, a brand) is brace-protected, as
+/// styles that capitalise the first word would change it.
+pub(crate) fn escape_rich_title_with(raw: &str, charset: Charset, policy: Policy) -> Escaped {
+    use crate::domain::{LatexSpan, latex_spans};
+    let text = normalize_text(raw);
+    let mut out = Escaped::default();
+    for (i, span) in latex_spans(&text).into_iter().enumerate() {
+        match span {
+            LatexSpan::Text(t) => {
+                if t.starts_with(' ') && !out.text.is_empty() {
+                    out.text.push(' ');
+                }
+                let escaped = if i == 0 {
+                    escape_first_words(t, charset, policy)
+                } else {
+                    escape_title_with(t, charset, policy)
+                };
+                out.text.push_str(&escaped.text);
+                merge_unsettable(&mut out.unsettable, escaped.unsettable);
+                if t.ends_with(' ') && !t.trim().is_empty() {
+                    out.text.push(' ');
+                }
+            }
+            LatexSpan::Math(m) => {
+                out.text.push('{');
+                out.text.push_str(m);
+                out.text.push('}');
+            }
+            LatexSpan::Command(c) => out.text.push_str(c),
+        }
+    }
+    out
+}
+
+/// [`escape_title_with`] with a lower-case first word brace-protected.
+fn escape_first_words(text: &str, charset: Charset, policy: Policy) -> Escaped {
+    let trimmed = text.trim_start();
+    let word_end = trimmed
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(trimmed.len());
+    let word = &trimmed[..word_end];
+    let lower_start = word.chars().next().is_some_and(char::is_lowercase);
+    if !lower_start || needs_case_protection(word) {
+        return escape_title_with(text, charset, policy);
+    }
+    let mut out = Escaped::default();
+    let mut inner = Escaped::default();
+    escape_into(word, charset, policy, &mut inner);
+    out.text.push('{');
+    out.text.push_str(&inner.text);
+    out.text.push('}');
+    merge_unsettable(&mut out.unsettable, inner.unsettable);
+    let rest = &trimmed[word_end..];
+    if !rest.is_empty() {
+        let escaped = escape_title_with(rest, charset, policy);
+        if rest.starts_with(' ') {
+            out.text.push(' ');
+        }
+        out.text.push_str(&escaped.text);
+        merge_unsettable(&mut out.unsettable, escaped.unsettable);
+    }
+    out
+}
+
 /// Whether a title word needs braces to keep its case under BibTeX's `change.case$`, biber's
 /// and pybtex's sentence casing: it has a capital letter after its first character in any
 /// of its parts (split at hyphens, slashes and other punctuation), or it is a single

@@ -25,7 +25,7 @@ pub fn write_record(resource: &Resource) -> Exported {
     for person in &data.authors {
         out.tag("AU", ris_name(person));
     }
-    out.tag("TI", Some(p.title.clone()));
+    out.tag("TI", Some(p.plain_title.clone()));
     let secondary = match p.work {
         Work::JournalArticle | Work::MagazineArticle => p.text(&data.journal),
         Work::ConferencePaper => p.text(&data.booktitle),
@@ -76,6 +76,12 @@ pub fn write_record(resource: &Resource) -> Exported {
             .unwrap_or_default();
         out.tag("N1", Some(format!("arXiv:{id}{class}")));
     }
+    // Edition (`ET`, which Zotero also reads as a program's version) and abstract (`AB`).
+    out.tag(
+        "ET",
+        p.attribute("edition").or_else(|| p.attribute("version")),
+    );
+    out.tag("AB", p.attribute("abstract"));
     out.tag("ER", Some(String::new()));
     Exported {
         text: out.text,

@@ -34,8 +34,8 @@ pub enum Problem {
         used: String,
     },
     /// An undated online resource is cited with the year it was accessed (its `urldate`),
-    /// because BibTeX styles (`plainnat`: "empty year") and biber's data model require a
-    /// year.
+    /// else the year lore recorded it, because BibTeX styles (`plainnat`: "empty year")
+    /// and biber's data model require a year. No access date is invented for it.
     YearFromAccessDate {
         /// The year written.
         year: i32,
@@ -91,7 +91,10 @@ impl fmt::Display for ExportWarning {
             Problem::MissingKey => f.write_str("no citation key; the slug was used"),
             Problem::EmptyTitle { used } => write!(f, "empty title; `{used}` used instead"),
             Problem::YearFromAccessDate { year } => {
-                write!(f, "no year; the year it was accessed ({year}) was used")
+                write!(
+                    f,
+                    "no year; the year it was accessed or recorded ({year}) was used"
+                )
             }
             Problem::MissingYear => f.write_str("no year"),
             Problem::EntryTypeFallback {

@@ -86,14 +86,19 @@ pub(crate) struct Prepared<'a> {
     pub data: &'a ResourceData,
     pub key: String,
     pub work: Work,
-    /// Normalised, never empty.
+    /// Normalised, never empty; may hold raw LaTeX spans ([`crate::domain::latex_spans`]).
     pub title: String,
+    /// The title as a reader sees it: raw LaTeX spans as plain text.
+    pub plain_title: String,
     pub year: Option<i32>,
     /// 1 to 12, only with a year.
     pub month: Option<u8>,
-    /// When the URL was accessed: `urldate`, or for online works without one, the day lore
-    /// recorded the resource (`created_at`).
+    /// When the URL was accessed: `urldate`, only when someone gave one (lore never
+    /// invents an access date).
     pub accessed: Option<Date>,
+    /// The day lore recorded the resource (`created_at`): the year of last resort for an
+    /// undated online work.
+    pub recorded: Option<Date>,
     /// Safe to write raw (see [`raw_value`]).
     pub url: Option<String>,
     /// Bare, without a resolver prefix.
@@ -185,12 +190,16 @@ impl<'a> Prepared<'a> {
             }
             date
         });
-        let accessed = match stored_urldate {
-            Some(date) => Some(date),
-            None if work.is_online() => resource.created_at.get(..10).and_then(parse_iso_date),
-            None => None,
-        }
-        .filter(|_| url.is_some());
+        let accessed = stored_urldate.filter(|_| url.is_some());
+        let recorded = resource.created_at.get(..10).and_then(parse_iso_date);
+        // Every arXiv paper has a DataCite DOI, `10.48550/arXiv.ID` (arXiv, "Understanding
+        // the arXiv identifier"); a preprint without another DOI is cited with it.
+        let doi = doi.or_else(|| {
+            arxiv_id
+                .as_ref()
+                .filter(|_| work == Work::Preprint)
+                .map(|id| format!("10.48550/arXiv.{id}"))
+        });
 
         let pages = clean(&data.pages).map(|p| split_pages(&p));
         let isbn = clean(&data.isbn).and_then(|raw| {
@@ -213,10 +222,12 @@ impl<'a> Prepared<'a> {
             data,
             key,
             work,
+            plain_title: crate::domain::latex_span::plain(&title),
             title,
             year,
             month,
             accessed,
+            recorded,
             url,
             doi,
             arxiv_id,
@@ -248,6 +259,17 @@ impl<'a> Prepared<'a> {
     pub(crate) fn organisation(&self) -> Option<String> {
         self.text(&self.data.publisher)
             .or_else(|| self.text(&self.data.institution))
+            .or_else(|| self.attribute("organization"))
+    }
+
+    /// A bibliographic attribute kept from an import (`version`, `edition`, `abstract`,
+    /// `eventdate`, `date`, `editor`, `organization`), trimmed and normalised.
+    pub(crate) fn attribute(&self, name: &str) -> Option<String> {
+        self.data
+            .attributes
+            .get(name)
+            .map(|v| normalize_text(v))
+            .filter(|v| !v.is_empty())
     }
 }
 

@@ -150,6 +150,13 @@ fn attributes_schema() -> utoipa::openapi::Object {
         .schema_type(Type::Object)
         .description(Some("Other fields, by name."))
         .additional_properties(Some(utoipa::openapi::Ref::from_schema_name("TextItem")))
+        .property(
+            "abstract",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("The work's abstract, exported as `abstract`."))
+                .max_length(Some(MAX_TEXT)),
+        )
         .property_names(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
@@ -161,6 +168,16 @@ fn attributes_schema() -> utoipa::openapi::Object {
         ))
         .max_properties(Some(MAX_ATTRIBUTES))
         .build()
+}
+
+/// The longest value, in characters, of an attribute: [`MAX_TEXT`] for an `abstract`
+/// (a paragraph), [`MAX_FIELD`] for the others.
+pub fn attribute_limit(name: &str) -> usize {
+    if name == "abstract" {
+        MAX_TEXT
+    } else {
+        MAX_FIELD
+    }
 }
 
 /// A citation key in a list (JSON Schema only).
@@ -293,7 +310,8 @@ pub struct ResourceInput {
         pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
     )]
     pub isbn: Option<String>,
-    /// When the URL was visited, `YYYY-MM-DD`.
+    /// When the URL was visited, `YYYY-MM-DD`; an RFC 3339 timestamp is also taken, and
+    /// kept as its calendar date as written (`2024-02-01T00:30:00+01:00` → `2024-02-01`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(format = Date)]
     pub urldate: Option<String>,
@@ -485,6 +503,17 @@ fn parse_url(raw: &str) -> Option<String> {
 }
 
 /// A calendar date `YYYY-MM-DD` (RFC 3339 `full-date`).
+/// A date, or the calendar date of an RFC 3339 timestamp as written (not moved to UTC:
+/// the day where the page was read).
+fn parse_urldate(raw: &str) -> Option<String> {
+    if raw.len() == 10 {
+        return parse_date(raw);
+    }
+    let rfc3339 = time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(raw, &rfc3339).ok()?;
+    parse_date(raw.get(..10)?)
+}
+
 fn parse_date(raw: &str) -> Option<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(raw, &format).ok().map(|_| raw.to_owned())
@@ -569,9 +598,9 @@ impl ResourceInput {
         let urldate = p.exact(
             "urldate",
             self.urldate,
-            10,
-            parse_date,
-            "must be a date YYYY-MM-DD",
+            40,
+            parse_urldate,
+            "must be a date YYYY-MM-DD or an RFC 3339 timestamp",
         );
         let citation_key = p
             .exact(
@@ -604,7 +633,7 @@ impl ResourceInput {
                 ));
                 continue;
             }
-            if let Some(value) = p.text(&field, Some(value), MAX_FIELD) {
+            if let Some(value) = p.text(&field, Some(value), attribute_limit(&name)) {
                 attributes.insert(name, value);
             }
         }
@@ -823,5 +852,17 @@ mod tests {
         .parse()
         .unwrap_err();
         assert_eq!(fields(&errors), ["name", "citation_keys[1]"]);
+    }
+
+    #[test]
+    fn access_timestamps_are_kept_as_their_calendar_date() {
+        assert_eq!(
+            parse_urldate("2024-02-01T00:30:00+01:00").as_deref(),
+            Some("2024-02-01"),
+            "the day where it was read, not moved to UTC"
+        );
+        assert_eq!(parse_urldate("2024-02-01").as_deref(), Some("2024-02-01"));
+        assert_eq!(parse_urldate("2024-02-30T00:00:00Z"), None);
+        assert_eq!(parse_urldate("yesterday"), None);
     }
 }

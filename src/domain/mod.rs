@@ -5,6 +5,7 @@ mod api_key;
 mod citation_key;
 pub mod identity;
 mod input;
+pub mod latex_span;
 mod listing;
 pub mod matching;
 mod person;
@@ -16,8 +17,9 @@ pub use api_key::{Scope, Token};
 pub use citation_key::{CitationKey, CitationKeyError, MAX_KEY_LEN};
 pub use input::{
     ConceptInput, InvalidField, MAX_ATTRIBUTE_NAME, MAX_ATTRIBUTES, MAX_FIELD, MAX_TEXT, MAX_TITLE,
-    PersonInput, ResourceInput,
+    PersonInput, ResourceInput, attribute_limit,
 };
+pub use latex_span::{LatexSpan, has_latex_spans, latex_spans};
 pub use listing::{
     BadTimestamp, BadYearRange, ConceptFilter, Cursor, NO_YEAR, Page, PageRequest, Position,
     ResourceFilter, SearchFilters, Sort, SortKey, SortValue, Timestamp, YearRange, author_keys,

@@ -52,9 +52,10 @@ impl Slug {
 
     /// Derives a slug from a title or name: transliterated to ASCII (`deunicode`), lower
     /// case, every run of other characters turned into one `-`, cut to [`MAX_SLUG_LEN`]
-    /// at a word boundary. A title with no letters or digits gives `fallback`.
+    /// at a word boundary. A title with no letters or digits gives `fallback`. Raw LaTeX
+    /// spans count as the text a reader sees (`$\mathcal{O}(n)$` as `O(n)`).
     pub fn from_title(title: &str, fallback: &str) -> Slug {
-        let ascii = deunicode::deunicode(title);
+        let ascii = deunicode::deunicode(&super::latex_span::plain(title));
         let mut words: Vec<String> = Vec::new();
         let mut current = String::new();
         for c in ascii.chars() {
@@ -139,6 +140,10 @@ mod tests {
 
     #[test]
     fn titles_become_ascii_hyphenated_slugs() {
+        assert_eq!(
+            Slug::from_title(r"Fast $\mathcal{O}(n)$ Sorting", "x").as_str(),
+            "fast-o-n-sorting"
+        );
         assert_eq!(
             Slug::from_title("Faster R-CNN", "x").as_str(),
             "faster-r-cnn"

@@ -11,6 +11,7 @@ use super::negotiate::{Representation, format_parameter};
 use super::params::{NameValue, YearValue};
 use super::problem::{ApiError, Problem, located};
 use super::query::Query;
+use crate::cite::BibtexOptions;
 use crate::domain::{Has, Level, ResourceFilter, ResourceKind, YearRange};
 use crate::service::{ExportChunk, ExportFormat, Service};
 
@@ -51,10 +52,14 @@ pub struct BibliographyQuery {
     /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
     #[param(pattern = "^(bibtex|biblatex)$")]
     dialect: Option<String>,
-    /// BibTeX characters: `pdflatex` (default; what pdflatex cannot set is replaced and
-    /// reported) or `unicode`.
+    /// BibTeX characters: `pdflatex` (default; what pdflatex cannot set is replaced, and
+    /// each replacement is listed before the closing line as
+    /// `@comment{lore: KEY FIELD: TEXT written as SUBSTITUTE (HOW)}`) or `unicode`.
     #[param(pattern = "^(pdflatex|unicode)$")]
     charset: Option<String>,
+    /// BibTeX: `false` leaves the `abstract` field out (default `true`).
+    #[param(pattern = "^(true|false)$")]
+    r#abstract: Option<String>,
 }
 
 /// The parameters of the filters shared by `/resources`, `/bibliography` and `/search`,
@@ -172,11 +177,24 @@ pub async fn export(
 ) -> Result<HttpResponse, ApiError> {
     located(&req, async {
         let mut parameters = FILTER_PARAMETERS.to_vec();
-        parameters.extend(["topic", "format", "dialect", "charset"]);
+        parameters.extend(["topic", "format", "dialect", "charset", "abstract"]);
         let query = Query::parse(req.query_string(), &parameters)?;
         let filter = resource_filter(&query)?;
-        let options = super::negotiate::bibtex_options(&query)?;
+        let mut options = super::negotiate::bibtex_options(&query)?;
+        options.omit_abstract = match query.single("abstract")? {
+            None | Some("true") => false,
+            Some("false") => true,
+            Some(other) => {
+                return Err(super::negotiate::bad("abstract", other, &["true", "false"]));
+            }
+        };
         let format = match format_parameter(&query, false)? {
+            Some(Representation::Bibliography(ExportFormat::Bibtex(chosen))) => {
+                ExportFormat::Bibtex(BibtexOptions {
+                    omit_abstract: options.omit_abstract,
+                    ..chosen
+                })
+            }
             Some(Representation::Bibliography(format)) => format,
             _ => ExportFormat::Bibtex(options),
         };

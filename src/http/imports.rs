@@ -109,7 +109,11 @@ pub async fn create(
                 &body,
                 charset.as_deref(),
                 Some(&key.0.name),
-                ImportOptions { sync, dry_run },
+                ImportOptions {
+                    sync,
+                    dry_run,
+                    ..ImportOptions::default()
+                },
             )
             .await?;
         Ok(HttpResponse::Ok().json(report))

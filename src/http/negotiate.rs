@@ -109,7 +109,7 @@ pub fn varies(mut response: actix_web::HttpResponse) -> actix_web::HttpResponse 
     response
 }
 
-fn bad(name: &str, value: &str, allowed: &[&str]) -> ApiError {
+pub(super) fn bad(name: &str, value: &str, allowed: &[&str]) -> ApiError {
     ApiError::new(
         ErrorCode::InvalidParameter,
         format!(
@@ -140,7 +140,11 @@ pub fn bibtex_options(query: &Query) -> Result<BibtexOptions, ApiError> {
         Some("unicode") => Charset::Unicode,
         Some(other) => return Err(bad("charset", other, &["pdflatex", "unicode"])),
     };
-    Ok(BibtexOptions { dialect, charset })
+    Ok(BibtexOptions {
+        dialect,
+        charset,
+        ..BibtexOptions::default()
+    })
 }
 
 /// The format `format=` names, if any (`json` names no bibliography format).

@@ -113,6 +113,64 @@ struct Cursor {
     after: i64,
     count: usize,
     done: bool,
+    /// BibTeX: what was written in place of characters the charset cannot hold.
+    replaced: Replacements,
+}
+
+/// Most replacement lines a BibTeX export ends with; more are counted in one line.
+const MAX_REPLACEMENT_LINES: usize = 1000;
+
+/// The characters an export wrote otherwise (transliterated, as math, left out), one
+/// `@comment{lore: KEY FIELD: TEXT written as SUBSTITUTE (HOW)}` line each, so that a
+/// client of `GET /bibliography` learns of every change without reading log output.
+#[derive(Debug, Default)]
+struct Replacements {
+    lines: Vec<String>,
+    more: usize,
+}
+
+impl Replacements {
+    fn record(&mut self, warnings: &[ExportWarning]) {
+        use crate::cite::{Problem, Substitution};
+        for w in warnings {
+            let Problem::Unsettable(u) = &w.problem else {
+                continue;
+            };
+            let how = match u.how {
+                Substitution::Kept => continue,
+                Substitution::Math => "as math",
+                Substitution::Transliterated => "transliterated",
+                Substitution::Removed => "removed",
+            };
+            let line = format!(
+                "@comment{{lore: {} {}: {} written as {} ({how})}}\n",
+                w.key,
+                w.field.unwrap_or("entry"),
+                u.text,
+                if u.written_as.is_empty() {
+                    "nothing"
+                } else {
+                    u.written_as.trim()
+                }
+            );
+            if self.lines.len() < MAX_REPLACEMENT_LINES {
+                self.lines.push(line);
+            } else {
+                self.more += 1;
+            }
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut out: String = self.lines.concat();
+        if self.more > 0 {
+            out.push_str(&format!(
+                "@comment{{lore: {} more replacements}}\n",
+                self.more
+            ));
+        }
+        out
+    }
 }
 
 impl Service {
@@ -131,6 +189,7 @@ impl Service {
                 after: 0,
                 count: 0,
                 done: false,
+                replaced: Replacements::default(),
             },
             move |mut cursor| {
                 let service = service.clone();
@@ -152,8 +211,14 @@ impl Service {
                     };
                     let Some(last) = batch.last().map(|r| r.id) else {
                         cursor.done = true;
+                        let mut text = format.export_ending(cursor.count);
+                        if matches!(format, ExportFormat::Bibtex(_)) {
+                            // Before the trailer, which stays the last line.
+                            let at = text.rfind("@comment{lore: ").unwrap_or(0);
+                            text.insert_str(at, &cursor.replaced.text());
+                        }
                         let chunk = ExportChunk {
-                            text: format.export_ending(cursor.count),
+                            text,
                             warnings: Vec::new(),
                         };
                         return Some((Ok(chunk), cursor));
@@ -162,6 +227,9 @@ impl Service {
                         batch.into_iter().map(|stored| stored.resource).collect();
                     let (text, warnings) = format.write(&resources, cursor.count == 0);
                     cursor.count += resources.len();
+                    if matches!(format, ExportFormat::Bibtex(_)) {
+                        cursor.replaced.record(&warnings);
+                    }
                     cursor.after = last;
                     Some((Ok(ExportChunk { text, warnings }), cursor))
                 }

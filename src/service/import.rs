@@ -97,6 +97,9 @@ pub struct ImportOptions {
     pub sync: bool,
     /// Report what the import would do, and write nothing.
     pub dry_run: bool,
+    /// The files' encoding when they carry no byte order mark (`lore import --encoding`);
+    /// `None`: UTF-8, or plausible Windows-1252.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl ImportOptions {
@@ -104,6 +107,7 @@ impl ImportOptions {
     pub const SYNC: ImportOptions = ImportOptions {
         sync: true,
         dry_run: false,
+        encoding: None,
     };
 }
 

@@ -556,7 +556,8 @@ impl Service {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        self.import_parsed(&name, &bytes, None, parts, None, options, progress)
+        let charset = options.encoding.map(encoding_rs::Encoding::name);
+        self.import_parsed(&name, &bytes, charset, parts, None, options, progress)
             .await
     }
 }

@@ -10,6 +10,7 @@ mod helpers;
 
 mod bibliography;
 mod books;
+mod bibtex_patterns;
 mod changes;
 mod cli;
 mod concepts;
@@ -87,6 +88,7 @@ fn main() {
     let cases: Vec<Case> = [
         bibliography::cases(),
         books::cases(),
+        bibtex_patterns::cases(),
         changes::cases(),
         cli::cases(),
         concepts::cases(),

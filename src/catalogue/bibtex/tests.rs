@@ -504,3 +504,140 @@ proptest! {
         }
     }
 }
+
+/// A file of `tests/fixtures/bibtex-patterns/`, read.
+fn pattern(bytes: &[u8]) -> Catalogue {
+    parse("patterns.bib", bytes).expect("readable")
+}
+
+#[test]
+fn latex_markup_is_decoded_and_math_kept_raw() {
+    let c = pattern(include_bytes!(
+        "../../../tests/fixtures/bibtex-patterns/latex-markup.bib"
+    ));
+    assert_eq!(
+        by_key(&c, "roe2023").data.title,
+        "An Emphasised Word and a Tie Here"
+    );
+    let ortiz = by_key(&c, "ortiz2021");
+    assert_eq!(ortiz.data.title, "Naïve Pebble Sorting in PebbleSort");
+    assert_eq!(families(ortiz), ["Ortíz", "Müller"]);
+    assert_eq!(ortiz.data.authors[1].given.as_deref(), Some("Jörg"));
+    assert_eq!(ortiz.data.pages.as_deref(), Some("10–20"));
+    assert_eq!(
+        by_key(&c, "knn2022").data.title,
+        r"Fast $\mathcal{O}(n)$ Sorting for $k$-NN Pebbles"
+    );
+    assert_eq!(
+        by_key(&c, "quote2020").data.title,
+        "On ‘counting’ and non-counting pebbles"
+    );
+}
+
+#[test]
+fn entities_urls_and_timestamps_are_read_once() {
+    let c = pattern(include_bytes!(
+        "../../../tests/fixtures/bibtex-patterns/entities-and-urls.bib"
+    ));
+    let mock = by_key(&c, "mock2023");
+    assert_eq!(mock.data.title, "Losses & Metrics");
+    assert_eq!(
+        mock.data.journal.as_deref(),
+        Some("Journal of Materials & Methods")
+    );
+    assert_eq!(
+        by_key(&c, "portal2020").data.url.as_deref(),
+        Some("https://example.org/portal")
+    );
+    let portal = by_key(&c, "portal2021");
+    assert_eq!(
+        portal.data.url.as_deref(),
+        Some("https://example.org/portal2")
+    );
+    assert!(!portal.data.attributes.contains_key("howpublished"));
+    assert_eq!(
+        by_key(&c, "glossary2024").data.urldate.as_deref(),
+        Some("2024-02-01")
+    );
+    let macro_file = pattern(include_bytes!(
+        "../../../tests/fixtures/import-patterns/bib-url-macro.bib"
+    ));
+    let urls: Vec<_> = macro_file
+        .resources
+        .iter()
+        .map(|r| r.data.url.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        urls,
+        ["https://example.org/portal", "https://example.org/portal2"]
+    );
+}
+
+#[test]
+fn fields_crossrefs_and_corr_entries() {
+    let c = pattern(include_bytes!(
+        "../../../tests/fixtures/bibtex-patterns/fields.bib"
+    ));
+    let attribute = |key: &str, name: &str| {
+        by_key(&c, key)
+            .data
+            .attributes
+            .get(name)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(attribute("gadget2025", "version"), "2.0.1");
+    assert_eq!(attribute("manual2019", "edition"), "3");
+    assert_eq!(attribute("manual2019", "organization"), "Pebble Society");
+    assert_eq!(attribute("talk2022", "date"), "2022-06-14");
+    assert_eq!(attribute("talk2022", "eventdate"), "2022-06-13/2022-06-15");
+    assert!(attribute("talk2022", "abstract").starts_with("We count pebbles"));
+    let chapter = by_key(&c, "chapter2022");
+    assert_eq!(
+        chapter.data.booktitle.as_deref(),
+        Some("Proceedings of the Pebble Workshop")
+    );
+    assert_eq!(chapter.data.publisher.as_deref(), Some("Example Press"));
+    assert_eq!(chapter.data.year, Some(2022));
+    assert_eq!(attribute("chapter2022", "editor"), "Shell, Sue");
+    let corr = by_key(&c, "corr2021");
+    assert_eq!(corr.data.arxiv_id.as_deref(), Some("2101.00001"));
+    assert_eq!(corr.data.journal, None);
+    assert_eq!(corr.data.volume, None);
+}
+
+#[test]
+fn braced_names_are_literal() {
+    let c = pattern(include_bytes!(
+        "../../../tests/fixtures/bibtex-patterns/names-and-scripts.bib"
+    ));
+    let attention = by_key(&c, "attention2024");
+    assert_eq!(attention.data.authors, [Person::literal("凯撒")]);
+    let luu = by_key(&c, "luu2023");
+    assert_eq!(luu.data.authors[0].family.as_deref(), Some("Lưu"));
+    assert_eq!(luu.data.authors[1], Person::literal("Ann B. Example"));
+    assert_eq!(luu.data.title, "tinyflow: pebble flows");
+}
+
+#[test]
+fn gbk_without_a_charset_is_refused_at_its_first_bad_byte() {
+    let bytes = include_bytes!("../../../tests/fixtures/bibtex-patterns/gbk-encoded.bib");
+    let err = crate::catalogue::parse_file("gbk.bib", bytes).unwrap_err();
+    assert!(err.to_string().contains("byte 28 (0xD7)"), "{err}");
+    let c = crate::catalogue::parse_file_with_charset("gbk.bib", bytes, Some("gbk")).unwrap();
+    assert_eq!(c.resources[0].data.title, "石子计数");
+    // Western text in Windows-1252 still reads.
+    let latin = b"@misc{k, title = {Caf\xe9 M\xfcller}, year = 2020}";
+    let c = crate::catalogue::parse_file("latin.bib", latin).unwrap();
+    assert_eq!(c.resources[0].data.title, "Café Müller");
+}
+
+#[test]
+fn abstracts_are_kept_whole() {
+    let words = "pebbles at dawn ".repeat(400);
+    let text = format!("@misc{{long, title = {{Long}}, year = 2020, abstract = {{{words}}}}}");
+    let c = read(&text);
+    let kept = &by_key(&c, "long").data.attributes["abstract"];
+    assert_eq!(kept.chars().count(), words.trim().chars().count());
+    assert!(kept.chars().count() > crate::domain::MAX_FIELD);
+}
