@@ -17,6 +17,7 @@ mod errors;
 mod identity;
 mod import;
 mod openapi;
+mod patterns;
 mod querying;
 mod recovery;
 mod resources;
@@ -93,6 +94,7 @@ fn main() {
         identity::cases(),
         import::cases(),
         openapi::cases(),
+        patterns::cases(),
         querying::cases(),
         recovery::cases(),
         resources::cases(),
