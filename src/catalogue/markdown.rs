@@ -5,9 +5,16 @@
 //!   (`## Metrics`, `## Layer types:`) makes its list items concepts of that category and
 //!   its sub-headings (`### Pooling`) concepts whose definition is the text under them; a
 //!   heading that names a resource kind (`## Courses`) gives its rows and items that kind;
-//! - tables map columns by header synonyms ([`table::classify`]);
+//! - tables map columns by header synonyms and words ([`table::classify`]), never title a
+//!   row by its number, split a title cell that holds more ([`cell_title`]), and skip
+//!   tables that list no works ([`legend`]);
 //! - list items with links are resources, read as references where they look like one
-//!   (`**Title** (2015), G. Hinton et al. [[pdf]](url)`);
+//!   (`**Title** (2015), G. Hinton et al. [[pdf]](url)`), or glossary entries where a
+//!   term's definition holds the links ([`glossary`]);
+//! - numbered paper paragraphs (`**[12]** Authors. "Title." Venue (2016). [[pdf]](url)`)
+//!   are papers ([`paper_paragraph`]);
+//! - emoji shortcodes are read as emoji ([`shortcodes`]); links to the page's own headings
+//!   are not resources ([`self_links`]);
 //! - a section whose text ends in a line of links (`🔗 [Link to Course](url)`) is one
 //!   resource titled by its heading;
 //! - every other link becomes a resource of its own;

@@ -98,13 +98,13 @@ async fn a_ragged_wide_table_gives_two_papers_with_every_field(app: &TestApp) {
     let report = import_pattern(app, "ragged-wide-table.md");
     assert_eq!(report["summary"]["resources"]["created"], 2, "{report}");
     let all = resources(app).await;
-    let foo = by_title(&all, "Foo blog");
-    assert_eq!(foo["url"], "https://example.org/foo-blog");
+    let foo_blog = by_title(&all, "Foo blog");
+    assert_eq!(foo_blog["url"], "https://example.org/foo-blog");
     assert_eq!(
-        (&foo["year"], &foo["month"]),
+        (&foo_blog["year"], &foo_blog["month"]),
         (&Value::from(2023), &Value::from(3))
     );
-    let attributes = &foo["attributes"];
+    let attributes = &foo_blog["attributes"];
     for (key, value) in [
         ("Release Date", "2023/03"),
         ("Checkpoints", "foo-6b"),
@@ -114,10 +114,10 @@ async fn a_ragged_wide_table_gives_two_papers_with_every_field(app: &TestApp) {
         ("Context Length URL", "https://example.org/foo-cfg"),
         ("Licence", "Apache 2.0"),
     ] {
-        assert_eq!(attributes[key], value, "{key} in {foo}");
+        assert_eq!(attributes[key], value, "{key} in {foo_blog}");
     }
-    let bar = by_title(&all, "Bar blog");
-    assert_eq!(bar["attributes"]["Licence"], "MIT", "{bar}");
+    let bar_blog = by_title(&all, "Bar blog");
+    assert_eq!(bar_blog["attributes"]["Licence"], "MIT", "{bar_blog}");
     for name in ["Foo", "Bar"] {
         assert_eq!(concept(app, name).await["category"], "model");
     }

@@ -36,19 +36,23 @@ pub(super) fn parse(
     if !definition.chars().any(char::is_alphabetic) {
         return None;
     }
-    let inside = |link: &LinkRef| {
-        let own = collapse(&link.text);
-        !own.is_empty() && !generic(link) && own != term && definition.contains(own.as_str())
-    };
-    // The words around the links are a definition, not only a list of link names.
-    let mut prose = definition.to_owned();
+    // Each link's text, in order, inside the definition; the words around them must be a
+    // definition, not only a list of link names. One pass: each search starts after the
+    // previous link's text.
+    let mut from = 0;
+    let mut around = 0;
+    let letters = |s: &str| s.chars().filter(|c| c.is_alphabetic()).count();
     for link in links {
-        if !inside(link) {
+        let own = collapse(&link.text);
+        if own.is_empty() || generic(link) || own == term {
             return None;
         }
-        prose = prose.replacen(collapse(&link.text).as_str(), "", 1);
+        let at = from + definition[from..].find(own.as_str())?;
+        around += letters(&definition[from..at]);
+        from = at + own.len();
     }
-    if prose.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+    around += letters(&definition[from..]);
+    if around < 3 {
         return None;
     }
     Some(Entry {
@@ -119,7 +123,21 @@ mod tests {
             entry("- **Tools**: [A](https://a.example), [B](https://b.example)\n"),
             None
         );
+        // A link text that is not in the definition (the strong span holds it).
+        assert_eq!(
+            entry("- **Foo [docs](https://example.org/foo)**: a library for pebbles\n"),
+            None
+        );
         // No links: a term alone is left to the section's reading.
         assert_eq!(entry("- **2016** : +60 citations\n"), None);
+    }
+
+    #[test]
+    fn many_links_are_read_in_one_pass() {
+        let links: String = (0..20_000)
+            .map(|i| format!("[Store {i}](https://example.org/{i}), "))
+            .collect();
+        let entry = entry(&format!("- **Stores**: like {links}and more\n")).unwrap();
+        assert_eq!(entry.term, "Stores");
     }
 }

@@ -49,6 +49,9 @@ impl PaperParagraph {
 /// Reads `prose` as a numbered paper paragraph; `None` when it does not start with a
 /// bracketed number (`[12]`) or has no quoted title.
 pub(super) fn parse(prose: &str) -> Option<PaperParagraph> {
+    if !prose.trim_start().starts_with('[') {
+        return None;
+    }
     let text = clean_prose(prose);
     let rest = text.strip_prefix('[')?;
     let close = rest.find(']')?;

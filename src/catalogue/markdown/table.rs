@@ -100,7 +100,7 @@ fn by_words(key: &str) -> Option<Column> {
     if key.contains(['/', '&']) {
         return key
             .split(['/', '&'])
-            .map(|part| classify(part))
+            .map(classify)
             .find(|c| !matches!(c, Column::Other(_)));
     }
     let (head, last) = key.rsplit_once(' ')?;
@@ -131,6 +131,7 @@ pub(super) struct Layout {
 }
 
 impl Layout {
+    /// The layout of a table outside a models section.
     #[cfg(test)]
     pub(super) fn new(header: &[String]) -> Layout {
         Layout::read(header, false)
@@ -140,10 +141,12 @@ impl Layout {
     /// a paper column names the model the row's paper introduced, as `Model` would.
     pub(super) fn read(header: &[String], models_section: bool) -> Layout {
         let mut columns: Vec<Column> = header.iter().map(|h| classify(h)).collect();
-        if models_section && columns.contains(&Column::Paper) && !columns.contains(&Column::Model) {
-            if let Some(name) = columns.iter().position(|c| *c == Column::Title) {
-                columns[name] = Column::Model;
-            }
+        if models_section
+            && columns.contains(&Column::Paper)
+            && !columns.contains(&Column::Model)
+            && let Some(name) = columns.iter().position(|c| *c == Column::Title)
+        {
+            columns[name] = Column::Model;
         }
         let find =
             |columns: &[Column], wanted: &dyn Fn(&Column) -> bool| columns.iter().position(wanted);

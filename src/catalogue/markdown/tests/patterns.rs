@@ -77,8 +77,8 @@ fn link_only_cells_keep_their_text_and_their_url() {
         Some("https://example.org/foo-config")
     );
     // The row's name is the model the paper introduced.
-    let (model, foo) = concept(&c, "Foo-7B");
-    assert_eq!(foo.data.category, Some(Category::Model));
+    let (model, foo_7b) = concept(&c, "Foo-7B");
+    assert_eq!(foo_7b.data.category, Some(Category::Model));
     assert!(has_link(
         &c,
         DraftRef::Concept(model),
@@ -91,30 +91,33 @@ fn link_only_cells_keep_their_text_and_their_url() {
 fn a_ragged_wide_table_keeps_every_field() {
     let c = case("ragged-wide-table.md");
     assert_eq!(titles(&c), ["Foo blog", "Bar blog"]);
-    let (_, foo) = resource(&c, "Foo blog");
+    let (_, foo_blog) = resource(&c, "Foo blog");
     assert_eq!(
-        foo.data.url.as_deref(),
+        foo_blog.data.url.as_deref(),
         Some("https://example.org/foo-blog")
     );
-    assert_eq!((foo.data.year, foo.data.month), (Some(2023), Some(3)));
-    // The comment is dropped from the cell, the date kept as written.
-    assert_eq!(attribute(foo, "Release Date"), Some("2023/03"));
-    assert_eq!(attribute(foo, "Checkpoints"), Some("foo-6b"));
     assert_eq!(
-        attribute(foo, "Checkpoints URL"),
+        (foo_blog.data.year, foo_blog.data.month),
+        (Some(2023), Some(3))
+    );
+    // The comment is dropped from the cell, the date kept as written.
+    assert_eq!(attribute(foo_blog, "Release Date"), Some("2023/03"));
+    assert_eq!(attribute(foo_blog, "Checkpoints"), Some("foo-6b"));
+    assert_eq!(
+        attribute(foo_blog, "Checkpoints URL"),
         Some("https://example.org/foo-6b")
     );
-    assert_eq!(attribute(foo, "Params (B)"), Some("6"));
-    assert_eq!(attribute(foo, "Context Length"), Some("2048"));
+    assert_eq!(attribute(foo_blog, "Params (B)"), Some("6"));
+    assert_eq!(attribute(foo_blog, "Context Length"), Some("2048"));
     assert_eq!(
-        attribute(foo, "Context Length URL"),
+        attribute(foo_blog, "Context Length URL"),
         Some("https://example.org/foo-cfg")
     );
     // The row without a closing pipe still has its last cell.
-    assert_eq!(attribute(foo, "Licence"), Some("Apache 2.0"));
-    let (_, bar) = resource(&c, "Bar blog");
-    assert_eq!(attribute(bar, "Licence"), Some("MIT"));
-    assert_eq!(attribute(bar, "Release Date"), Some("2023/04"));
+    assert_eq!(attribute(foo_blog, "Licence"), Some("Apache 2.0"));
+    let (_, bar_blog) = resource(&c, "Bar blog");
+    assert_eq!(attribute(bar_blog, "Licence"), Some("MIT"));
+    assert_eq!(attribute(bar_blog, "Release Date"), Some("2023/04"));
     for name in ["Foo", "Bar"] {
         assert_eq!(concept(&c, name).1.data.category, Some(Category::Model));
     }
