@@ -6,8 +6,7 @@ use super::blocks::Table;
 use super::table::{Column, Layout};
 
 /// The reason each row of such a table is skipped with.
-pub(super) const REASON: &str =
-    "the table lists no works (no links and no title, link, author or year column)";
+pub(super) const REASON: &str = "the table lists no works (no links, and no title, paper, model, link, author, year, level or kind column)";
 
 /// Whether `table`, read with `layout`, lists no works.
 pub(super) fn lists_no_works(layout: &Layout, table: &Table) -> bool {
