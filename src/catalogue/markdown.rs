@@ -5,9 +5,16 @@
 //!   (`## Metrics`, `## Layer types:`) makes its list items concepts of that category and
 //!   its sub-headings (`### Pooling`) concepts whose definition is the text under them; a
 //!   heading that names a resource kind (`## Courses`) gives its rows and items that kind;
-//! - tables map columns by header synonyms ([`table::classify`]);
+//! - tables map columns by header synonyms and words ([`table::classify`]), never title a
+//!   row by its number, split a title cell that holds more ([`cell_title`]), and skip
+//!   tables that list no works ([`legend`]);
 //! - list items with links are resources, read as references where they look like one
-//!   (`**Title** (2015), G. Hinton et al. [[pdf]](url)`);
+//!   (`**Title** (2015), G. Hinton et al. [[pdf]](url)`), or glossary entries where a
+//!   term's definition holds the links ([`glossary`]);
+//! - numbered paper paragraphs (`**[12]** Authors. "Title." Venue (2016). [[pdf]](url)`)
+//!   are papers ([`paper_paragraph`]);
+//! - emoji shortcodes are read as emoji ([`shortcodes`]); links to the page's own headings
+//!   are not resources ([`self_links`]);
 //! - a section whose text ends in a line of links (`🔗 [Link to Course](url)`) is one
 //!   resource titled by its heading;
 //! - every other link becomes a resource of its own;
@@ -21,7 +28,13 @@ mod blocks;
 mod cites;
 mod headings;
 mod reading;
+mod cell_title;
+mod glossary;
+mod legend;
+mod paper_paragraph;
 mod reference;
+mod self_links;
+mod shortcodes;
 mod table;
 
 use std::collections::{BTreeMap, HashMap};
@@ -29,6 +42,7 @@ use std::collections::{BTreeMap, HashMap};
 use blocks::{Block, Cite, Inline, LineIndex, LinkForm, LinkRef, Row, Table, Unread};
 use headings::Template;
 pub use reading::{HeadingMeaning, Reading, ReadingError};
+use self_links::SelfLinks;
 use table::{Column, Layout};
 
 use super::{
@@ -70,6 +84,7 @@ pub(super) fn parse_read_as(
     let mut page = Page::new(file_name, &decoded.text, decoded.report);
     page.parts = parts.to_vec();
     page.reading = reading.clone();
+    page.self_links = SelfLinks::new(&blocks);
     page.read(&blocks);
     page.finish()
 }
@@ -139,6 +154,8 @@ struct Page<'t> {
     objectives: Vec<(u32, String)>,
     /// The author's mappings of headings and table headers.
     reading: Reading,
+    /// Addresses of this page's own headings ([`self_links`]).
+    self_links: SelfLinks,
 }
 
 /// Where a draft ended up: a new draft, or merged into an earlier one.
@@ -169,6 +186,7 @@ impl<'t> Page<'t> {
             parts: Vec::new(),
             objectives: Vec::new(),
             reading: Reading::default(),
+            self_links: SelfLinks::default(),
         }
     }
 
@@ -520,7 +538,80 @@ impl<'t> Page<'t> {
             }
             return;
         }
+        if self.paper_paragraph(inline) {
+            return;
+        }
         self.standalone_links(inline);
+    }
+
+    /// A numbered paper paragraph ([`paper_paragraph`]): one paper, its URL from the
+    /// first link that is a resource, the other links kept as its attributes, its stars as
+    /// the attribute `rating` and a parenthetical such as `(Milestone)` as `note`. False,
+    /// with nothing reported, when the paragraph is not one or has no such link.
+    fn paper_paragraph(&mut self, inline: &Inline) -> bool {
+        if !inline
+            .links
+            .iter()
+            .any(|l| self.link_skip_reason(l).is_none())
+        {
+            return false;
+        }
+        let Some(paper) = paper_paragraph::parse(&inline.prose) else {
+            return false;
+        };
+        let usable: Vec<LinkRef> = inline
+            .links
+            .iter()
+            .filter(|l| !self.skip_link(l))
+            .cloned()
+            .collect();
+        let Some(primary) = usable.first() else {
+            return false;
+        };
+        let mut draft = ResourceDraft::default();
+        draft.data.title = paper.title.clone();
+        draft.data.authors = paper.authors.clone();
+        draft.data.authors_truncated = paper.authors_truncated;
+        draft.data.year = paper.year;
+        if paper.venue_is_meeting() {
+            draft.data.booktitle = paper.venue.clone();
+        } else {
+            draft.data.journal = paper.venue.clone();
+        }
+        draft.data.volume = paper.volume.clone();
+        if let Some(rating) = paper.rating {
+            draft
+                .data
+                .attributes
+                .insert("rating".to_owned(), rating.to_string());
+        }
+        if let Some(note) = &paper.note {
+            draft
+                .data
+                .attributes
+                .insert("note".to_owned(), note.clone());
+        }
+        draft.data.url = Some(primary.url.clone());
+        for link in &usable {
+            set_identifiers(&mut draft, &link.url);
+        }
+        draft.data.provenance = Some(self.provenance(inline.line));
+        self.set_kind(&mut draft, None, &primary.url, true);
+        let added = self.add_resource(draft);
+        let target = DraftRef::Resource(added.index);
+        self.report_added(primary.line, ItemKind::Link, &primary.url, target, added);
+        for link in &usable[1..] {
+            self.attribute_link(added.index, link);
+        }
+        if let Some(concept) = self.segment.concept {
+            self.link(
+                DraftRef::Concept(concept),
+                Relation::ExplainedBy,
+                target,
+                inline.line,
+            );
+        }
+        true
     }
 
     /// Each link of `inline` becomes a resource of its own; in a concept's section, one
@@ -580,9 +671,14 @@ impl<'t> Page<'t> {
         ));
     }
 
+    /// Why a link is not a resource: [`skip_reason`], or a link to a heading of this page.
+    fn link_skip_reason(&self, link: &LinkRef) -> Option<String> {
+        skip_reason(link).or_else(|| self.self_links.reason(&link.url).map(str::to_owned))
+    }
+
     /// Reports a link that is not a resource; true when it was skipped.
     fn skip_link(&mut self, link: &LinkRef) -> bool {
-        match skip_reason(link) {
+        match self.link_skip_reason(link) {
             Some(reason) => {
                 self.report.push(ReportLine::skipped(
                     link.line,
@@ -698,6 +794,10 @@ impl<'t> Page<'t> {
             self.cites(&inline.cites);
             return;
         }
+        if let Some(entry) = glossary::parse(inline, &usable, is_generic) {
+            self.glossary_item(inline, entry, &usable, shown);
+            return;
+        }
         if let Some(category) = self.segment.category {
             self.concept_item(inline, category, &usable, &prose, shown);
             return;
@@ -765,6 +865,39 @@ impl<'t> Page<'t> {
                 name,
                 category: Some(category),
                 note,
+                provenance: Some(self.provenance(inline.line)),
+                ..ConceptData::default()
+            },
+            category_guessed: false,
+        };
+        let added = self.add_concept(draft);
+        self.report_added(
+            inline.line,
+            ItemKind::ListItem,
+            &shown,
+            DraftRef::Concept(added.index),
+            added,
+        );
+        self.explaining_links(added.index, usable);
+        let previous = self.segment.concept.replace(added.index);
+        self.cites(&inline.cites);
+        self.segment.concept = previous;
+    }
+
+    /// A glossary bullet ([`glossary`]): the term is a concept (of the section's category,
+    /// if any) defined by the text after it, explained by the resources its links name.
+    fn glossary_item(
+        &mut self,
+        inline: &Inline,
+        entry: glossary::Entry,
+        usable: &[LinkRef],
+        shown: String,
+    ) {
+        let draft = ConceptDraft {
+            data: ConceptData {
+                name: entry.term,
+                category: self.segment.category,
+                definition: Some(entry.definition),
                 provenance: Some(self.provenance(inline.line)),
                 ..ConceptData::default()
             },
@@ -852,6 +985,7 @@ impl<'t> Page<'t> {
             parsed.is_bibliographic() || says_pdf,
         );
 
+        let guessed = draft.title_guessed.then(|| draft.data.title.clone());
         let added = self.add_resource(draft);
         let target = DraftRef::Resource(added.index);
         self.report_added(
@@ -861,6 +995,23 @@ impl<'t> Page<'t> {
             target,
             added,
         );
+        if let (Some(title), Some(link)) = (guessed, primary)
+            && !collapse(&link.text).is_empty()
+            && link.text.trim() != link.url
+        {
+            // `- [pdf](url)`: the text names a file type, not the work.
+            self.report.push(ReportLine::warning(
+                inline.line,
+                ItemKind::ListItem,
+                &link.url,
+                format!(
+                    "{}:{}: the link text \"{}\" is no title; titled \"{title}\" from the URL",
+                    self.file,
+                    inline.line,
+                    collapse(&link.text)
+                ),
+            ));
+        }
         for (i, link) in usable.iter().enumerate() {
             if i == 0 {
                 self.report_added(link.line, ItemKind::Link, &link.url, target, added);
@@ -900,13 +1051,49 @@ impl<'t> Page<'t> {
             .iter()
             .map(|h| self.reading.header(h).to_owned())
             .collect();
-        let layout = Layout::new(&mapped);
+        let models_section = self.segment.category == Some(Category::Model);
+        let mut layout = Layout::read(&mapped, models_section);
+        layout.skip_numbering(|i| {
+            table
+                .rows
+                .iter()
+                .all(|r| r.cells.get(i).is_none_or(|c| table::is_row_number(&c.text)))
+        });
         for cell in &table.header_cells {
             for (line, text) in &cell.comments {
                 self.comment(*line, text);
             }
             self.cites(&cell.cites);
             self.standalone_links(cell);
+        }
+        if legend::lists_no_works(&layout, table) {
+            self.report.push(ReportLine::warning(
+                table.line,
+                ItemKind::Row,
+                shorten(&table.header.join(" | "), 100),
+                format!(
+                    "{}:{}: {}: its {} rows are not resources",
+                    self.file,
+                    table.line,
+                    legend::REASON,
+                    table.rows.len()
+                ),
+            ));
+            for row in &table.rows {
+                for cell in &row.cells {
+                    for (line, text) in &cell.comments {
+                        self.comment(*line, text);
+                    }
+                    self.cites(&cell.cites);
+                }
+                self.report.push(ReportLine::skipped(
+                    row.line,
+                    ItemKind::Row,
+                    shorten(&collapse(&row.raw), 120),
+                    legend::REASON,
+                ));
+            }
+            return;
         }
         for row in &table.rows {
             self.row(&table.header, &layout, row);
@@ -940,19 +1127,44 @@ impl<'t> Page<'t> {
             .position(|(c, _)| Some(*c) == link_column)
             .or_else(|| usable.iter().position(|(c, _)| Some(*c) == layout.title))
             .or(if usable.is_empty() { None } else { Some(0) });
-        let title = layout.title.map(cell_text).unwrap_or_default();
+        // A title cell with more in it (`1) **Title** - text <br> ● more`) splits.
+        let split = layout.title.and_then(|t| {
+            let cell = row.cells.get(t)?;
+            cell_title::split(&cell.text, cell.strong.as_deref())
+        });
+        let title = match &split {
+            Some(split) => split.title.clone(),
+            None => layout.title.map(cell_text).unwrap_or_default(),
+        };
         let shown = if title.is_empty() {
             primary.map_or_else(|| collapse(&row.raw), |p| usable[p].1.url.clone())
         } else {
             title.clone()
         };
-        if title.is_empty() && primary.is_none() {
+        let only_skipped_links = usable.is_empty()
+            && row.cells.iter().any(|c| !c.links.is_empty())
+            && row.cells.iter().all(|c| c.prose.trim().is_empty());
+        if only_skipped_links {
+            // `| [Counting ⬇️](#counting) | [Sorting ⬇️](#sorting) |`: a table of contents.
             self.report.push(ReportLine::skipped(
                 row.line,
                 ItemKind::Row,
-                shorten(&shown, 120),
-                "no title and no link",
+                shorten(&collapse(&row.raw), 120),
+                "its links are not resources (see the link lines)",
             ));
+            return;
+        }
+        if title.is_empty() && primary.is_none() {
+            match layout.model.map(cell_text).filter(|m| !m.is_empty()) {
+                // `| PebbleNet | | counting |`: a model whose paper is not given.
+                Some(model) => self.model_row(header, layout, row, &model),
+                None => self.report.push(ReportLine::skipped(
+                    row.line,
+                    ItemKind::Row,
+                    shorten(&shown, 120),
+                    "no title and no link",
+                )),
+            }
             return;
         }
 
@@ -968,6 +1180,18 @@ impl<'t> Page<'t> {
         if let Some(u) = &url {
             draft.data.url = Some(u.clone());
             set_identifiers(&mut draft, u);
+        }
+        draft.data.description = split.and_then(|s| s.description);
+        // The text of the link that gave the URL (`[TNS-101](url)` under `Course
+        // WebPage`) says something the title does not: kept under the column's header.
+        if let Some((column, link)) = primary.map(|p| &usable[p])
+            && Some(*column) != layout.title
+            && !is_generic(link)
+            && collapse(&link.text) != title
+        {
+            let name = header.get(*column).map_or("link", |h| h.trim());
+            let key = unique_key(&draft.data.attributes, name);
+            draft.data.attributes.insert(key, collapse(&link.text));
         }
         draft.data.provenance = Some(self.provenance(row.line));
         let mut warnings = Vec::new();
@@ -1018,7 +1242,19 @@ impl<'t> Page<'t> {
                     draft.data.authors_truncated = truncated;
                 }
                 Column::Year => match leading_year(&value) {
-                    Some(year) => draft.data.year = Some(year),
+                    Some(year) => {
+                        draft.data.year = Some(year);
+                        // `2023/03`: the month too, and the date as written.
+                        if let Some(month) = month_after_year(&value) {
+                            draft.data.month = Some(month);
+                        }
+                        if value.trim() != year.to_string() {
+                            draft
+                                .data
+                                .attributes
+                                .insert(header[i].trim().to_owned(), value);
+                        }
+                    }
                     None => {
                         draft
                             .data
@@ -1028,12 +1264,17 @@ impl<'t> Page<'t> {
                 },
                 Column::Description => draft.data.description = Some(value),
                 // A `{cite}` cell names the row's own work (see `row_cites`).
-                Column::Paper | Column::Model | Column::Other(_)
+                Column::Paper | Column::Model | Column::Number | Column::Other(_)
                     if cites::only_cites(&row.cells[i]) => {}
-                Column::Paper | Column::Model | Column::Other(_) => {
+                Column::Paper | Column::Model | Column::Number | Column::Other(_) => {
                     let cell = &row.cells[i];
+                    // A cell that is one link keeps its text (`[4096](url)` → `4096`); the
+                    // URL follows as an attribute of its own (below). A link whose text says
+                    // nothing (`[Paper](url)`, a bare URL) gives the URL here.
                     let value = match cell.links.as_slice() {
-                        [only] if collapse(&only.text) == value => only.url.clone(),
+                        [only] if collapse(&only.text) == value && is_generic(only) => {
+                            only.url.clone()
+                        }
                         _ => value,
                     };
                     let key = unique_key(&draft.data.attributes, header[i].trim());
@@ -1067,10 +1308,23 @@ impl<'t> Page<'t> {
             if Some(i) == primary {
                 self.report_added(link.line, ItemKind::Link, &link.url, target, added);
             } else {
-                let name = header.get(*column).map_or("link", |h| h.trim());
+                let header_name = header.get(*column).map_or("link", |h| h.trim());
+                let in_cell = usable.iter().filter(|(c, _)| c == column).count();
+                let own = attribute_name(&link.text);
+                // Several links in one cell (`[Paper](a), [Tweet](b)`) are told apart by
+                // their texts.
+                let name = if in_cell > 1 && !own.is_empty() && link.text.trim() != link.url {
+                    own.as_str()
+                } else {
+                    header_name
+                };
                 let attributes = &mut self.resources[added.index].data.attributes;
                 let key = match attributes.get(name) {
                     Some(v) if *v == link.url => name.to_owned(),
+                    // The cell's text is kept under the header: its URL beside it.
+                    Some(v) if *v == collapse(&link.text) => {
+                        unique_key(attributes, &format!("{name} URL"))
+                    }
                     _ => unique_key(attributes, name),
                 };
                 attributes.insert(key.clone(), link.url.clone());
@@ -1101,6 +1355,58 @@ impl<'t> Page<'t> {
                 DraftRef::Concept(concept),
                 Relation::IntroducedIn,
                 target,
+                row.line,
+            );
+        }
+    }
+
+    /// A row of a model table whose paper cell is empty and that has no link: the model is
+    /// a concept, its topics and tasks related concepts, the other cells its note
+    /// (`level: beginner`). The empty paper cell is no resource and no error.
+    fn model_row(&mut self, header: &[String], layout: &Layout, row: &Row, model: &str) {
+        let cell_text = |i: usize| {
+            row.cells
+                .get(i)
+                .map(|c| collapse(&c.text))
+                .unwrap_or_default()
+        };
+        let mut related = Vec::new();
+        let mut notes = Vec::new();
+        for (i, column) in layout.columns.iter().enumerate() {
+            let value = cell_text(i);
+            if Some(i) == layout.model || value.is_empty() {
+                continue;
+            }
+            match column {
+                Column::Topic => related.push((value, Category::Topic)),
+                Column::Task => related.push((value, Category::Task)),
+                _ => notes.push(format!("{}: {value}", header[i].trim())),
+            }
+        }
+        let draft = ConceptDraft {
+            data: ConceptData {
+                name: model.to_owned(),
+                category: Some(Category::Model),
+                note: (!notes.is_empty()).then(|| notes.join("; ")),
+                provenance: Some(self.provenance(row.line)),
+                ..ConceptData::default()
+            },
+            category_guessed: false,
+        };
+        let added = self.add_concept(draft);
+        self.report_added(
+            row.line,
+            ItemKind::Row,
+            model,
+            DraftRef::Concept(added.index),
+            added,
+        );
+        for (name, category) in related {
+            let concept = self.column_concept(&name, category, true, row.line);
+            self.link(
+                DraftRef::Concept(added.index),
+                Relation::Related,
+                DraftRef::Concept(concept),
                 row.line,
             );
         }
@@ -1452,6 +1758,18 @@ fn split_note(text: &str) -> (String, Option<String>) {
 
 fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | ',' | ';' | '|' | '·' | '.')
+}
+
+/// The month of `2023/03`, `2023-3` or `2023.03`: one or two digits from 1 to 12 after
+/// the leading year and one separator.
+fn month_after_year(text: &str) -> Option<u8> {
+    let rest = text.trim().get(4..)?;
+    let rest = rest.strip_prefix(['/', '-', '.'])?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let month: u8 = (1..=2)
+        .contains(&digits.len())
+        .then(|| digits.parse().ok())??;
+    (1..=12).contains(&month).then_some(month)
 }
 
 fn leading_year(text: &str) -> Option<i32> {

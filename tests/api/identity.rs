@@ -18,7 +18,7 @@ cases![
 ];
 
 /// Imports one file of `tests/fixtures/import-patterns/` and returns its JSON report.
-fn import_pattern(app: &TestApp, file: &str) -> serde_json::Value {
+pub(crate) fn import_pattern(app: &TestApp, file: &str) -> serde_json::Value {
     let path = repo_root()
         .join("tests/fixtures/import-patterns")
         .join(file);
@@ -29,7 +29,7 @@ fn import_pattern(app: &TestApp, file: &str) -> serde_json::Value {
     reports[0].clone()
 }
 
-async fn resources(app: &TestApp) -> Vec<serde_json::Value> {
+pub(crate) async fn resources(app: &TestApp) -> Vec<serde_json::Value> {
     let body = app.get_json("/resources?limit=500", 200).await;
     items(&body).clone()
 }
@@ -99,6 +99,28 @@ async fn numbered_course_tables_give_four_courses(app: &TestApp) {
     assert_eq!(all.len(), 4, "{all:?}");
     assert_eq!(strings(&all, "url").len(), 4, "{all:?}");
     assert_eq!(strings(&all, "slug").len(), 4, "{all:?}");
+    // Titled by the course name, never by the numbering column or the link's text.
+    assert_eq!(
+        strings(&all, "title"),
+        BTreeSet::from(
+            [
+                "Gentle Tensors",
+                "Graph Thinking",
+                "Kernel Tricks",
+                "Bayes at Noon"
+            ]
+            .map(str::to_owned)
+        )
+    );
+    let tensors = all.iter().find(|r| r["title"] == "Gentle Tensors").unwrap();
+    assert_eq!(tensors["url"], "https://example.org/tensors", "{tensors}");
+    assert_eq!(tensors["kind"], "course", "{tensors}");
+    assert_eq!(tensors["year"], 2020, "{tensors}");
+    assert_eq!(tensors["authors"][0]["family"], "Person", "{tensors}");
+    assert_eq!(
+        tensors["attributes"]["Course WebPage"], "TNS-101",
+        "{tensors}"
+    );
 }
 
 async fn look_alike_and_non_ascii_titles_give_eight_resources(app: &TestApp) {

@@ -19,6 +19,7 @@ mod errors;
 mod identity;
 mod import;
 mod openapi;
+mod patterns;
 mod querying;
 mod recovery;
 mod resources;
@@ -97,6 +98,7 @@ fn main() {
         identity::cases(),
         import::cases(),
         openapi::cases(),
+        patterns::cases(),
         querying::cases(),
         recovery::cases(),
         resources::cases(),

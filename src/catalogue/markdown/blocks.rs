@@ -8,6 +8,8 @@
 use std::ops::Range;
 
 use linkify::{LinkFinder, LinkKind};
+
+use super::{cell_title, shortcodes};
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Maps byte offsets to 1-based line numbers.
@@ -464,10 +466,12 @@ impl Walker<'_> {
                 }
             }
             Tag::Strong => {
-                let at_start = self
-                    .collectors
-                    .last()
-                    .is_some_and(|c| c.strong.is_none() && c.text.trim().is_empty());
+                // A rank (`1) **Title**`) may come before the strong span that starts the
+                // content.
+                let at_start = self.collectors.last().is_some_and(|c| {
+                    c.strong.is_none()
+                        && (c.text.trim().is_empty() || cell_title::is_rank(c.text.trim()))
+                });
                 Frame::Strong {
                     text_start: self.collectors.last().map_or(0, |c| c.text.len()),
                     at_start,
@@ -507,23 +511,24 @@ impl Walker<'_> {
         match (tag, frame) {
             (TagEnd::Heading(_), Frame::Heading(level)) => {
                 if let Some(inline) = self.collectors.pop() {
+                    let inline = finished(inline);
                     self.blocks.push(Block::Heading { level, inline });
                 }
             }
             (TagEnd::Paragraph, Frame::Paragraph { collects }) => {
                 if collects && let Some(inline) = self.collectors.pop() {
-                    self.blocks.push(Block::Paragraph(inline));
+                    self.blocks.push(Block::Paragraph(finished(inline)));
                 }
             }
             (TagEnd::Item, Frame::Item { slot }) => {
                 if let Some(inline) = self.collectors.pop()
                     && let Some(Block::Item { inline: target, .. }) = self.blocks.get_mut(slot)
                 {
-                    *target = inline;
+                    *target = finished(inline);
                 }
             }
             (TagEnd::TableCell, Frame::Cell) => {
-                if let Some(inline) = self.collectors.pop() {
+                if let Some(inline) = self.collectors.pop().map(finished) {
                     if self.in_head {
                         if let Some(table) = self.table.as_mut() {
                             table.header.push(inline.text.trim().to_owned());
@@ -669,6 +674,12 @@ impl Walker<'_> {
             }
             return;
         }
+        if is_line_break(html) {
+            // `<br>` inside a table cell or paragraph separates lines, as it renders.
+            self.flush();
+            self.push_text("\n", false);
+            return;
+        }
         if html.trim_start().starts_with("<!--") {
             self.flush();
             let line = self.line(range.start);
@@ -784,6 +795,34 @@ impl Walker<'_> {
             c.links.extend(found);
         }
     }
+}
+
+/// An inline's text as it reads: emoji shortcodes in its text, prose, strong span and link
+/// texts become their emoji ([`shortcodes::replace`]).
+fn finished(mut inline: Inline) -> Inline {
+    let replace = |s: &mut String| {
+        if let std::borrow::Cow::Owned(new) = shortcodes::replace(s) {
+            *s = new;
+        }
+    };
+    replace(&mut inline.text);
+    replace(&mut inline.prose);
+    if let Some(strong) = inline.strong.as_mut() {
+        replace(strong);
+    }
+    for link in &mut inline.links {
+        replace(&mut link.text);
+    }
+    inline
+}
+
+/// `<br>`, `<br/>`, `<br />` in any case.
+fn is_line_break(html: &str) -> bool {
+    let tag = html.trim().to_ascii_lowercase();
+    let Some(inner) = tag.strip_prefix('<').and_then(|t| t.strip_suffix('>')) else {
+        return false;
+    };
+    inner.trim_end_matches('/').trim() == "br"
 }
 
 /// The text with each HTML comment (`<!--` to `-->`, or to the end when it never closes)

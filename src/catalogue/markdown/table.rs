@@ -1,7 +1,8 @@
-//! Catalogue tables: what each column means (by header synonyms) and the cells
+//! Catalogue tables: what each column means (by header synonyms and the words of longer
+//! headers: `Course Name`, `Course WebPage`, `Instructor`, `Paper/Blog`) and the cells
 //! pulldown-cmark drops.
 
-use crate::domain::ResourceKind;
+use crate::domain::{Category, ResourceKind};
 
 /// What a table column holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +24,9 @@ pub(super) enum Column {
     Year,
     Kind,
     Description,
+    /// A numbering column (`#`, `No.`, `S.No`, `Rank`): never the title, kept as an
+    /// attribute.
+    Number,
     /// Anything else, kept as an attribute under the header as written.
     Other(String),
 }
@@ -45,16 +49,72 @@ pub(super) fn classify(header: &str) -> Column {
         "paper" | "papers" | "publication" => Column::Paper,
         "model" | "models" | "method" | "methods" | "architecture" | "architectures"
         | "algorithm" => Column::Model,
-        "author" | "authors" | "by" => Column::Authors,
-        "year" | "date" | "published" => Column::Year,
+        "author" | "authors" | "author(s)" | "by" | "instructor" | "instructors"
+        | "instructor(s)" | "lecturer" | "lecturers" | "teacher" | "teachers" | "taught by"
+        | "speaker" | "speakers" | "presenter" | "presenters" | "creator" | "creators" => {
+            Column::Authors
+        }
+        "year" | "date" | "published" | "release date" | "released" | "publication date"
+        | "year published" => Column::Year,
         "kind" | "type" | "format" | "medium" => Column::Kind,
         "description" | "notes" | "note" | "comment" | "comments" | "summary" | "remarks" => {
             Column::Description
         }
+        _ if is_numbering(&key) => Column::Number,
         _ => match ResourceKind::parse(&key) {
             Ok(kind) => Column::TitleOfKind(kind),
-            Err(_) => Column::Other(header.trim().to_owned()),
+            Err(_) => by_words(&key).unwrap_or_else(|| Column::Other(header.trim().to_owned())),
         },
+    }
+}
+
+/// `#`, `No.`, `S.No`, `Sr. No.`, `Sl No`, `Rank`, `Index`: a header that numbers rows.
+fn is_numbering(key: &str) -> bool {
+    let squeezed: String = key
+        .chars()
+        .filter(|c| !matches!(c, '.' | ' ' | '/'))
+        .collect();
+    matches!(
+        squeezed.as_str(),
+        "#" | "no"
+            | "nr"
+            | "num"
+            | "number"
+            | "sno"
+            | "srno"
+            | "slno"
+            | "sn"
+            | "serial"
+            | "serialno"
+            | "rank"
+            | "index"
+            | "idx"
+    )
+}
+
+/// A header of several words read by its words: `Course Name` (a kind and `name` or
+/// `title`) names the row's resource of that kind; `Course WebPage` (ending in a link
+/// word) is its link; `Language Model` (ending in a model word) a model; `Paper/Blog`
+/// the first part that means something.
+fn by_words(key: &str) -> Option<Column> {
+    if key.contains(['/', '&']) {
+        return key
+            .split(['/', '&'])
+            .map(classify)
+            .find(|c| !matches!(c, Column::Other(_)));
+    }
+    let (head, last) = key.rsplit_once(' ')?;
+    match last {
+        "name" | "title" | "names" | "titles" => Some(match ResourceKind::parse(head) {
+            Ok(kind) => Column::TitleOfKind(kind),
+            Err(_) if Category::parse(head) == Ok(Category::Model) => Column::Model,
+            Err(_) => Column::Title,
+        }),
+        "link" | "links" | "url" | "webpage" | "website" | "page" | "homepage" | "site" => {
+            Some(Column::Link)
+        }
+        "model" | "models" | "architecture" => Some(Column::Model),
+        _ => None,
     }
 }
 
@@ -71,8 +131,23 @@ pub(super) struct Layout {
 }
 
 impl Layout {
+    /// The layout of a table outside a models section.
+    #[cfg(test)]
     pub(super) fn new(header: &[String]) -> Layout {
+        Layout::read(header, false)
+    }
+
+    /// The layout of a table under a models heading (`## Models`): a `Name` column beside
+    /// a paper column names the model the row's paper introduced, as `Model` would.
+    pub(super) fn read(header: &[String], models_section: bool) -> Layout {
         let mut columns: Vec<Column> = header.iter().map(|h| classify(h)).collect();
+        if models_section
+            && columns.contains(&Column::Paper)
+            && !columns.contains(&Column::Model)
+            && let Some(name) = columns.iter().position(|c| *c == Column::Title)
+        {
+            columns[name] = Column::Model;
+        }
         let find =
             |columns: &[Column], wanted: &dyn Fn(&Column) -> bool| columns.iter().position(wanted);
         let paper = find(&columns, &|c| *c == Column::Paper);
@@ -113,6 +188,32 @@ impl Layout {
             model,
         }
     }
+
+    /// Moves the title off a column that only numbers the rows (every body cell a number
+    /// such as `1.`, `2)` or empty), to the next column of no known meaning. `numbers`
+    /// tells whether column `i` holds only numbers.
+    pub(super) fn skip_numbering(&mut self, numbers: impl Fn(usize) -> bool) {
+        let Some(title) = self.title else {
+            return;
+        };
+        if !matches!(self.columns[title], Column::Other(_)) || !numbers(title) {
+            return;
+        }
+        self.columns[title] = Column::Number;
+        self.title = self
+            .columns
+            .iter()
+            .position(|c| matches!(c, Column::Other(_)));
+    }
+}
+
+/// A cell that only numbers its row: `1`, `1.`, `2)`, `#3`, or empty.
+pub(super) fn is_row_number(text: &str) -> bool {
+    let t = text
+        .trim()
+        .trim_start_matches('#')
+        .trim_end_matches(['.', ')']);
+    t.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Splits a raw table row into trimmed cell texts, the way GFM does: an optional leading
@@ -211,6 +312,61 @@ mod tests {
         assert_eq!(classify("Difficulty"), Column::Level);
         assert_eq!(classify("Topics"), Column::Topic);
         assert_eq!(classify("Stars"), Column::Other("Stars".into()));
+    }
+
+    #[test]
+    fn longer_headers_are_read_by_their_words() {
+        assert_eq!(
+            classify("Course Name"),
+            Column::TitleOfKind(ResourceKind::Course)
+        );
+        assert_eq!(classify("Full name"), Column::Title);
+        assert_eq!(classify("Course WebPage"), Column::Link);
+        assert_eq!(classify("Instructor"), Column::Authors);
+        assert_eq!(classify("Release Date"), Column::Year);
+        assert_eq!(classify("Language Model"), Column::Model);
+        assert_eq!(classify("Paper/Blog"), Column::Paper);
+        assert_eq!(
+            classify("Context Length"),
+            Column::Other("Context Length".into())
+        );
+    }
+
+    #[test]
+    fn numbering_columns_are_never_the_title() {
+        for header in ["#", "No.", "S.No", "S. No.", "Sr. No", "Rank"] {
+            assert_eq!(classify(header), Column::Number, "{header}");
+        }
+        let header = [
+            "S.No",
+            "Course Name",
+            "Instructor",
+            "Course WebPage",
+            "Year",
+        ]
+        .map(str::to_owned);
+        let layout = Layout::new(&header);
+        assert_eq!(layout.title, Some(1));
+        assert_eq!(layout.kind, Some(ResourceKind::Course));
+        // A numbering column the header does not name is found by its cells.
+        let mut layout = Layout::new(&["Pos".into(), "What".into()]);
+        assert_eq!(layout.title, Some(0));
+        layout.skip_numbering(|i| i == 0);
+        assert_eq!(
+            (layout.title, &layout.columns[0]),
+            (Some(1), &Column::Number)
+        );
+        assert!(is_row_number("1.") && is_row_number("#2") && is_row_number("3)"));
+        assert!(!is_row_number("1a") && !is_row_number("Tensors"));
+    }
+
+    #[test]
+    fn a_name_beside_a_paper_under_models_is_the_model() {
+        let header = ["Name", "Checkpoints", "Paper"].map(str::to_owned);
+        let layout = Layout::read(&header, true);
+        assert_eq!((layout.title, layout.model), (Some(2), Some(0)));
+        let layout = Layout::read(&header, false);
+        assert_eq!((layout.title, layout.model), (Some(0), None));
     }
 
     #[test]

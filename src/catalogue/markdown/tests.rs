@@ -1083,3 +1083,5 @@ proptest! {
         prop_assert_eq!(lines_of(&c, ItemKind::Link).len(), urls.len());
     }
 }
+
+mod patterns;
