@@ -25,13 +25,13 @@
 //! skipped with a reason); warnings are extra lines.
 
 mod blocks;
-mod cites;
-mod headings;
-mod reading;
 mod cell_title;
+mod cites;
 mod glossary;
+mod headings;
 mod legend;
 mod paper_paragraph;
+mod reading;
 mod reference;
 mod self_links;
 mod shortcodes;

@@ -257,7 +257,11 @@ pub async fn get(
     })
     .await;
     let answer = match answer {
-        Err(err) if err.code == ErrorCode::ResourceNotFound => {
+        // Only a well-formed key can name a resource (stored keys are all well-formed).
+        Err(err)
+            if err.code == ErrorCode::ResourceNotFound
+                && crate::domain::CitationKey::parse(&slug).is_ok() =>
+        {
             match service.resource_slug_by_citation_key(&slug).await {
                 Ok(Some(canonical)) => Ok(moved_to(&req, &canonical)),
                 Ok(None) => Err(err),

@@ -9,8 +9,8 @@
 mod helpers;
 
 mod bibliography;
-mod books;
 mod bibtex_patterns;
+mod books;
 mod changes;
 mod cli;
 mod concepts;
