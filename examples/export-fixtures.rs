@@ -7,8 +7,9 @@
 //! scripts/validate-bibliography.sh --dialect biblatex target/bib/hard-cases.biblatex.bib
 //! ```
 //!
-//! For each fixture set (`seed`, `hard-cases`, and `bibtex-patterns`: the `.bib` files of
-//! `tests/fixtures/bibtex-patterns/` as imported) it writes `NAME.bib` (portable BibTeX,
+//! For each fixture set (`seed`, `hard-cases`, `bibtex-patterns`: the `.bib` files of
+//! `tests/fixtures/bibtex-patterns/` as imported, and `aliases`: the seed with
+//! citation-key aliases on two entries) it writes `NAME.bib` (portable BibTeX,
 //! pdflatex-safe), `NAME.unicode.bib` (portable BibTeX, UTF-8 throughout),
 //! `NAME.biblatex.bib`, `NAME.csl.json` and `NAME.ris`, and prints the warnings.
 //! Resources without a citation key get one from `generate_key`, as the service does.
@@ -21,7 +22,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use lore::cite::{self, BibtexOptions, Charset, Dialect};
-use lore::domain::Resource;
+use lore::domain::{CitationKey, Resource};
 
 mod domain {
     pub use lore::domain::*;
@@ -81,25 +82,47 @@ fn main() -> anyhow::Result<()> {
         ("seed", fixtures::load(fixtures::SEED)),
         ("hard-cases", fixtures::load(fixtures::HARD_CASES)),
         ("bibtex-patterns", bibtex_patterns()?),
+        ("aliases", fixtures::load(fixtures::SEED)),
     ];
     for (name, resources) in sets {
         let resources = with_keys(resources);
+        // The `aliases` set: the seed with citation-key aliases on its first two entries,
+        // as imports that merged works under other keys leave them.
+        let aliases = |i: usize| -> Vec<CitationKey> {
+            let keys: &[&str] = match (name, i) {
+                ("aliases", 0) => &["seed-alias-one", "Seed:Alias2"],
+                ("aliases", 1) => &["seed.alias.three"],
+                _ => &[],
+            };
+            keys.iter()
+                .map(|k| CitationKey::parse(k).unwrap())
+                .collect()
+        };
         let variants = [
             ("bib", Dialect::Bibtex, Charset::Pdflatex),
             ("unicode.bib", Dialect::Bibtex, Charset::Unicode),
             ("biblatex.bib", Dialect::Biblatex, Charset::Pdflatex),
         ];
         for (ext, dialect, charset) in variants {
-            let export = cite::bibtex::write_bibliography(
-                &resources,
-                BibtexOptions {
-                    dialect,
-                    charset,
-                    ..BibtexOptions::default()
-                },
-            );
+            let options = BibtexOptions {
+                dialect,
+                charset,
+                ..BibtexOptions::default()
+            };
+            let mut export = cite::Exported::default();
+            let mut entries = 0;
+            for (i, resource) in resources.iter().enumerate() {
+                let (entry, written) =
+                    cite::bibtex::write_entry_with_aliases(resource, &aliases(i), options);
+                if i > 0 {
+                    export.text.push_str(cite::bibtex::ENTRY_SEPARATOR);
+                }
+                export.text.push_str(&entry.text);
+                export.warnings.extend(entry.warnings);
+                entries += written;
+            }
             let path = out.join(format!("{name}.{ext}"));
-            std::fs::write(&path, streamed(&export.text, resources.len()))?;
+            std::fs::write(&path, streamed(&export.text, entries))?;
             println!("{} ({} warnings)", path.display(), export.warnings.len());
             for warning in &export.warnings {
                 println!("  {warning}");

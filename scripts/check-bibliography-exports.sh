@@ -15,7 +15,7 @@ out=${1:-$root/target/bib}
 (cd "$root" && cargo run --quiet --example export-fixtures -- "$out" >"$out.warnings.txt")
 
 status=0
-for name in seed hard-cases bibtex-patterns; do
+for name in seed hard-cases bibtex-patterns aliases; do
   # Portable BibTeX, pdflatex-safe: all six checks.
   "$here/validate-bibliography.sh" "$out/$name.bib" || status=1
   # biblatex dialect: bibtexparser, biber's data model, pdflatex + biblatex + biber.

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::latex::{Charset, Escaped, Policy, escape_rich_title_with, escape_text_with};
 use super::warning::{Exported, Problem};
 use super::work::{Prepared, Work};
-use crate::domain::{Person, Resource};
+use crate::domain::{CitationKey, Person, Resource};
 
 /// What goes between two entries: with each entry ending in a line break, one blank line.
 pub const ENTRY_SEPARATOR: &str = "\n";
@@ -68,6 +68,46 @@ pub fn write_entry(resource: &Resource, options: BibtexOptions) -> Exported {
     Exported {
         text: entry.render(),
         warnings: prepared.warnings,
+    }
+}
+
+/// Writes one entry so that every key of the resource is citable: its own key and its
+/// `aliases` (keys an import found to name the same work). biblatex reads aliases from the
+/// entry's `ids` field (the biblatex manual, §2.2.3: "citation key aliases"); BibTeX has
+/// no aliases, so the portable profile writes the entry again under each alias, one blank
+/// line apart (a document citing two keys of one work lists it twice). Returns the text
+/// and the number of entries written.
+pub fn write_entry_with_aliases(
+    resource: &Resource,
+    aliases: &[CitationKey],
+    options: BibtexOptions,
+) -> (Exported, usize) {
+    if aliases.is_empty() {
+        return (write_entry(resource, options), 1);
+    }
+    match options.dialect {
+        Dialect::Biblatex => {
+            let mut prepared = Prepared::new(resource);
+            let mut entry = build(&mut prepared, options);
+            let ids: Vec<&str> = aliases.iter().map(CitationKey::as_str).collect();
+            entry.fields.push(("ids", Value::Braced(ids.join(","))));
+            let exported = Exported {
+                text: entry.render(),
+                warnings: prepared.warnings,
+            };
+            (exported, 1)
+        }
+        Dialect::Bibtex => {
+            let mut out = write_entry(resource, options);
+            for alias in aliases {
+                let mut copy = resource.clone();
+                copy.data.citation_key = Some(alias.clone());
+                out.text.push_str(ENTRY_SEPARATOR);
+                // The copy's warnings repeat the entry's: reported once.
+                out.text.push_str(&write_entry(&copy, options).text);
+            }
+            (out, 1 + aliases.len())
+        }
     }
 }
 
@@ -746,6 +786,54 @@ mod tests {
             }
         }
         resources
+    }
+
+    #[test]
+    fn aliases_are_ids_in_biblatex_and_copies_in_bibtex() {
+        let paper = resource(ResourceData {
+            kind: Some(ResourceKind::Paper),
+            title: "Counting Pebbles".into(),
+            citation_key: Some(CitationKey::parse("own2020").unwrap()),
+            year: Some(2020),
+            ..ResourceData::default()
+        });
+        let aliases = [
+            CitationKey::parse("Other:Key").unwrap(),
+            CitationKey::parse("third").unwrap(),
+        ];
+        let biblatex = BibtexOptions {
+            dialect: Dialect::Biblatex,
+            ..BIBTEX
+        };
+        let (one, entries) = write_entry_with_aliases(&paper, &aliases, biblatex);
+        assert_eq!(entries, 1);
+        assert!(one.text.contains("{own2020,\n"), "{}", one.text);
+        assert!(
+            one.text.contains("  ids = {Other:Key,third}\n"),
+            "{}",
+            one.text
+        );
+        let (copies, entries) = write_entry_with_aliases(&paper, &aliases, BIBTEX);
+        assert_eq!(entries, 3);
+        let keys: Vec<&str> = copies
+            .text
+            .lines()
+            .filter_map(|l| l.strip_prefix('@'))
+            .map(|l| l.split_once('{').unwrap().1.trim_end_matches(','))
+            .collect();
+        assert_eq!(keys, ["own2020", "Other:Key", "third"]);
+        let without = write_entry(&paper, BIBTEX).text;
+        assert_eq!(
+            copies.text.matches("Counting Pebbles").count(),
+            3 * without.matches("Counting Pebbles").count(),
+            "the same fields under each key"
+        );
+        assert!(copies.text.starts_with(&without), "the entry itself first");
+        assert_eq!(
+            write_entry_with_aliases(&paper, &[], BIBTEX).0.text,
+            without,
+            "no aliases, no change"
+        );
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Bibliography export: every resource matching a filter, written in batches as BibTeX,
 //! CSL-JSON or RIS, so an export of any size streams without holding the store in memory.
 
+use std::collections::HashMap;
+
 use futures_util::Stream;
 
 use super::{Result, Service};
 use crate::cite::{self, BibtexOptions, ExportWarning};
-use crate::domain::Resource;
+use crate::domain::{CitationKey, Resource};
 use crate::store::ResourceFilter;
 
 /// Resources read from the store per query while exporting.
@@ -42,19 +44,30 @@ impl ExportFormat {
         }
     }
 
-    /// Writes a sequence of resources; `first` says whether this is the start of the
-    /// document (CSL-JSON opens its array there and separates items with commas).
-    fn write(self, resources: &[Resource], first: bool) -> (String, Vec<ExportWarning>) {
+    /// Writes a sequence of resources, each with its citation-key aliases; `first` says
+    /// whether this is the start of the document (CSL-JSON opens its array there and
+    /// separates items with commas). Returns the text, the writers' warnings and the number
+    /// of entries (BibTeX writes a resource once per alias more; see
+    /// [`cite::bibtex::write_entry_with_aliases`]).
+    fn write(
+        self,
+        resources: &[(Resource, Vec<CitationKey>)],
+        first: bool,
+    ) -> (String, Vec<ExportWarning>, usize) {
         let mut text = String::new();
         let mut warnings = Vec::new();
-        for (i, resource) in resources.iter().enumerate() {
+        let mut entries = 0;
+        for (i, (resource, aliases)) in resources.iter().enumerate() {
             let leading = first && i == 0;
+            entries += 1;
             match self {
                 ExportFormat::Bibtex(options) => {
                     if !leading {
                         text.push_str(cite::bibtex::ENTRY_SEPARATOR);
                     }
-                    let exported = cite::bibtex::write_entry(resource, options);
+                    let (exported, written) =
+                        cite::bibtex::write_entry_with_aliases(resource, aliases, options);
+                    entries += written - 1;
                     text.push_str(&exported.text);
                     warnings.extend(exported.warnings);
                 }
@@ -71,7 +84,7 @@ impl ExportFormat {
                 }
             }
         }
-        (text, warnings)
+        (text, warnings, entries)
     }
 
     /// What ends a streamed export of `count` items, so that a client can tell a complete
@@ -223,10 +236,28 @@ impl Service {
                         };
                         return Some((Ok(chunk), cursor));
                     };
-                    let resources: Vec<Resource> =
-                        batch.into_iter().map(|stored| stored.resource).collect();
-                    let (text, warnings) = format.write(&resources, cursor.count == 0);
-                    cursor.count += resources.len();
+                    let mut aliases = match format {
+                        ExportFormat::Bibtex(_) => {
+                            let ids: Vec<i64> = batch.iter().map(|stored| stored.id).collect();
+                            match service.store.citation_key_aliases(&ids).await {
+                                Ok(aliases) => aliases,
+                                Err(err) => {
+                                    cursor.done = true;
+                                    return Some((Err(err.into()), cursor));
+                                }
+                            }
+                        }
+                        _ => HashMap::new(),
+                    };
+                    let resources: Vec<(Resource, Vec<CitationKey>)> = batch
+                        .into_iter()
+                        .map(|stored| {
+                            let keys = aliases.remove(&stored.id).unwrap_or_default();
+                            (stored.resource, keys)
+                        })
+                        .collect();
+                    let (text, warnings, entries) = format.write(&resources, cursor.count == 0);
+                    cursor.count += entries;
                     if matches!(format, ExportFormat::Bibtex(_)) {
                         cursor.replaced.record(&warnings);
                     }
@@ -247,8 +278,17 @@ impl Service {
         format: ExportFormat,
     ) -> Result<ExportChunk> {
         let item = self.get_resource(slug).await?;
-        let resources = [item.record.resource];
-        let (mut text, warnings) = format.write(&resources, true);
+        let aliases = match format {
+            ExportFormat::Bibtex(_) => self
+                .store
+                .citation_key_aliases(&[item.record.id])
+                .await?
+                .remove(&item.record.id)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let resources = [(item.record.resource, aliases)];
+        let (mut text, warnings, _) = format.write(&resources, true);
         text.push_str(format.ending(1));
         Ok(ExportChunk { text, warnings })
     }

@@ -93,9 +93,13 @@ impl Store {
     /// The aliases of each of these resources, in key order.
     ///
     /// # Errors
-    /// [`super::StoreError::Database`].
-    pub async fn citation_key_aliases(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
-        let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
+    /// [`super::StoreError::Database`]; [`super::StoreError::Corrupt`] for a stored alias
+    /// that is not a citation key.
+    pub async fn citation_key_aliases(
+        &self,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<CitationKey>>> {
+        let mut aliases: HashMap<i64, Vec<CitationKey>> = HashMap::new();
         if ids.is_empty() {
             return Ok(aliases);
         }
@@ -106,6 +110,8 @@ impl Store {
             .push(") ORDER BY resource_id, key_lower");
         let rows: Vec<(i64, String)> = select.fetch_all(&self.pool).await?;
         for (id, key) in rows {
+            let key = CitationKey::parse(&key)
+                .map_err(|_| super::StoreError::Corrupt(format!("citation key alias {key:?}")))?;
             aliases.entry(id).or_default().push(key);
         }
         Ok(aliases)

@@ -428,6 +428,52 @@ async fn merged_citation_keys_stay_citable_and_redirect(app: &TestApp) {
     let (status, _) = get_unfollowed(app, "/resources/nobody2020").await;
     assert_eq!(status, 404, "a key nobody has is not found");
 
+    // Exports keep every key citable: biblatex lists the aliases in `ids`, portable BibTeX
+    // writes the entry again under each alias.
+    let biblatex = app
+        .get("/bibliography?dialect=biblatex")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        biblatex.contains("ids = {Counting:Pebbles,pebble2020b}"),
+        "{biblatex}"
+    );
+    assert!(
+        biblatex.trim_end().ends_with("@comment{lore: 2 entries}"),
+        "{biblatex}"
+    );
+    let portable = app.get("/bibliography").await.text().await.unwrap();
+    for key in [
+        "pebble2020",
+        "pebble2020b",
+        "Counting:Pebbles",
+        "stones2021",
+    ] {
+        assert!(
+            portable.contains(&format!("{{{key},\n")),
+            "{key}: {portable}"
+        );
+    }
+    assert!(
+        portable.trim_end().ends_with("@comment{lore: 4 entries}"),
+        "{portable}"
+    );
+    let one = app
+        .client
+        .get(format!("{href}?format=bibtex&dialect=biblatex"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        one.contains("ids = {Counting:Pebbles,pebble2020b}"),
+        "{one}"
+    );
+
     // An alias is a key: a later work cannot take it.
     let third = write(
         "third.bib",
