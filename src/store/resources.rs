@@ -420,7 +420,16 @@ impl Tx {
                 .push(" AND lower(citation_key) < ")
                 .bind(Value::Text(end))
                 .push(" AND lower(citation_key) LIKE "),
-            // `resources_citation_key_prefix` (text_pattern_ops) serves `LIKE 'prefix%'`.
+            // `resources_citation_key_prefix` (text_pattern_ops) serves the pattern
+            // operators `~>=~` / `~<~`: unlike `LIKE $1`, they seek the index in a generic
+            // plan too, which PostgreSQL uses for a statement prepared and run many times
+            // (an import's), where `LIKE $1` would scan the whole table per row.
+            (super::Backend::Postgres, Some(end)) if !prefix.is_empty() => sql
+                .push("~>=~ ")
+                .bind(Value::Text(prefix.clone()))
+                .push(" AND lower(citation_key) ~<~ ")
+                .bind(Value::Text(end))
+                .push(" AND lower(citation_key) LIKE "),
             _ => sql.push("LIKE "),
         };
         sql.bind(Value::Text(format!("{}%", like_escape(&prefix))))
