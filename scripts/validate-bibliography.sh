@@ -123,8 +123,10 @@ if last and isinstance(last[0], ExplicitComment):
             problems.append(f"the trailer counts {m.group(1)} entries, the file holds {len(lib.entries)}")
 # Before it, `@comment{lore: KEY FIELD: TEXT written as SUBSTITUTE (HOW)}` lines list the
 # characters a pdflatex-safe export replaced.
+# `@comment{lore: ALIAS is an alias of KEY}` says an entry copies another under an alias.
 replacement = re.compile(r"lore: \S+ \S+: .+ written as .+ \((transliterated|as math|removed)\)"
-                         r"|lore: \d+ more replacements", re.S)
+                         r"|lore: \d+ more replacements"
+                         r"|lore: \S+ is an alias of \S+", re.S)
 for block in lib.blocks:
     if block is trailer:
         continue

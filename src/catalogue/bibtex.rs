@@ -59,12 +59,20 @@ pub(super) fn parse_decoded(
 
     let mut macros = Macros::default();
     let mut keys: HashMap<String, u32> = HashMap::new();
+    // `@comment{lore: ALIAS is an alias of KEY}`: (ALIAS, KEY), in file order.
+    let mut declared: Vec<(CitationKey, CitationKey)> = Vec::new();
     let mut first_error: Option<(u32, String)> = None;
     let mut read_any = false;
     for (piece, source) in pieces.iter().zip(&sources) {
         let line = line_of(piece.start);
         match piece.kind.as_str() {
-            "comment" | "preamble" => read_any = true,
+            "comment" => {
+                read_any = true;
+                if let Some((alias, of)) = declared_alias(source) {
+                    declared.push((alias, of));
+                }
+            }
+            "preamble" => read_any = true,
             "string" => match RawBibliography::parse(source) {
                 Ok(raw) => {
                     read_any = true;
@@ -161,9 +169,55 @@ pub(super) fn parse_decoded(
         });
     }
     resolve_crossrefs(&mut catalogue.resources);
+    apply_declared_aliases(&mut catalogue.resources, &declared);
     limits::enforce(&mut catalogue);
     catalogue.report.sort_by_key(|l| l.line);
     Ok(catalogue)
+}
+
+/// The alias a lore export declares before a copy of an entry:
+/// `@comment{lore: ALIAS is an alias of KEY}` (see `cite::bibtex::write_entry_with_aliases`).
+fn declared_alias(source: &str) -> Option<(CitationKey, CitationKey)> {
+    let body = source.trim().strip_prefix('@')?;
+    let body = body
+        .get(7..)
+        .filter(|_| body[..7].eq_ignore_ascii_case("comment"))?;
+    let inner = body.trim().strip_prefix('{')?.strip_suffix('}')?;
+    let rest = inner.trim().strip_prefix("lore: ")?;
+    let (alias, of) = rest.split_once(" is an alias of ")?;
+    Some((
+        CitationKey::parse(alias.trim()).ok()?,
+        CitationKey::parse(of.trim()).ok()?,
+    ))
+}
+
+/// Each declared (alias, key) pair makes the entry with the key and the copy under the
+/// alias name each other: both are one work whatever else they say.
+fn apply_declared_aliases(
+    resources: &mut [ResourceDraft],
+    declared: &[(CitationKey, CitationKey)],
+) {
+    if declared.is_empty() {
+        return;
+    }
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (i, draft) in resources.iter().enumerate() {
+        if let Some(key) = &draft.data.citation_key {
+            by_key.insert(key.as_str().to_lowercase(), i);
+        }
+    }
+    for (alias, of) in declared {
+        if let Some(&i) = by_key.get(&of.as_str().to_lowercase())
+            && !resources[i].aliases.contains(alias)
+        {
+            resources[i].aliases.push(alias.clone());
+        }
+        if let Some(&i) = by_key.get(&alias.as_str().to_lowercase())
+            && !resources[i].aliases.contains(of)
+        {
+            resources[i].aliases.push(of.clone());
+        }
+    }
 }
 
 /// `crossref = {key}` resolved within the file, as bibtex and biber resolve it: the entry
@@ -656,6 +710,18 @@ fn entry_draft(
 
     for name in entry.fields.keys() {
         let name = name.to_ascii_lowercase();
+        if name == "ids" {
+            // biblatex's citation-key aliases (the biblatex manual, §2.2.3).
+            for key in verbatim(&name).unwrap_or_default().split(',') {
+                let key = key.trim();
+                match CitationKey::parse(key) {
+                    Ok(key) => draft.aliases.push(key),
+                    Err(_) if key.is_empty() => {}
+                    Err(_) => notes.push(format!("`ids`: `{key}` is not a citation key; left out")),
+                }
+            }
+            continue;
+        }
         if KNOWN_FIELDS.contains(&name.as_str())
             || (name == "howpublished" && howpublished_url.is_some())
         {

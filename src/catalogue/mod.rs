@@ -18,7 +18,7 @@ pub use urls::arxiv_id_from_url;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{ConceptData, Relation, ResourceData};
+use crate::domain::{CitationKey, ConceptData, Relation, ResourceData};
 
 /// What sort of file a catalogue came from; it decides which fields win on a merge
 /// (see `service::import`).
@@ -87,6 +87,10 @@ pub struct ResourceDraft {
     pub title_guessed: bool,
     /// The kind was guessed from the URL, not stated by a heading or column.
     pub kind_guessed: bool,
+    /// Other citation keys the file declares for the same work: a biblatex `ids` field,
+    /// and for a copy of an entry that lore's portable export wrote under an alias
+    /// (`@comment{lore: ALIAS is an alias of KEY}` before it), the entry's own key.
+    pub aliases: Vec<CitationKey>,
 }
 
 /// A concept as a file describes it.

@@ -75,8 +75,9 @@ pub fn write_entry(resource: &Resource, options: BibtexOptions) -> Exported {
 /// `aliases` (keys an import found to name the same work). biblatex reads aliases from the
 /// entry's `ids` field (the biblatex manual, §2.2.3: "citation key aliases"); BibTeX has
 /// no aliases, so the portable profile writes the entry again under each alias, one blank
-/// line apart (a document citing two keys of one work lists it twice). Returns the text
-/// and the number of entries written.
+/// line apart, each copy after a line `@comment{lore: ALIAS is an alias of KEY}` (a
+/// document citing two keys of one work lists it twice; lore reads the file back as one
+/// work with its aliases). Returns the text and the number of entries written.
 pub fn write_entry_with_aliases(
     resource: &Resource,
     aliases: &[CitationKey],
@@ -99,10 +100,19 @@ pub fn write_entry_with_aliases(
         }
         Dialect::Bibtex => {
             let mut out = write_entry(resource, options);
+            let own = resource
+                .data
+                .citation_key
+                .as_ref()
+                .map_or("", |k| k.as_str());
             for alias in aliases {
                 let mut copy = resource.clone();
                 copy.data.citation_key = Some(alias.clone());
                 out.text.push_str(ENTRY_SEPARATOR);
+                // Says which entry this one copies, so that importing the file again
+                // gives one record with its aliases (`catalogue::bibtex` reads it).
+                out.text
+                    .push_str(&format!("@comment{{lore: {alias} is an alias of {own}}}\n"));
                 // The copy's warnings repeat the entry's: reported once.
                 out.text.push_str(&write_entry(&copy, options).text);
             }
@@ -819,9 +829,15 @@ mod tests {
             .text
             .lines()
             .filter_map(|l| l.strip_prefix('@'))
+            .filter(|l| !l.starts_with("comment"))
             .map(|l| l.split_once('{').unwrap().1.trim_end_matches(','))
             .collect();
         assert_eq!(keys, ["own2020", "Other:Key", "third"]);
+        assert!(
+            copies
+                .text
+                .contains("\n@comment{lore: Other:Key is an alias of own2020}\n")
+        );
         let without = write_entry(&paper, BIBTEX).text;
         assert_eq!(
             copies.text.matches("Counting Pebbles").count(),

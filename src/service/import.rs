@@ -8,9 +8,11 @@ use utoipa::ToSchema;
 use super::Result;
 use super::citation::{issue_key, link_citations};
 use super::merge::{KEY_GENERATED, fill_concept, fill_resource, merge_concept, merge_resource};
-use crate::catalogue::{Catalogue, DraftRef, ItemKind, Outcome, ReportLine, SourceFormat};
+use crate::catalogue::{
+    Catalogue, DraftRef, ItemKind, Outcome, ReportLine, ResourceDraft, SourceFormat,
+};
 use crate::domain::identity::{Described, Evidence, same_work};
-use crate::domain::{EntityType, ResourceData, Slug};
+use crate::domain::{CitationKey, EntityType, ResourceData, Slug};
 use crate::store::{AliasOutcome, ChangeOp, Store, StoredResource, Tx};
 
 /// What happened to the records of one kind.
@@ -502,7 +504,58 @@ pub(super) async fn apply(
     ))
 }
 
+/// The stored resource a draft declares itself to be: one whose own key or alias is the
+/// draft's key or one of its declared aliases, when that resource's key is among the
+/// draft's keys too (a biblatex `ids` field, or a copy lore's export wrote under an alias:
+/// the file itself says the keys name one work).
+async fn declared_same_work(tx: &mut Tx, draft: &ResourceDraft) -> Result<Option<StoredResource>> {
+    if draft.aliases.is_empty() {
+        return Ok(None);
+    }
+    let keys: Vec<&str> = draft
+        .data
+        .citation_key
+        .iter()
+        .chain(&draft.aliases)
+        .map(|k| k.as_str())
+        .collect();
+    for key in &keys {
+        if let Some(stored) = tx.resource_by_citation_key(key).await?
+            && let Some(own) = &stored.resource.data.citation_key
+            && keys.iter().any(|k| k.eq_ignore_ascii_case(own.as_str()))
+        {
+            return Ok(Some(stored));
+        }
+    }
+    Ok(None)
+}
+
+/// Applies one resource draft ([`apply_resource_data`]), then keeps the aliases the file
+/// declares for it citable.
 async fn apply_resource(
+    tx: &mut Tx,
+    catalogue: &Catalogue,
+    index: usize,
+    changed: &mut BTreeMap<(EntityType, i64), (Slug, ChangeOp)>,
+    seen: &mut HashMap<(EntityType, i64), u32>,
+    extra_lines: &mut Vec<ReportLine>,
+) -> Result<Applied> {
+    let applied = apply_resource_data(tx, catalogue, index, changed, seen, extra_lines).await?;
+    let draft = &catalogue.resources[index];
+    if draft.aliases.is_empty() {
+        return Ok(applied);
+    }
+    let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
+    let Some(stored) = tx.resource_by_id(applied.id).await? else {
+        return Ok(applied);
+    };
+    for alias in &draft.aliases {
+        keep_citable(tx, applied.id, &stored.resource, alias, line, extra_lines).await?;
+    }
+    Ok(applied)
+}
+
+async fn apply_resource_data(
     tx: &mut Tx,
     catalogue: &Catalogue,
     index: usize,
@@ -513,7 +566,14 @@ async fn apply_resource(
     let draft = &catalogue.resources[index];
     let file = &catalogue.file;
     let line = draft.data.provenance.as_ref().map_or(0, |p| p.line);
-    let found = match cited_work(tx, catalogue, &draft.data).await? {
+    let declared = declared_same_work(tx, draft)
+        .await?
+        .map(|stored| (stored, Evidence::CitationKey));
+    let cited = match declared {
+        Some(declared) => Some(declared),
+        None => cited_work(tx, catalogue, &draft.data).await?,
+    };
+    let found = match cited {
         Some(cited) => Some(cited),
         None => {
             find_same_work(
@@ -718,9 +778,22 @@ async fn keep_key_citable(
     line: u32,
     extra_lines: &mut Vec<ReportLine>,
 ) -> Result<()> {
-    let Some(key) = &draft.citation_key else {
-        return Ok(());
-    };
+    match &draft.citation_key {
+        Some(key) => keep_citable(tx, id, stored, key, line, extra_lines).await,
+        None => Ok(()),
+    }
+}
+
+/// Makes `key` an alias of the stored resource `stored` (id `id`) unless it is its own key
+/// or already names it; reports what became of it.
+async fn keep_citable(
+    tx: &mut Tx,
+    id: i64,
+    stored: &crate::domain::Resource,
+    key: &CitationKey,
+    line: u32,
+    extra_lines: &mut Vec<ReportLine>,
+) -> Result<()> {
     let own = stored.data.citation_key.as_ref().map_or("", |k| k.as_str());
     if key.as_str().eq_ignore_ascii_case(own) {
         return Ok(());

@@ -391,6 +391,32 @@ impl Tx {
             .transpose()
     }
 
+    /// The resource cited as `key` (its own key or an alias, ignoring case), read inside
+    /// the transaction.
+    ///
+    /// # Errors
+    /// As [`Store::list_resources`].
+    pub async fn resource_by_citation_key(&mut self, key: &str) -> Result<Option<StoredResource>> {
+        match self.resource_id_by_citation_key(key).await? {
+            Some(id) => self.resource_by_id(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The resource with internal id `id`, read inside the transaction.
+    ///
+    /// # Errors
+    /// As [`Store::list_resources`].
+    pub async fn resource_by_id(&mut self, id: i64) -> Result<Option<StoredResource>> {
+        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE r.id = "));
+        select.bind(Value::Int(id));
+        let rows: Vec<ResourceRow> = select.fetch_all(&mut *self.tx).await?;
+        rows.into_iter()
+            .next()
+            .map(StoredResource::try_from)
+            .transpose()
+    }
+
     /// Deletes a resource (its links are the caller's business).
     ///
     /// # Errors

@@ -474,6 +474,32 @@ async fn merged_citation_keys_stay_citable_and_redirect(app: &TestApp) {
         "{one}"
     );
 
+    // Both exports import again as the same works, with every key citable.
+    for (name, text) in [("portable.bib", &portable), ("biblatex.bib", &biblatex)] {
+        let empty = TestApp::spawn(app.backend, false).await;
+        let path = empty.data_dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (status, stdout, stderr) =
+            empty.lore(&["import", path.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(status, 0, "{stderr}");
+        let again = resources(&empty).await;
+        assert_eq!(again.len(), 2, "{name}: {stdout}");
+        assert_eq!(
+            strings(&again, "citation_key"),
+            strings(&list, "citation_key"),
+            "{name}"
+        );
+        for alias in ["pebble2020b", "Counting:Pebbles"] {
+            let (status, location) = get_unfollowed(&empty, &format!("/resources/{alias}")).await;
+            assert_eq!(status, 301, "{name}: {alias}");
+            assert!(
+                location.unwrap().ends_with("/resources/counting-pebbles"),
+                "{name}"
+            );
+        }
+        empty.teardown().await;
+    }
+
     // An alias is a key: a later work cannot take it.
     let third = write(
         "third.bib",
