@@ -38,6 +38,16 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Parse(#[from] ParseError),
+    /// Two files of one import would be the same source: a re-import syncs a source by
+    /// its name, so one would remove the other's records.
+    #[error(
+        "{path}: another file of this import, {other}, has the source name `{name}` (a source is named by its path within the directory or book given, or by its file name); import them separately or rename one"
+    )]
+    SameSourceName {
+        path: String,
+        other: String,
+        name: String,
+    },
     /// A Jupyter Book's `_toc.yml` or `_config.yml` could not be read.
     #[error(transparent)]
     Book(#[from] catalogue::book::BookError),
@@ -528,37 +538,52 @@ impl Service {
                 Err(err) => run.reports.push((path.clone(), Err(err))),
             }
         }
-        for (path, parts) in files {
+        let mut names: std::collections::HashMap<String, PathBuf> =
+            std::collections::HashMap::new();
+        for file in files {
+            if let Some(other) = names.get(&file.name) {
+                let err = ServiceError::SameSourceName {
+                    path: file.path.display().to_string(),
+                    other: other.display().to_string(),
+                    name: file.name.clone(),
+                };
+                run.reports.push((file.path, Err(err)));
+                continue;
+            }
+            names.insert(file.name.clone(), file.path.clone());
             let result = self
-                .import_file(&path, parts.as_deref(), options, &|done| {
-                    progress(&path, done);
+                .import_file(&file, options, &|done| {
+                    progress(&file.path, done);
                 })
                 .await;
-            run.reports.push((path, result));
+            run.reports.push((file.path, result));
         }
         run
     }
 
     async fn import_file(
         &self,
-        path: &Path,
-        parts: Option<&[String]>,
+        file: &FileToImport,
         options: ImportOptions,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport> {
-        let bytes = tokio::fs::read(path)
+        let bytes = tokio::fs::read(&file.path)
             .await
             .map_err(|source| ServiceError::Read {
-                path: path.display().to_string(),
+                path: file.path.display().to_string(),
                 source,
             })?;
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
         let charset = options.encoding.map(encoding_rs::Encoding::name);
-        self.import_parsed(&name, &bytes, charset, parts, None, options, progress)
-            .await
+        self.import_parsed(
+            &file.name,
+            &bytes,
+            charset,
+            file.parts.as_deref(),
+            None,
+            options,
+            progress,
+        )
+        .await
     }
 }
 
@@ -572,7 +597,33 @@ pub struct ImportRun {
 }
 
 /// A file to import, and for a page of a book the part captions above it.
-type FileToImport = (PathBuf, Option<Vec<String>>);
+/// A file an import reads.
+struct FileToImport {
+    path: PathBuf,
+    /// The source name its records keep and a re-import syncs by: the path within the
+    /// directory or book given (`x/index.md`), or the file name of a file given itself.
+    name: String,
+    /// A book page's part and chapter captions.
+    parts: Option<Vec<String>>,
+}
+
+impl FileToImport {
+    fn new(path: PathBuf, root: Option<&Path>, parts: Option<Vec<String>>) -> Self {
+        let within = root.and_then(|root| path.strip_prefix(root).ok());
+        let name = match within {
+            Some(relative) => relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            None => path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+        };
+        FileToImport { path, name, parts }
+    }
+}
 
 /// The files to import for `path`: itself; for a Jupyter Book its `.bib` files then its
 /// pages ([`catalogue::book`]); for another directory its `.md` then `.bib` files (not
@@ -587,13 +638,19 @@ fn catalogue_files(
     };
     let metadata = std::fs::metadata(path).map_err(read_error)?;
     if !metadata.is_dir() {
-        return Ok(vec![(path.to_path_buf(), None)]);
+        return Ok(vec![FileToImport::new(path.to_path_buf(), None, None)]);
     }
     if catalogue::book::is_book(path) {
         let book = catalogue::book::read(path)?;
         passed_over.extend(book.passed_over);
-        let bib = book.bib_files.into_iter().map(|p| (p, None));
-        let pages = book.pages.into_iter().map(|p| (p.path, Some(p.parts)));
+        let bib = book
+            .bib_files
+            .into_iter()
+            .map(|p| FileToImport::new(p, Some(path), None));
+        let pages = book
+            .pages
+            .into_iter()
+            .map(|p| FileToImport::new(p.path, Some(path), Some(p.parts)));
         return Ok(bib.chain(pages).collect());
     }
     let mut bib = Vec::new();
@@ -629,7 +686,11 @@ fn catalogue_files(
     }
     bib.sort();
     pages.sort();
-    Ok(pages.into_iter().chain(bib).map(|p| (p, None)).collect())
+    Ok(pages
+        .into_iter()
+        .chain(bib)
+        .map(|p| FileToImport::new(p, Some(path), None))
+        .collect())
 }
 
 /// Distributes links over the records of a page they start or end at.

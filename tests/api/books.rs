@@ -15,6 +15,7 @@ cases![
     unseeded: a_table_row_that_cites_an_entry_is_that_entry,
     unseeded: a_book_seeds_a_server,
     unseeded: lore_toml_maps_headings_and_columns,
+    unseeded: pages_that_share_a_file_name_are_separate_sources,
 ];
 
 /// Imports files or directories of `tests/fixtures/import-patterns/` in one run and
@@ -337,4 +338,57 @@ async fn lore_toml_maps_headings_and_columns(app: &TestApp) {
     let (status, _, stderr) = app.lore(&["import", page.to_str().unwrap()]);
     assert_ne!(status, 0);
     assert!(stderr.contains("\"Plots\" = \"pictures\""), "{stderr}");
+}
+
+/// A source is named by its path within the book (or directory) given, so a re-import of
+/// `y/index.md` never removes what `x/index.md` holds; two files given in one run that
+/// would share a name are refused, never synced against each other.
+async fn pages_that_share_a_file_name_are_separate_sources(app: &TestApp) {
+    let root = app.data_dir.path().join("nb");
+    let book = root.join("bk");
+    for (dir, course) in [("x", "Alpha course"), ("y", "Beta course")] {
+        std::fs::create_dir_all(book.join(dir)).unwrap();
+        std::fs::write(
+            book.join(dir).join("index.md"),
+            format!(
+                "# {dir}\n\n## Courses\n\n| Title | Link |\n|---|---|\n\
+                 | {course} | https://example.org/{dir} |\n"
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(book.join("_config.yml"), "title: Two indexes\n").unwrap();
+    std::fs::write(
+        book.join("_toc.yml"),
+        "format: jb-book\nroot: x/index\nchapters:\n- file: y/index\n",
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let (status, stdout, stderr) =
+            app.lore(&["import", book.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(status, 0, "{stderr}");
+        assert!(!stdout.contains("\"removed\": 1"), "{stdout}");
+        let titles: BTreeSet<String> = all(app, "resources")
+            .await
+            .iter()
+            .map(|r| r["title"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            titles,
+            BTreeSet::from(["Alpha course".to_owned(), "Beta course".to_owned()]),
+            "{stdout}"
+        );
+    }
+    let x = book.join("x/index.md");
+    let y = book.join("y/index.md");
+    let (status, _, stderr) = app.lore(&["import", x.to_str().unwrap(), y.to_str().unwrap()]);
+    assert_ne!(
+        status, 0,
+        "two sources named index.md in one run are refused"
+    );
+    assert!(
+        stderr.contains("index.md") && stderr.contains("another file of this import"),
+        "{stderr}"
+    );
+    assert_eq!(all(app, "resources").await.len(), 2, "nothing was removed");
 }
