@@ -322,6 +322,60 @@ pub fn parse_file(file_name: &str, bytes: &[u8]) -> Result<Catalogue, ParseError
     parse_file_with_charset(file_name, bytes, None)
 }
 
+/// Refuses bytes that a declared charset does not read, rather than store what a decoder
+/// makes of them: an unknown label, bytes that are not UTF-8 when UTF-8 is declared (the
+/// offset of the first), or bytes the declared legacy encoding cannot decode (the line of
+/// the first). A byte order mark decides over the label, as in [`text::decode_with_label`].
+fn check_declared_charset(file_name: &str, bytes: &[u8], label: &str) -> Result<(), ParseError> {
+    let refuse = |line: usize, message: String| ParseError::Syntax {
+        file: file_name.to_owned(),
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        message,
+    };
+    let Some(encoding) = encoding_rs::Encoding::for_label(label.as_bytes()) else {
+        return Err(refuse(
+            1,
+            format!(
+                "unknown charset `{label}`: name an encoding by its WHATWG label (utf-8, gbk, \
+                 shift_jis, windows-1252, ...)"
+            ),
+        ));
+    };
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return Ok(());
+    }
+    let line_at = |offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+    if encoding == encoding_rs::UTF_8 {
+        if let Err(err) = std::str::from_utf8(bytes) {
+            let offset = err.valid_up_to();
+            return Err(refuse(
+                line_at(offset),
+                format!(
+                    "declared UTF-8, but byte {offset} (0x{:02X}) is not UTF-8; name the file's \
+                     encoding",
+                    bytes[offset]
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors {
+        let line = text
+            .find('\u{fffd}')
+            .map_or(1, |at| 1 + text[..at].matches('\n').count());
+        return Err(refuse(
+            line,
+            format!(
+                "declared {}, but line {line} does not read as {}; name the file's encoding",
+                encoding.name(),
+                encoding.name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// [`parse_file`] for bytes whose charset the sender declared (the `charset` parameter of
 /// a `Content-Type`, a WHATWG label such as `utf-16le`); see [`text::decode_with_label`].
 ///
@@ -351,6 +405,9 @@ pub fn parse_file_with_charset(
             ),
         });
     }
+    if let Some(label) = charset.map(str::trim).filter(|l| !l.is_empty()) {
+        check_declared_charset(file_name, bytes, label)?;
+    }
     if lower.ends_with(".md") || lower.ends_with(".markdown") {
         Ok(markdown::parse_decoded(
             file_name,
@@ -362,5 +419,35 @@ pub fn parse_file_with_charset(
         Err(ParseError::UnknownFormat {
             file: file_name.to_owned(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(bytes: &[u8], charset: &str) -> String {
+        match parse_file_with_charset("x.bib", bytes, Some(charset)) {
+            Err(ParseError::Syntax { message, line, .. }) => format!("{line}: {message}"),
+            other => panic!("{charset}: not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_declared_charset_that_does_not_read_the_bytes_is_refused() {
+        // "石子计数" in GBK.
+        let gbk: &[u8] = b"@misc{a, title = {\xca\xaf\xd7\xd3\xbc\xc6\xca\xfd}}\n";
+        let utf8 = "@misc{a, title = {L\u{1b0}u}}\n".as_bytes();
+        let m = refused(gbk, "utf-8");
+        assert!(
+            m.starts_with("1: declared UTF-8, but byte 20 (0xD7)"),
+            "{m}"
+        );
+        assert!(refused(b"@misc{a,\n title = {\x81\x7f}}\n", "gbk").contains("line 2"));
+        assert!(refused(utf8, "nonsense").contains("unknown charset `nonsense`"));
+        let read = parse_file_with_charset("x.bib", gbk, Some("gbk")).unwrap();
+        assert_eq!(read.resources[0].data.title, "石子计数");
+        let read = parse_file_with_charset("x.bib", utf8, Some("UTF-8")).unwrap();
+        assert_eq!(read.resources[0].data.title, "L\u{1b0}u");
     }
 }
