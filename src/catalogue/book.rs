@@ -136,9 +136,13 @@ impl Book {
                 });
             }
             Some(_) => {}
+            None if base.with_extension("ipynb").is_file() => self.passed_over.push((
+                base.with_extension("ipynb"),
+                "a notebook named in _toc.yml (notebooks are not read)",
+            )),
             None => self.passed_over.push((
                 base,
-                "named in _toc.yml, but no .md page of that name (notebooks are not read)",
+                "named in _toc.yml, but the book has no such page (.md)",
             )),
         }
     }
@@ -210,7 +214,11 @@ mod tests {
         let book = read(&dir).unwrap();
         assert_eq!(book.pages.len(), 1);
         assert_eq!(book.passed_over.len(), 1);
-        assert!(book.passed_over[0].1.contains("_toc.yml"));
+        assert!(book.passed_over[0].1.contains("no such page"));
+        std::fs::write(dir.join("gone.ipynb"), "{}").unwrap();
+        let book = read(&dir).unwrap();
+        assert!(book.passed_over[0].0.ends_with("gone.ipynb"));
+        assert!(book.passed_over[0].1.contains("notebooks are not read"));
         std::fs::write(dir.join("_toc.yml"), "root: [unclosed\n").unwrap();
         assert!(matches!(read(&dir), Err(BookError::Yaml { .. })));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -113,7 +113,7 @@ pub(super) fn bad(name: &str, value: &str, allowed: &[&str]) -> ApiError {
     ApiError::new(
         ErrorCode::InvalidParameter,
         format!(
-            "`{value}` is not a {name}; expected one of: {}",
+            "`{value}` is not a value of `{name}`; expected one of: {}",
             allowed.join(", ")
         ),
     )
