@@ -155,7 +155,10 @@ fn attributes_schema() -> utoipa::openapi::Object {
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .description(Some("The work's abstract, exported as `abstract`."))
-                .max_length(Some(MAX_TEXT)),
+                .max_length(Some(MAX_TEXT))
+                .pattern(Some(
+                    r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$",
+                )),
         )
         .property_names(Some(
             ObjectBuilder::new()

@@ -152,6 +152,14 @@ impl Modify for WriteSchemas {
                 if name != required {
                     nullable(property);
                 }
+                // A merge patch is recursive: `null` removes a named attribute too.
+                if name == "attributes"
+                    && let RefOr::T(Schema::Object(attributes)) = property
+                {
+                    for (_, attribute) in attributes.properties.iter_mut() {
+                        nullable(attribute);
+                    }
+                }
             }
             patch.description = Some(format!(
                 "A JSON merge patch (RFC 7396) of a {}: given fields replace, `null` clears.",

@@ -25,6 +25,7 @@ cases![
     unseeded: a_write_behind_a_long_one_gives_up_with_503,
     unseeded: every_write_answer_shows_the_version_it_wrote,
     unseeded: etags_do_not_depend_on_the_host,
+    unseeded: a_merge_patch_removes_an_attribute_with_null,
 ];
 
 /// Issues a key with `scope` through the CLI and returns its token.
@@ -1117,4 +1118,45 @@ async fn etags_do_not_depend_on_the_host(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(patched.status(), 200);
+}
+
+/// RFC 7396 is recursive: `{"attributes": {"abstract": null}}` removes the abstract and
+/// keeps the other attributes; an abstract with a control character is 422 naming it.
+async fn a_merge_patch_removes_an_attribute_with_null(app: &TestApp) {
+    let token = key(app, "editor", "write");
+    let created = app
+        .client
+        .post(app.url("/resources"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Pebbles", "attributes": {"abstract": "Counting them.", "venue note": "kept"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let etag = created.headers()["etag"].to_str().unwrap().to_owned();
+    let patch = |body: Value, etag: String| {
+        app.client
+            .patch(&location)
+            .bearer_auth(&token)
+            .header("If-Match", etag)
+            .header("Content-Type", "application/merge-patch+json")
+            .body(body.to_string())
+            .send()
+    };
+    let bad = patch(json!({"attributes": {"abstract": "a\u{e}b"}}), etag.clone())
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let problem: Value = bad.json().await.unwrap();
+    assert_eq!(
+        problem["errors"][0]["field"], "attributes.abstract",
+        "{problem}"
+    );
+    let patched = patch(json!({"attributes": {"abstract": null}}), etag)
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    let view: Value = patched.json().await.unwrap();
+    assert_eq!(view["attributes"], json!({"venue note": "kept"}), "{view}");
 }
