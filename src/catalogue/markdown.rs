@@ -860,28 +860,13 @@ impl<'t> Page<'t> {
             return;
         }
         let (name, note) = split_note(&source);
-        let draft = ConceptDraft {
-            data: ConceptData {
-                name,
-                category: Some(category),
-                note,
-                provenance: Some(self.provenance(inline.line)),
-                ..ConceptData::default()
-            },
-            category_guessed: false,
+        let data = ConceptData {
+            name,
+            category: Some(category),
+            note,
+            ..ConceptData::default()
         };
-        let added = self.add_concept(draft);
-        self.report_added(
-            inline.line,
-            ItemKind::ListItem,
-            &shown,
-            DraftRef::Concept(added.index),
-            added,
-        );
-        self.explaining_links(added.index, usable);
-        let previous = self.segment.concept.replace(added.index);
-        self.cites(&inline.cites);
-        self.segment.concept = previous;
+        self.add_item_concept(inline, &shown, data, usable);
     }
 
     /// A glossary bullet ([`glossary`]): the term is a concept (of the section's category,
@@ -893,13 +878,29 @@ impl<'t> Page<'t> {
         usable: &[LinkRef],
         shown: String,
     ) {
+        let data = ConceptData {
+            name: entry.term,
+            category: self.segment.category,
+            definition: Some(entry.definition),
+            ..ConceptData::default()
+        };
+        self.add_item_concept(inline, &shown, data, usable);
+    }
+
+    /// Adds the concept a list item names (`data`, without provenance: the item's line
+    /// gives it), reports the item as that concept, links it to the resources of `usable`
+    /// (`explained_by`) and reads the item's `{cite}` roles as the concept's.
+    pub(super) fn add_item_concept(
+        &mut self,
+        inline: &Inline,
+        shown: &str,
+        data: ConceptData,
+        usable: &[LinkRef],
+    ) {
         let draft = ConceptDraft {
             data: ConceptData {
-                name: entry.term,
-                category: self.segment.category,
-                definition: Some(entry.definition),
                 provenance: Some(self.provenance(inline.line)),
-                ..ConceptData::default()
+                ..data
             },
             category_guessed: false,
         };
@@ -907,7 +908,7 @@ impl<'t> Page<'t> {
         self.report_added(
             inline.line,
             ItemKind::ListItem,
-            &shown,
+            shown,
             DraftRef::Concept(added.index),
             added,
         );

@@ -11,7 +11,7 @@
 
 use super::blocks::{Block, Inline};
 use super::{Page, collapse, shorten};
-use crate::catalogue::{ConceptDraft, DraftRef, ItemKind, ReportLine};
+use crate::catalogue::{DraftRef, ItemKind, ReportLine};
 use crate::domain::{Category, ConceptData, ResourceKind};
 
 /// A section of the author's page template, read for what it is rather than as content.
@@ -182,27 +182,14 @@ impl Page<'_> {
                 if name.is_empty() {
                     return false;
                 }
-                let draft = ConceptDraft {
-                    data: ConceptData {
-                        name,
-                        category: self.headings.last().and_then(|h| h.category),
-                        definition,
-                        provenance: Some(self.provenance(inline.line)),
-                        ..ConceptData::default()
-                    },
-                    category_guessed: false,
+                let data = ConceptData {
+                    name,
+                    category: self.headings.last().and_then(|h| h.category),
+                    definition,
+                    ..ConceptData::default()
                 };
-                let added = self.add_concept(draft);
-                self.report_added(
-                    inline.line,
-                    ItemKind::ListItem,
-                    &shown,
-                    DraftRef::Concept(added.index),
-                    added,
-                );
-                let previous = self.segment.concept.replace(added.index);
-                self.cites(&inline.cites);
-                self.segment.concept = previous;
+                // A keyword with links is read as any other item (above): none to add.
+                self.add_item_concept(inline, &shown, data, &[]);
                 true
             }
             Template::Objectives => {
