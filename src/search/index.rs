@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
@@ -23,6 +24,13 @@ use tantivy::{
 
 use super::SearchError;
 use super::schema::{Fields, SCHEMA_VERSION, register_analyzers};
+
+/// How long [`SearchIndex::writer`] waits for the writer lock (tantivy's
+/// `.tantivy-writer.lock`, an `flock`) before giving up. The lock follows the open file
+/// description, so a writer this process just dropped stays locked while a child process
+/// forked meanwhile has not yet reached `exec`; waiting a moment tells that apart from a
+/// writer another process really holds.
+pub const LOCK_PATIENCE: Duration = Duration::from_secs(2);
 
 /// Where the index lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,21 +247,30 @@ impl SearchIndex {
     ///
     /// # Errors
     /// [`SearchError::Locked`] when another writer (a running server, `lore reindex`)
-    /// holds it.
+    /// still holds it after [`LOCK_PATIENCE`].
     ///
     /// Before handing it out, deletes the files of commits that never finished (a
     /// process killed while committing leaves segment and delete files that `meta.json`
     /// does not reference; replaying the same changes would try to create them again and
     /// fail with `FileAlreadyExists`).
     pub(crate) fn writer(&self, budget: WriterBudget) -> Result<IndexWriter, SearchError> {
-        let writer = self
-            .inner
-            .index
-            .writer_with_num_threads(budget.threads, budget.heap_bytes)
-            .map_err(|err| match err {
-                TantivyError::LockFailure(LockError::LockBusy, _) => SearchError::Locked,
-                other => SearchError::Index(other),
-            })?;
+        let deadline = std::time::Instant::now() + LOCK_PATIENCE;
+        let writer = loop {
+            match self
+                .inner
+                .index
+                .writer_with_num_threads(budget.threads, budget.heap_bytes)
+            {
+                Ok(writer) => break writer,
+                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(SearchError::Locked);
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(other) => return Err(SearchError::Index(other)),
+            }
+        };
         if let IndexLocation::Dir(dir) = &self.inner.location {
             // tantivy's own collection: managed files the last commit does not use.
             writer.garbage_collect_files().wait()?;
