@@ -201,9 +201,10 @@ pub async fn read_policy(
 /// 9110 §4.1 recommends every party support (long search texts fit).
 pub const MAX_URL: usize = 16 * 1024;
 
-/// Refuses a URL longer than [`MAX_URL`] with 414 before any routing or parsing. (Request
-/// heads over actix-web's own limit, 32 KiB, are refused by the HTTP/1 codec with a bare
-/// 400 before they reach the application.)
+/// Refuses a URL longer than [`MAX_URL`] with 414 before any routing or parsing. (The
+/// HTTP/1 codec refuses some requests before they reach the application, without a body:
+/// a URL over 65,534 bytes, the most `http::Uri` holds, with 400, and a request head over
+/// actix-http's 128 KiB buffer with 431.)
 pub async fn url_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
