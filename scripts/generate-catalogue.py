@@ -3,8 +3,9 @@
 
     scripts/generate-catalogue.py ROWS [SEED] > page.md
 
-Rows are `| Title | link | topic | level |` under kind headings (courses, tutorials,
-papers, videos, books), four levels, about 1,800 topics (word pairs); one row in ten has
+Rows are `| Title | authors | year | link | topic | level |` under kind headings (courses,
+tutorials, papers, videos, books): one to three authors drawn from 400 family names (a few
+with accents), years 1990 to 2025, four levels, about 1,800 topics (word pairs); one row in ten has
 the topic "deep learning", so that concept links to ROWS / 10 resources. A `## Metrics`
 section adds ROWS / 100 concepts of one category. The same arguments always give the
 same page; SEED changes titles and URLs (another page of distinct resources).
@@ -31,6 +32,12 @@ SECOND = ("networks vision inference models optimisation learning search reasoni
 TOPICS = [f"{a} {b}" for a in FIRST for b in SECOND]  # ~1,800
 LEVELS = ["beginner", "intermediate", "advanced", "multiple"]
 KINDS = ["Courses", "Tutorials", "Papers", "Videos", "Books"]
+FAMILIES = [f"{a}{b}" for a in ("Nguyen Müller Smith García Kowalski Okafor Tanaka Ivanova "
+                                  "Silva Dubois Rossi Novák Larsen Chen Haddad Costa Björk "
+                                  "Patel Cohen Řezník").split()
+            for b in ("", "son", "berg", "ley", "ez", "ini", "ov", "ová", "sen", "man",
+                      "ski", "ard", "ton", "ell", "er", "o", "a", "us", "ic", "y")]  # 400
+GIVEN = "Ada Alan Grace Yann Fei Geoffrey Yoshua Andrew Daphne Judea Cynthia Leslie".split()
 WORDS = ("introduction practical guide lectures notes primer handbook foundations "
          "advanced applied modern hands-on complete crash course masterclass").split()
 
@@ -39,13 +46,17 @@ out.write(f"# Generated catalogue ({rows} resources)\n\n")
 section = 2000
 for start in range(0, rows, section):
     kind = KINDS[(start // section) % len(KINDS)]
-    out.write(f"## {kind}\n\n| Title | link | topic | level |\n|---|---|---|---|\n")
+    out.write(f"## {kind}\n\n| Title | authors | year | link | topic | level |\n"
+              "|---|---|---|---|---|---|\n")
     for i in range(start, min(rows, start + section)):
         topic = "deep learning" if i % 10 == 0 else rng.choice(TOPICS)
         words = " ".join(rng.sample(WORDS, 2)).capitalize()
         title = f"{words} {topic} {seed} {i}"
         url = f"https://example.org/{seed}/{i}/{rng.randrange(1 << 30):x}"
-        out.write(f"| {title} | {url} | {topic} | {LEVELS[i % 4]} |\n")
+        authors = ", ".join(f"{rng.choice(GIVEN)} {rng.choice(FAMILIES)}"
+                            for _ in range(rng.randint(1, 3)))
+        year = rng.randint(1990, 2025)
+        out.write(f"| {title} | {authors} | {year} | {url} | {topic} | {LEVELS[i % 4]} |\n")
     out.write("\n")
 out.write("## Metrics\n\n")
 for i in range(max(1, rows // 100)):
