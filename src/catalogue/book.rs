@@ -123,6 +123,13 @@ impl Book {
 
     fn page(&mut self, dir: &Path, file: &str, parts: &[String]) {
         let base = dir.join(file);
+        if !stays_within(Path::new(file)) {
+            self.passed_over.push((
+                base,
+                "named in _toc.yml, but outside the book's directory (pages are read from the book only)",
+            ));
+            return;
+        }
         let found = ["md", "markdown"]
             .iter()
             .map(|ext| base.with_extension(ext))
@@ -146,6 +153,23 @@ impl Book {
             )),
         }
     }
+}
+
+/// Whether a relative path from `_toc.yml` names a file within the book's directory: it
+/// is not absolute and no `..` climbs above the directory (read lexically, as Jupyter
+/// Book's Sphinx does with document names).
+fn stays_within(file: &Path) -> bool {
+    use std::path::Component;
+    let mut depth = 0_usize;
+    for component in file.components() {
+        match component {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir if depth > 0 => depth -= 1,
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    true
 }
 
 fn read_yaml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, BookError> {
@@ -222,5 +246,32 @@ mod tests {
         std::fs::write(dir.join("_toc.yml"), "root: [unclosed\n").unwrap();
         assert!(matches!(read(&dir), Err(BookError::Yaml { .. })));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_toc_entry_outside_the_book_is_passed_over_not_read() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("book");
+        std::fs::create_dir_all(dir.join("part")).unwrap();
+        std::fs::write(root.path().join("secret.md"), "# Not the book's\n").unwrap();
+        std::fs::write(dir.join("intro.md"), "# Intro\n").unwrap();
+        std::fs::write(dir.join("part/page.md"), "# Page\n").unwrap();
+        std::fs::write(
+            dir.join("_toc.yml"),
+            "root: intro\nchapters:\n  - file: ../secret\n  - file: part/../part/page\n  - file: /etc/hostname\n",
+        )
+        .unwrap();
+        let book = read(&dir).unwrap();
+        let pages: Vec<_> = book.pages.iter().map(|p| p.path.clone()).collect();
+        assert_eq!(
+            pages,
+            [dir.join("intro.md"), dir.join("part/../part/page.md")]
+        );
+        assert_eq!(book.passed_over.len(), 2, "{:?}", book.passed_over);
+        assert!(
+            book.passed_over
+                .iter()
+                .all(|(_, why)| why.contains("outside the book"))
+        );
     }
 }
