@@ -114,6 +114,11 @@ struct HeadingFrame {
     /// The category the heading gives the definitions below it: its own, or the nearest
     /// one above it (the page title included).
     category: Option<Category>,
+    /// The heading's line.
+    line: u32,
+    /// How many report lines there were when the heading was read: the lines after it
+    /// until it closes are its section's.
+    report_start: usize,
 }
 
 /// What the text under the current heading (up to the next heading or thematic break)
@@ -191,6 +196,9 @@ impl<'t> Page<'t> {
     }
 
     fn finish(mut self) -> Catalogue {
+        while let Some(frame) = self.headings.pop() {
+            self.close_heading(frame);
+        }
         self.keep_objectives();
         let mut catalogue = Catalogue {
             file: self.file,
@@ -277,7 +285,9 @@ impl<'t> Page<'t> {
         let text = collapse(&inline.text);
         self.segment.primary_link = None;
         while self.headings.last().is_some_and(|h| h.level >= level) {
-            self.headings.pop();
+            if let Some(frame) = self.headings.pop() {
+                self.close_heading(frame);
+            }
         }
         let mut heading_path = self.heading_path();
         heading_path.push(text.clone());
@@ -345,6 +355,8 @@ impl<'t> Page<'t> {
             text: text.clone(),
             role,
             category,
+            line: inline.line,
+            report_start: self.report.len(),
         });
         let kind = self.headings.iter().rev().find_map(|h| match h.role {
             Role::Kind(kind) => Some(kind),
@@ -380,6 +392,25 @@ impl<'t> Page<'t> {
         // Links written in the heading itself are resources of the section's kind.
         self.standalone_links(inline);
         self.cites(&inline.cites);
+    }
+
+    /// Lists a heading that gave nothing in the report: one that names no category, kind
+    /// or template and under which (its sub-headings included) nothing became a record.
+    fn close_heading(&mut self, frame: HeadingFrame) {
+        if !matches!(frame.role, Role::Plain) {
+            return;
+        }
+        let gave_something = self.report[frame.report_start..]
+            .iter()
+            .any(|line| line.draft.is_some());
+        if !gave_something {
+            self.report.push(ReportLine::skipped(
+                frame.line,
+                ItemKind::Section,
+                shorten(&frame.text, 120),
+                "a heading that names no category, kind or template, with nothing under it that became a record",
+            ));
+        }
     }
 
     /// `metrics`, then `metrics--2` for a repeat: see [`PageSection`].

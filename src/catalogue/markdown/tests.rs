@@ -1085,3 +1085,31 @@ proptest! {
 }
 
 mod patterns;
+
+#[test]
+fn a_heading_that_gives_nothing_is_listed_and_one_that_gives_a_record_is_not() {
+    let page = "# Notes\n\n## Odds and ends\n\nSome prose.\n\n### Loose thoughts\n\n\
+                ## Courses\n\n- [A course](https://a.example/x)\n\n## Reading room\n\n\
+                ### Shelf\n\n- [A book](https://b.example/y)\n\n## Introduction\n\nProse.\n";
+    let c = parse("notes.md", page.as_bytes());
+    let listed: Vec<(u32, &str)> = c
+        .report
+        .iter()
+        .filter(|l| l.item == ItemKind::Section && l.outcome == Outcome::Skipped)
+        .map(|l| (l.line, l.text.as_str()))
+        .collect();
+    // `Courses` names a kind, `Reading room` holds a record in its sub-heading, and
+    // `Introduction` is part of a page's usual structure.
+    assert_eq!(listed, [(3, "Odds and ends"), (7, "Loose thoughts")]);
+    assert!(
+        c.report
+            .iter()
+            .filter(|l| l.item == ItemKind::Section)
+            .all(|l| l
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("names no category"))),
+        "{:?}",
+        c.report
+    );
+}
