@@ -27,6 +27,7 @@
 mod blocks;
 mod cell_title;
 mod cites;
+mod front_matter;
 mod glossary;
 mod headings;
 mod legend;
@@ -79,11 +80,41 @@ pub(super) fn parse_read_as(
     parts: &[String],
     reading: &Reading,
 ) -> Catalogue {
-    let lines = LineIndex::new(&decoded.text);
-    let blocks = blocks::read_blocks(&decoded.text, &lines);
-    let mut page = Page::new(file_name, &decoded.text, decoded.report);
+    let text::Decoded { text, report } = decoded;
+    let mut front_report = Vec::new();
+    let (front_end, reading) = match front_matter::find(&text) {
+        None => (None, reading.clone()),
+        Some(front) => {
+            front_report.extend(front_matter::urls(&front).into_iter().map(|(line, url)| {
+                ReportLine::skipped(
+                    line,
+                    ItemKind::Link,
+                    url,
+                    "in the page's front matter, which is not read for resources",
+                )
+            }));
+            let own = front_matter::reading(&front, reading).unwrap_or_else(|why| {
+                front_report.push(ReportLine::warning(
+                    front.line,
+                    ItemKind::File,
+                    "front matter",
+                    format!("the page's lore: mappings are not used: {why}"),
+                ));
+                None
+            });
+            (Some(front.end), own.unwrap_or_else(|| reading.clone()))
+        }
+    };
+    let text = match front_end {
+        Some(end) => front_matter::blank(&text, end),
+        None => text,
+    };
+    let lines = LineIndex::new(&text);
+    let blocks = blocks::read_blocks(&text, &lines);
+    let mut page = Page::new(file_name, &text, report);
+    page.report.extend(front_report);
     page.parts = parts.to_vec();
-    page.reading = reading.clone();
+    page.reading = reading;
     page.self_links = SelfLinks::new(&blocks);
     page.read(&blocks);
     page.finish()

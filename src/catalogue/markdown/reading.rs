@@ -79,6 +79,15 @@ impl Reading {
         Ok(reading)
     }
 
+    /// These mappings with `other`'s added, `other` winning for the headings and headers
+    /// both name (a page's front matter over `lore.toml`).
+    pub(super) fn overlaid_by(&self, other: Reading) -> Reading {
+        let mut reading = self.clone();
+        reading.headings.extend(other.headings);
+        reading.columns.extend(other.columns);
+        reading
+    }
+
     /// What the author says `heading` is, if anything.
     pub(super) fn heading(&self, heading: &str) -> Option<HeadingMeaning> {
         self.headings.get(&key(heading)).copied()

@@ -54,9 +54,21 @@ fn source_items(bytes: &[u8]) -> (usize, usize, Vec<String>) {
 }
 
 fn source_items_in(text: &str) -> (usize, usize, Vec<String>) {
+    // Front matter is YAML, not Markdown: only its URLs are accounted for.
+    let (text, front_urls) = match front_matter::find(text) {
+        Some(front) => (
+            front_matter::blank(text, front.end),
+            front_matter::urls(&front)
+                .into_iter()
+                .map(|(_, url)| url)
+                .collect(),
+        ),
+        None => (text.to_owned(), Vec::new()),
+    };
+    let text = text.as_str();
     let mut rows = 0;
     let mut items = 0;
-    let mut urls = Vec::new();
+    let mut urls: Vec<String> = front_urls;
     let mut in_head = false;
     let mut depth_link = 0;
     let mut in_code = false;
@@ -1111,5 +1123,44 @@ fn a_heading_that_gives_nothing_is_listed_and_one_that_gives_a_record_is_not() {
                 .is_some_and(|r| r.contains("names no category"))),
         "{:?}",
         c.report
+    );
+}
+
+#[test]
+fn front_matter_is_not_content_and_its_lore_mappings_correct_the_reading() {
+    let page = "---\njupytext:\n  formats: md:myst\nlore:\n  headings:\n    Evaluation and Plots: metric\n---\n\n\
+                # Notes\n\n## Evaluation and Plots\n\n- Recall\n- Precision\n";
+    let c = parse("notes.md", page.as_bytes());
+    assert_eq!(c.title.as_deref(), Some("Notes"));
+    let names: Vec<_> = c
+        .concepts
+        .iter()
+        .map(|k| (k.data.name.as_str(), k.data.category))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Recall", Some(Category::Metric)),
+            ("Precision", Some(Category::Metric))
+        ]
+    );
+    assert!(
+        c.report.iter().all(|l| l.outcome != Outcome::Skipped),
+        "{:?}",
+        c.report
+    );
+    assert_eq!(c.sections[0].line, 9, "lines stay the page's");
+
+    let typo = "---\nlore:\n  headings:\n    Evaluation and Plots: metrix\n---\n# Notes\n";
+    let c = parse("notes.md", typo.as_bytes());
+    let warning = c
+        .report
+        .iter()
+        .find(|l| l.item == ItemKind::File && l.outcome == Outcome::Warning)
+        .expect("a warning about the front matter");
+    assert_eq!(warning.line, 1);
+    assert!(
+        warning.reason.as_deref().unwrap().contains("metrix"),
+        "{warning:?}"
     );
 }
