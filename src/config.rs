@@ -223,6 +223,9 @@ pub struct ImportFileSettings {
     /// Table header → a field (`"Course Name" = "title"`).
     #[serde(default)]
     pub columns: std::collections::BTreeMap<String, String>,
+    /// Star rating → a level (`1 = "beginner"`).
+    #[serde(default)]
+    pub ratings: std::collections::BTreeMap<String, String>,
 }
 
 /// A settings problem, naming the source and the value.
@@ -256,7 +259,8 @@ impl FileSettings {
     ) -> Result<crate::catalogue::markdown::Reading, crate::catalogue::markdown::ReadingError> {
         match &self.import {
             Some(import) => {
-                crate::catalogue::markdown::Reading::new(&import.headings, &import.columns)
+                crate::catalogue::markdown::Reading::new(&import.headings, &import.columns)?
+                    .with_ratings(&import.ratings)
             }
             None => Ok(crate::catalogue::markdown::Reading::default()),
         }

@@ -646,6 +646,10 @@ impl<'t> Page<'t> {
                 .data
                 .attributes
                 .insert("rating".to_owned(), rating.to_string());
+            draft.data.level = draft
+                .data
+                .level
+                .or_else(|| self.reading.level_for_rating(rating));
         }
         if let Some(note) = &paper.note {
             draft

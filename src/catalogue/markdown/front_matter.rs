@@ -114,6 +114,8 @@ struct Corrections {
     headings: BTreeMap<String, String>,
     #[serde(default)]
     columns: BTreeMap<String, String>,
+    #[serde(default)]
+    ratings: BTreeMap<String, String>,
 }
 
 /// The reading of a page with front matter: `base` (from `lore.toml`) overlaid by the
@@ -129,11 +131,14 @@ pub(super) fn reading(front: &FrontMatter<'_>, base: &Reading) -> Result<Option<
     let Some(corrections) = document.and_then(|d| d.lore) else {
         return Ok(None);
     };
-    let own = Reading::new(&corrections.headings, &corrections.columns).map_err(|e| {
-        e.to_string()
-            .replace("[import.headings]", "lore.headings:")
-            .replace("[import.columns]", "lore.columns:")
-    })?;
+    let own = Reading::new(&corrections.headings, &corrections.columns)
+        .and_then(|reading| reading.with_ratings(&corrections.ratings))
+        .map_err(|e| {
+            e.to_string()
+                .replace("[import.headings]", "lore.headings:")
+                .replace("[import.columns]", "lore.columns:")
+                .replace("[import.ratings]", "lore.ratings:")
+        })?;
     Ok(Some(base.overlaid_by(own)))
 }
 

@@ -1,18 +1,22 @@
 //! The author's corrections to how pages are read, without code: `lore.toml`'s
 //! `[import.headings]` maps a heading to a category or kind, `[import.columns]` a table
-//! header to a field.
+//! header to a field, `[import.ratings]` a star rating (1–5, as numbered paper paragraphs
+//! give it) to a level.
 //!
 //! ```toml
 //! [import.headings]
 //! "Evaluation and Plots" = "metric"
 //! [import.columns]
 //! "Course Name" = "title"
+//! [import.ratings]
+//! 1 = "beginner"
+//! 5 = "advanced"
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::table::{Column, classify};
-use crate::domain::{Category, ResourceKind};
+use crate::domain::{Category, Level, ResourceKind};
 
 /// What a heading is read as, by the author's say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +31,8 @@ pub enum HeadingMeaning {
 pub struct Reading {
     headings: HashMap<String, HeadingMeaning>,
     columns: HashMap<String, String>,
+    /// Star rating (1–5) → the level of a rated resource that has none.
+    ratings: HashMap<u8, Level>,
 }
 
 /// A mapping that names no category, kind or field.
@@ -42,6 +48,11 @@ pub enum ReadingError {
         "[import.columns] \"{header}\" = \"{value}\": not a field (title, link, topic, task, level, paper, model, authors, year, kind, description)"
     )]
     Column { header: String, value: String },
+    #[error(
+        "[import.ratings] \"{rating}\" = \"{value}\": a rating is a number of stars from 1 to 5 and a level one of {}",
+        Level::NAMES.join(", ")
+    )]
+    Rating { rating: String, value: String },
 }
 
 impl Reading {
@@ -79,12 +90,48 @@ impl Reading {
         Ok(reading)
     }
 
+    /// These mappings with levels for star ratings (`"1" = "beginner"`).
+    ///
+    /// # Errors
+    /// [`ReadingError::Rating`] for a key that is no number from 1 to 5 or a value that
+    /// is no level.
+    pub fn with_ratings(
+        mut self,
+        ratings: &BTreeMap<String, String>,
+    ) -> Result<Self, ReadingError> {
+        for (rating, value) in ratings {
+            let stars = rating
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|n| (1..=5).contains(n));
+            match (stars, Level::parse(value)) {
+                (Some(stars), Ok(level)) => {
+                    self.ratings.insert(stars, level);
+                }
+                _ => {
+                    return Err(ReadingError::Rating {
+                        rating: rating.clone(),
+                        value: value.clone(),
+                    });
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    /// The level the author gives a resource rated `stars`, if any.
+    pub(super) fn level_for_rating(&self, stars: u8) -> Option<Level> {
+        self.ratings.get(&stars).copied()
+    }
+
     /// These mappings with `other`'s added, `other` winning for the headings and headers
     /// both name (a page's front matter over `lore.toml`).
     pub(super) fn overlaid_by(&self, other: Reading) -> Reading {
         let mut reading = self.clone();
         reading.headings.extend(other.headings);
         reading.columns.extend(other.columns);
+        reading.ratings.extend(other.ratings);
         reading
     }
 
@@ -148,5 +195,23 @@ mod tests {
         );
         let err = Reading::new(&BTreeMap::new(), &map(&[("Course Name", "titel")])).unwrap_err();
         assert!(matches!(err, ReadingError::Column { .. }), "{err}");
+    }
+
+    #[test]
+    fn ratings_map_to_levels_and_bad_ones_are_named() {
+        let reading = Reading::default()
+            .with_ratings(&map(&[("1", "beginner"), ("5", "Advanced")]))
+            .unwrap();
+        assert_eq!(reading.level_for_rating(1), Some(Level::Beginner));
+        assert_eq!(reading.level_for_rating(5), Some(Level::Advanced));
+        assert_eq!(reading.level_for_rating(3), None);
+        for bad in [("6", "beginner"), ("one", "beginner"), ("2", "expert")] {
+            let err = Reading::default().with_ratings(&map(&[bad])).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains(&format!("\"{}\" = \"{}\"", bad.0, bad.1)),
+                "{err}"
+            );
+        }
     }
 }

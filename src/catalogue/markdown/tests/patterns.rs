@@ -308,3 +308,19 @@ fn a_colour_legend_is_no_list_of_works_and_is_reported() {
     assert!(rows[0].3.contains("legend.md:3"), "{rows:?}");
     assert_accounts_for_everything(page.as_bytes(), &c);
 }
+
+#[test]
+fn star_ratings_give_levels_where_the_author_maps_them() {
+    let page = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/import-patterns/paper-paragraphs.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let levels = |c: &Catalogue| -> Vec<Option<Level>> {
+        c.resources.iter().map(|r| r.data.level).collect()
+    };
+    assert_eq!(levels(&case("paper-paragraphs.md")), [None, None]);
+    let mapped = format!("---\nlore:\n  ratings:\n    5: advanced\n    3: beginner\n---\n{page}");
+    let c = parse("paper-paragraphs.md", mapped.as_bytes());
+    assert_eq!(levels(&c), [Some(Level::Advanced), Some(Level::Beginner)]);
+}
