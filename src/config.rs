@@ -284,20 +284,55 @@ impl FileSettings {
                 });
             }
         };
-        toml::from_str(&text).map_err(|err| {
+        let at = |line: Option<usize>| match line {
+            Some(line) => format!("{}:{line}", path.display()),
+            None => path.display().to_string(),
+        };
+        let settings: FileSettings = toml::from_str(&text).map_err(|err| {
             let line = err
                 .span()
                 .map(|span| text[..span.start].matches('\n').count() + 1);
-            let path = match line {
-                Some(line) => format!("{}:{line}", path.display()),
-                None => path.display().to_string(),
-            };
             ConfigError::Parse {
-                path,
+                path: at(line),
                 message: err.message().to_owned(),
             }
-        })
+        })?;
+        if let Err(err) = settings.reading() {
+            use crate::catalogue::markdown::ReadingError;
+            let (table, key) = match &err {
+                ReadingError::Heading { heading, .. } => ("headings", heading),
+                ReadingError::Column { header, .. } => ("columns", header),
+                ReadingError::Rating { rating, .. } => ("ratings", rating),
+            };
+            return Err(ConfigError::Parse {
+                path: at(line_of_key(&text, &format!("import.{table}"), key)),
+                message: err.to_string(),
+            });
+        }
+        Ok(settings)
     }
+}
+
+/// The 1-based line where `key` is set in the TOML table `table` (`[import.headings]`,
+/// key quoted or bare), for an error that the TOML parser did not give a place.
+fn line_of_key(text: &str, table: &str, key: &str) -> Option<usize> {
+    let header = format!("[{table}]");
+    let mut in_table = false;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_table = line.split('#').next().is_some_and(|h| h.trim() == header);
+            continue;
+        }
+        let Some((name, _)) = line.split_once('=') else {
+            continue;
+        };
+        let name = name.trim().trim_matches(|c| c == '"' || c == '\'');
+        if in_table && name == key {
+            return Some(number + 1);
+        }
+    }
+    None
 }
 
 /// Parses a bind address.
@@ -387,5 +422,22 @@ mod tests {
     fn a_missing_optional_file_is_empty() {
         let settings = FileSettings::load(Path::new("/nonexistent/lore.toml"), false).unwrap();
         assert!(settings.bind.is_none());
+    }
+
+    #[test]
+    fn a_mapping_to_nothing_known_names_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lore.toml");
+        std::fs::write(
+            &path,
+            "bind = \"127.0.0.1:8080\"\n\n[import.headings]\n\"Evaluation\" = \"metric\"\n\"Plots\" = \"pictures\"\n",
+        )
+        .unwrap();
+        let err = FileSettings::load(&path, true).unwrap_err().to_string();
+        assert!(err.contains("lore.toml:5:"), "{err}");
+        assert!(err.contains("\"Plots\" = \"pictures\""), "{err}");
+        std::fs::write(&path, "[import.ratings]\n9 = \"beginner\"\n").unwrap();
+        let err = FileSettings::load(&path, true).unwrap_err().to_string();
+        assert!(err.contains("lore.toml:2:"), "{err}");
     }
 }
