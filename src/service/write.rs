@@ -110,13 +110,22 @@ impl Service {
             return Err(conflict);
         }
         let key_origin = match &data.citation_key {
-            Some(key) if tx.citation_key_taken(key.as_str(), None).await? => {
-                return Err(ServiceError::Conflict {
-                    field: "citation_key",
-                    what: format!("a resource already has the citation key `{key}`"),
-                });
-            }
-            Some(_) => super::merge::KEY_IMPORTED,
+            Some(key) => match tx.citation_key_holder(key.as_str(), None).await? {
+                Some((holder, alias)) => {
+                    let how = if alias {
+                        "as an alias of its own key"
+                    } else {
+                        "as its key"
+                    };
+                    return Err(ServiceError::Conflict {
+                        field: "citation_key",
+                        what: format!(
+                            "the resource `{holder}` (/resources/{holder}) already has the citation key `{key}` {how}"
+                        ),
+                    });
+                }
+                None => super::merge::KEY_IMPORTED,
+            },
             None => {
                 data.citation_key = Some(issue_key(&mut tx, &data).await?);
                 super::merge::KEY_GENERATED

@@ -500,7 +500,25 @@ async fn merged_citation_keys_stay_citable_and_redirect(app: &TestApp) {
         empty.teardown().await;
     }
 
-    // An alias is a key: a later work cannot take it.
+    // An alias is a key: a later work cannot take it, and a write that tries is told
+    // which resource has it.
+    let token = crate::writes::key(app, "curator", "write");
+    let response = app
+        .client
+        .post(app.url("/resources"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"title": "Another Book", "kind": "book", "citation_key": "Pebble2020B"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 409);
+    let problem: serde_json::Value = response.json().await.unwrap();
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("/resources/counting-pebbles") && detail.contains("as an alias"),
+        "{problem}"
+    );
+
     let third = write(
         "third.bib",
         "@book{pebble2020b, title = {A Different Book}, author = {Doe, Cy}, year = {2019}}\n",
