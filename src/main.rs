@@ -214,6 +214,9 @@ struct ExportArgs {
     /// BibTeX characters: `pdflatex` replaces (and reports) what pdflatex cannot set.
     #[arg(long, value_enum, default_value_t = CharsetArg::Pdflatex)]
     charset: CharsetArg,
+    /// BibTeX: leave out the `abstract` field (as `abstract=false` on `/bibliography`).
+    #[arg(long)]
+    no_abstract: bool,
     /// Levels to keep (repeat or comma = OR).
     #[arg(long, value_delimiter = ',')]
     level: Vec<String>,
@@ -616,6 +619,7 @@ async fn export(args: ExportArgs, file: FileSettings) -> anyhow::Result<ExitCode
                 CharsetArg::Pdflatex => Charset::Pdflatex,
                 CharsetArg::Unicode => Charset::Unicode,
             },
+            omit_abstract: args.no_abstract,
             ..BibtexOptions::default()
         }),
         ExportFormatArg::Csljson => ExportFormat::CslJson,

@@ -226,6 +226,19 @@ async fn imported_fields_are_kept_and_exported(app: &TestApp) {
 
     let without = bibliography(app, "dialect=biblatex&abstract=false").await;
     assert!(!without.contains("abstract"), "{without}");
+    let (status, exported, stderr) = app.lore(&[
+        "export",
+        "--dialect",
+        "biblatex",
+        "--charset",
+        "unicode",
+        "--no-abstract",
+    ]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        !exported.contains("abstract") && exported.contains("talk2022"),
+        "{exported}"
+    );
     let wrong = app.get("/bibliography?abstract=maybe").await;
     assert_problem(wrong, 400, "invalid_parameter").await;
 
