@@ -620,7 +620,6 @@ async fn export(args: ExportArgs, file: FileSettings) -> anyhow::Result<ExitCode
                 CharsetArg::Unicode => Charset::Unicode,
             },
             omit_abstract: args.no_abstract,
-            ..BibtexOptions::default()
         }),
         ExportFormatArg::Csljson => ExportFormat::CslJson,
         ExportFormatArg::Ris => ExportFormat::Ris,
