@@ -28,6 +28,7 @@ pub use formatted::{CitationStyle, Markup};
 pub use keys::{generate_key, key_base};
 pub use latex::{Charset, Substitution, Unsettable};
 pub use warning::{ExportWarning, Exported, Problem};
+pub use work::ENTRY_TYPE;
 
 #[cfg(test)]
 #[path = "../../tests/fixtures/bib/load.rs"]
