@@ -285,7 +285,15 @@ impl Service {
                             (stored.resource, keys)
                         })
                         .collect();
-                    let (text, warnings, entries) = format.write(&resources, cursor.count);
+                    // Writing is CPU work (setting a batch in a citation style takes a
+                    // while): off the async workers, so other requests are answered meanwhile.
+                    let before = cursor.count;
+                    let written =
+                        tokio::task::spawn_blocking(move || format.write(&resources, before)).await;
+                    let Ok((text, warnings, entries)) = written else {
+                        cursor.done = true;
+                        return Some((Err(super::ServiceError::Task), cursor));
+                    };
                     cursor.count += entries;
                     if matches!(format, ExportFormat::Bibtex(_)) {
                         cursor.replaced.record(&warnings);
