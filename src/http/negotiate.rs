@@ -165,10 +165,10 @@ fn style_parameter(query: &Query) -> Result<CitationStyle, ApiError> {
 }
 
 /// The format `format=` names, if any (`json` names no bibliography format); `style`
-/// goes with `format=text` or `html` only.
+/// is used by `format=text` and `html` only (and checked with any format).
 ///
 /// # Errors
-/// `invalid_parameter` for an unknown format or style, or a style with another format.
+/// `invalid_parameter` for an unknown format or style.
 pub fn format_parameter(
     query: &Query,
     allow_json: bool,
@@ -179,27 +179,16 @@ pub fn format_parameter(
         &["bibtex", "csljson", "ris", "text", "html"]
     };
     let format = query.single("format")?;
-    if let Some(style) = query.single("style")?
-        && !matches!(format, Some("text" | "html"))
-    {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            "`style` applies to `format=text` and `format=html` only",
-        )
-        .field(
-            "style",
-            format!("`{style}` needs `format=text` or `format=html`"),
-            None,
-        ));
-    }
+    // Checked whatever the format, as `dialect` and `charset` are.
+    let style = style_parameter(query)?;
     Ok(match format {
         None => None,
         Some("text") => Some(Representation::Bibliography(ExportFormat::Formatted(
-            style_parameter(query)?,
+            style,
             Markup::Text,
         ))),
         Some("html") => Some(Representation::Bibliography(ExportFormat::Formatted(
-            style_parameter(query)?,
+            style,
             Markup::Html,
         ))),
         Some("json") if allow_json => Some(Representation::Json),

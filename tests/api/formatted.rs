@@ -10,7 +10,7 @@ cases![
     seeded: formatted_bibliographies_keep_the_export_order_and_filters,
     seeded: one_resource_is_one_formatted_entry,
     unseeded: html_entries_are_escaped,
-    seeded: unknown_styles_and_stray_styles_are_problems,
+    seeded: unknown_styles_are_problems_whatever_the_format,
 ];
 
 const FASTER_RCNN: &str =
@@ -186,7 +186,7 @@ async fn html_entries_are_escaped(app: &TestApp) {
     }
 }
 
-async fn unknown_styles_and_stray_styles_are_problems(app: &TestApp) {
+async fn unknown_styles_are_problems_whatever_the_format(app: &TestApp) {
     for path in [
         "/bibliography?format=text&style=harvard-made-up",
         &format!("{FASTER_RCNN}?format=html&style=APA"),
@@ -199,11 +199,17 @@ async fn unknown_styles_and_stray_styles_are_problems(app: &TestApp) {
             assert!(allowed.iter().any(|a| a == style), "{problem}");
         }
     }
+    // A style is checked with any format, and used by text and HTML only (as `dialect`
+    // is by BibTeX only).
     let problem = assert_problem(
-        app.get("/bibliography?format=bibtex&style=apa").await,
+        app.get("/bibliography?format=bibtex&style=nope").await,
         400,
         "invalid_parameter",
     )
     .await;
     assert_eq!(problem["errors"][0]["field"], "style", "{problem}");
+    let styled = app.get("/bibliography?format=bibtex&style=ieee").await;
+    assert_eq!(styled.status(), 200);
+    let plain = app.get("/bibliography?format=bibtex").await;
+    assert_eq!(styled.text().await.unwrap(), plain.text().await.unwrap());
 }
