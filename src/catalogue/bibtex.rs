@@ -736,7 +736,14 @@ fn entry_draft(
             data.attributes.insert(name, value);
         }
     }
-    data.kind = Some(kind_of(kind, data.arxiv_id.is_some()));
+    let entry_type = kind.to_ascii_lowercase();
+    let label = data.attributes.get("howpublished").map(String::as_str);
+    data.kind = Some(kind_of(&entry_type, data.arxiv_id.is_some(), label));
+    if matches!(entry_type.as_str(), "proceedings" | "mvproceedings") {
+        // No kind tells a volume of conference papers from a book; exports need to.
+        data.attributes
+            .insert(crate::cite::ENTRY_TYPE.to_owned(), "proceedings".to_owned());
+    }
     data.provenance = Some(Provenance {
         file: file.to_owned(),
         heading_path: Vec::new(),
@@ -789,9 +796,11 @@ fn braced_names(raw: &str) -> Vec<Option<String>> {
             c if depth == 0 && c.is_ascii_whitespace() => {
                 let rest = &raw[i..];
                 let word = rest.trim_start();
-                if word.len() > 3
-                    && word[..3].eq_ignore_ascii_case("and")
-                    && word[3..].starts_with(char::is_whitespace)
+                // `get`: the word may start with a character of several bytes (`Gaël`).
+                if word.get(..3).is_some_and(|w| w.eq_ignore_ascii_case("and"))
+                    && word
+                        .get(3..)
+                        .is_some_and(|rest| rest.starts_with(char::is_whitespace))
                 {
                     names.push(&raw[start..i]);
                     let skipped = rest.len() - word.len() + 3;
@@ -833,8 +842,16 @@ fn arxiv_in_text(text: Option<&str>) -> Option<String> {
     urls::arxiv_id(&text[at..])
 }
 
-/// The resource kind of a BibTeX entry type.
-fn kind_of(entry_type: &str, arxiv: bool) -> ResourceKind {
+/// The resource kind of a BibTeX entry type. A `@misc` or `@software` entry whose
+/// `howpublished` is one of the labels lore writes for kinds BibTeX has no type for
+/// ("Software", "Online course", "GitHub repository", ...) is of that kind, so that an
+/// export imports back as what it was.
+fn kind_of(entry_type: &str, arxiv: bool, howpublished: Option<&str>) -> ResourceKind {
+    if matches!(entry_type, "misc" | "software")
+        && let Some(kind) = howpublished.and_then(kind_of_label)
+    {
+        return kind;
+    }
     match entry_type {
         "article" | "inproceedings" | "conference" | "incollection" | "phdthesis"
         | "mastersthesis" | "thesis" => ResourceKind::Paper,
@@ -848,6 +865,26 @@ fn kind_of(entry_type: &str, arxiv: bool) -> ResourceKind {
         "dataset" => ResourceKind::Dataset,
         _ => ResourceKind::Webpage,
     }
+}
+
+/// The kind a `howpublished` label of lore's BibTeX writer stands for.
+fn kind_of_label(label: &str) -> Option<ResourceKind> {
+    let label = label.trim().to_ascii_lowercase();
+    Some(match label.as_str() {
+        "software" => ResourceKind::Software,
+        "dataset" => ResourceKind::Dataset,
+        "online course" => ResourceKind::Course,
+        "video" => ResourceKind::Video,
+        "tutorial" => ResourceKind::Tutorial,
+        "notebook" => ResourceKind::Notebook,
+        "blog post" => ResourceKind::Post,
+        "documentation" => ResourceKind::Documentation,
+        "github repository"
+        | "gitlab repository"
+        | "bitbucket repository"
+        | "source code repository" => ResourceKind::Repository,
+        _ => return None,
+    })
 }
 
 /// A `biblatex` name as lore's name parts. A family name with spaces and nothing else

@@ -410,7 +410,7 @@ fn kind_label(p: &Prepared) -> Option<String> {
         // A paper or article written as @misc: its venue, if any.
         Work::JournalArticle | Work::MagazineArticle => p.text(&p.data.journal),
         Work::ConferencePaper => p.text(&p.data.booktitle),
-        Work::Book | Work::Report | Work::Paper | Work::WebPage => None,
+        Work::Book | Work::Proceedings | Work::Report | Work::Paper | Work::WebPage => None,
     };
     label
 }
@@ -503,6 +503,9 @@ fn bibtex_type(p: &Prepared, authors: bool, year: bool) -> (&'static str, Fallba
                 ],
             ),
         ),
+        // Only a title and a year are required (the BibTeX manual, §B); the editors are
+        // written from the imported `editor`.
+        Work::Proceedings => ("proceedings", need("proceedings", &[("year", year)])),
         Work::Documentation => ("manual", None),
         _ => ("misc", None),
     };
@@ -535,6 +538,7 @@ fn biblatex_type(p: &Prepared, authors: bool, year: bool) -> (&'static str, Fall
         }
         Work::ConferencePaper => fallback("inproceedings", &[("author", authors), ("year", year)]),
         Work::Book => fallback("book", &[("author", authors), ("year", year)]),
+        Work::Proceedings => fallback("proceedings", &[("year", year)]),
         Work::Report => fallback(
             "report",
             &[
@@ -598,6 +602,10 @@ fn bibtex_fields(f: &mut Fields, entry_type: &'static str, year: Option<i32>) {
             f.text("publisher", publisher);
             f.text("volume", volume);
         }
+        "proceedings" => {
+            f.text("publisher", publisher);
+            f.text("volume", volume);
+        }
         "techreport" => {
             f.text("institution", institution);
             f.text("number", number);
@@ -609,7 +617,7 @@ fn bibtex_fields(f: &mut Fields, entry_type: &'static str, year: Option<i32>) {
     if let (Some(month), Some(_)) = (month, year) {
         f.fields.push(("month", Value::Macro(month)));
     }
-    if entry_type == "book" {
+    if matches!(entry_type, "book" | "proceedings") {
         f.raw("isbn", isbn);
     }
     f.raw("doi", doi);
@@ -663,7 +671,7 @@ fn biblatex_fields(f: &mut Fields, entry_type: &'static str, year: Option<i32>) 
             f.text("publisher", publisher);
             f.raw("isbn", isbn);
         }
-        "book" => {
+        "book" | "proceedings" => {
             f.text("publisher", publisher);
             f.text("volume", volume);
             f.raw("isbn", isbn);
@@ -957,8 +965,83 @@ mod tests {
         );
         assert_round_trip("seed.bib", include_bytes!("../../seed/references.bib"));
         assert_round_trip(
+            "kinds.bib",
+            include_bytes!("../../tests/fixtures/bib/kinds.bib"),
+        );
+        assert_round_trip(
             "editorials.bib",
             include_bytes!("../../tests/fixtures/import-patterns/editorials.bib"),
+        );
+    }
+
+    #[test]
+    fn proceedings_software_and_datasets_keep_their_kind_through_the_round_trip() {
+        let file = "kinds.bib";
+        let bytes = include_bytes!("../../tests/fixtures/bib/kinds.bib");
+        let first = crate::catalogue::parse_file(file, bytes).unwrap();
+        let kinds = |c: &crate::catalogue::Catalogue| -> Vec<_> {
+            c.resources.iter().map(|r| r.data.kind).collect()
+        };
+        assert_eq!(
+            kinds(&first),
+            [
+                Some(ResourceKind::Book),
+                Some(ResourceKind::Software),
+                Some(ResourceKind::Dataset)
+            ]
+        );
+        let resources: Vec<Resource> = first
+            .resources
+            .iter()
+            .map(|draft| resource(draft.data.clone()))
+            .collect();
+        for dialect in [Dialect::Bibtex, Dialect::Biblatex] {
+            for charset in [Charset::Pdflatex, Charset::Unicode] {
+                let options = BibtexOptions {
+                    dialect,
+                    charset,
+                    omit_abstract: false,
+                };
+                let exported = write_bibliography(&resources, options).text;
+                assert!(
+                    exported.contains("@proceedings{nips2015,"),
+                    "{dialect:?}: {exported}"
+                );
+                assert!(
+                    exported.contains(
+                        "editor = {Cortes, Corinna and Lawrence, Neil D. and Lee, Daniel D.}"
+                    ),
+                    "{exported}"
+                );
+                let again = crate::catalogue::parse_file(file, exported.as_bytes()).unwrap();
+                assert_eq!(kinds(&again), kinds(&first), "{dialect:?}: {exported}");
+                let proceedings = &again.resources[0].data;
+                assert_eq!(
+                    proceedings
+                        .attributes
+                        .get(crate::cite::ENTRY_TYPE)
+                        .map(String::as_str),
+                    Some("proceedings"),
+                    "{exported}"
+                );
+                let again: Vec<Resource> = again
+                    .resources
+                    .iter()
+                    .map(|draft| resource(draft.data.clone()))
+                    .collect();
+                assert_eq!(
+                    write_bibliography(&again, options).text,
+                    exported,
+                    "{dialect:?}: a second round changes nothing"
+                );
+            }
+        }
+        let (item, _) = crate::cite::csl::to_csl(&resources[0]);
+        assert_eq!(item.item_type, "book");
+        assert!(
+            crate::cite::ris::write_record(&resources[0])
+                .text
+                .starts_with("TY  - CONF")
         );
     }
 

@@ -142,7 +142,8 @@ pub fn to_csl(resource: &Resource) -> (CslItem, Vec<ExportWarning>) {
         Work::Preprint => ("article", Some("Preprint")),
         Work::Paper => ("article", None),
         Work::MagazineArticle => ("article-magazine", None),
-        Work::Book => ("book", None),
+        // CSL 1.0.2 has no proceedings type; a volume of papers is a book.
+        Work::Book | Work::Proceedings => ("book", None),
         Work::Report => ("report", Some("Technical report")),
         Work::Documentation => ("webpage", Some("Documentation")),
         Work::Software => ("software", None),
@@ -162,9 +163,12 @@ pub fn to_csl(resource: &Resource) -> (CslItem, Vec<ExportWarning>) {
         Work::ConferencePaper => (p.text(&data.booktitle), p.text(&data.publisher)),
         Work::Preprint => (None, Some("arXiv".to_owned())),
         Work::Report => (None, organisation),
-        Work::Book | Work::Software | Work::Repository | Work::Dataset | Work::Paper => {
-            (None, organisation)
-        }
+        Work::Book
+        | Work::Proceedings
+        | Work::Software
+        | Work::Repository
+        | Work::Dataset
+        | Work::Paper => (None, organisation),
         Work::Documentation
         | Work::Video
         | Work::Course

@@ -112,6 +112,7 @@ fn ris_type(work: Work) -> &'static str {
         Work::Paper => "GEN",
         Work::MagazineArticle => "MGZN",
         Work::Book => "BOOK",
+        Work::Proceedings => "CONF",
         Work::Report => "RPRT",
         Work::Software | Work::Repository => "COMP",
         Work::Dataset => "DATA",

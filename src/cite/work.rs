@@ -7,6 +7,10 @@ use super::latex::normalize_text;
 use super::warning::{ExportWarning, Problem};
 use crate::domain::{Resource, ResourceData, ResourceKind};
 
+/// The attribute that keeps a BibTeX entry type no resource kind tells apart
+/// (`proceedings`, a book of conference papers).
+pub const ENTRY_TYPE: &str = "entrytype";
+
 /// The bibliographic sort of a resource: its [`ResourceKind`] refined by the fields it has
 /// (a paper with a journal is a journal article, with a booktitle a conference paper, with
 /// only an arXiv identifier a preprint).
@@ -20,6 +24,8 @@ pub(crate) enum Work {
     /// A non-research article in a magazine or periodical.
     MagazineArticle,
     Book,
+    /// The proceedings of a conference as one volume (imported from `@proceedings`).
+    Proceedings,
     Report,
     Documentation,
     Software,
@@ -50,6 +56,14 @@ impl Work {
             }
             ResourceKind::Article if has(&data.journal) => Work::MagazineArticle,
             ResourceKind::Article | ResourceKind::Webpage => Work::WebPage,
+            ResourceKind::Book
+                if data
+                    .attributes
+                    .get(ENTRY_TYPE)
+                    .is_some_and(|t| t == "proceedings") =>
+            {
+                Work::Proceedings
+            }
             ResourceKind::Book => Work::Book,
             ResourceKind::Report => Work::Report,
             ResourceKind::Documentation => Work::Documentation,
@@ -75,6 +89,7 @@ impl Work {
                 | Work::Paper
                 | Work::MagazineArticle
                 | Work::Book
+                | Work::Proceedings
                 | Work::Report
         )
     }

@@ -1,5 +1,5 @@
-//! `GET /bibliography`: every resource matching the filters as BibTeX, CSL-JSON or RIS,
-//! streamed, without a size cap.
+//! `GET /bibliography`: every resource matching the filters as BibTeX, CSL-JSON, RIS or
+//! formatted citations (text or HTML in a citation style), streamed, without a size cap.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -46,9 +46,17 @@ pub struct BibliographyQuery {
     /// Resources changed at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     updated_since: Option<String>,
-    /// `bibtex` (default), `csljson` or `ris`.
-    #[param(pattern = "^(bibtex|csljson|ris)$")]
+    /// `bibtex` (default), `csljson`, `ris`, or formatted citations in a `style`: `text`
+    /// (one entry per line) or `html` (a `div` of `div class="csl-entry"`, text escaped).
+    #[param(pattern = "^(bibtex|csljson|ris|text|html)$")]
     format: Option<String>,
+    /// Citation style of `format=text` and `format=html` (default `apa`): `apa`,
+    /// `chicago-author-date`, `chicago-notes`, `harvard-cite-them-right`, `ieee`,
+    /// `modern-language-association`, `nature` or `vancouver`.
+    #[param(
+        pattern = "^(apa|chicago-author-date|chicago-notes|harvard-cite-them-right|ieee|modern-language-association|nature|vancouver)$"
+    )]
+    style: Option<String>,
     /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
     #[param(pattern = "^(bibtex|biblatex)$")]
     dialect: Option<String>,
@@ -160,10 +168,15 @@ pub(super) fn media_type(format: ExportFormat) -> HeaderValue {
     tag = "bibliography",
     params(BibliographyQuery),
     responses(
-        (status = 200, description = "The bibliography", content(
+        // The text types come before CSL-JSON: generated clients read every answer as the
+        // first media type they know (`text/plain` for openapi-python-client), and the
+        // body is text in every format.
+        (status = 200, description = "The bibliography: BibTeX, RIS, formatted citations (text or HTML) or CSL-JSON", content(
             (String = "application/x-bibtex"),
-            (Vec<Object> = "application/vnd.citationstyles.csl+json"),
-            (String = "application/x-research-info-systems")),
+            (String = "application/x-research-info-systems"),
+            (String = "text/plain"),
+            (String = "text/html"),
+            (Vec<Object> = "application/vnd.citationstyles.csl+json")),
             headers(("ETag" = String, description = "Strong entity tag: changes with any write to the store"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "Unknown parameter or invalid value", body = Problem, content_type = "application/problem+json"),
@@ -177,7 +190,7 @@ pub async fn export(
 ) -> Result<HttpResponse, ApiError> {
     located(&req, async {
         let mut parameters = FILTER_PARAMETERS.to_vec();
-        parameters.extend(["topic", "format", "dialect", "charset", "abstract"]);
+        parameters.extend(["topic", "format", "dialect", "charset", "style", "abstract"]);
         let query = Query::parse(req.query_string(), &parameters)?;
         let filter = resource_filter(&query)?;
         let mut options = super::negotiate::bibtex_options(&query)?;

@@ -15,6 +15,8 @@ use crate::service::{ImportOptions, ImportReport, Service};
 const MARKDOWN: &[&str] = &["text/markdown", "text/x-markdown"];
 /// Media types of BibTeX files.
 const BIBTEX: &[&str] = &["application/x-bibtex", "text/x-bibtex"];
+/// Bytes of no declared format (what generated clients send): `name` says which.
+const BYTES: &str = "application/octet-stream";
 
 /// Query parameters of `POST /imports`.
 #[derive(IntoParams)]
@@ -23,7 +25,8 @@ const BIBTEX: &[&str] = &["application/x-bibtex", "text/x-bibtex"];
 pub struct ImportQuery {
     /// The file's name, recorded as each record's provenance (`notes.md`, `refs.bib`);
     /// its extension (`.md`, `.markdown`, `.bib`, any case) decides the format. Defaults to
-    /// `upload.md` or `upload.bib` by media type.
+    /// `upload.md` or `upload.bib` by media type; required with
+    /// `application/octet-stream`.
     #[param(
         max_length = 255,
         pattern = r"^[^/\\\u0000-\u001F\u007F-\u009F]*\.([Mm][Dd]|[Mm][Aa][Rr][Kk][Dd][Oo][Ww][Nn]|[Bb][Ii][Bb])$"
@@ -39,13 +42,17 @@ pub struct ImportQuery {
 #[allow(dead_code)]
 struct FileBody(Vec<u8>);
 
-/// Imports a catalogue page (`text/markdown`) or a BibTeX file (`application/x-bibtex`).
+/// Imports a catalogue page (`text/markdown`) or a BibTeX file (`application/x-bibtex`),
+/// or either as `application/octet-stream` with a `name` whose extension says which.
 #[utoipa::path(
     operation_id = "import",
     tag = "imports",
     params(ImportQuery),
     request_body(description = "The file's bytes (UTF-8; Windows-1252 is repaired)",
-        content((FileBody = "text/markdown"), (FileBody = "application/x-bibtex"))),
+        content(
+            (FileBody = "text/markdown"),
+            (FileBody = "application/x-bibtex"),
+            (FileBody = "application/octet-stream"))),
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "What happened to every row, item, link and entry", body = ImportReport),
@@ -73,7 +80,12 @@ pub async fn create(
                 .field("dry_run", "not a boolean", None));
             }
         };
-        let accepted: Vec<&str> = MARKDOWN.iter().chain(BIBTEX).copied().collect();
+        let accepted: Vec<&str> = MARKDOWN
+            .iter()
+            .chain(BIBTEX)
+            .chain(&[BYTES])
+            .copied()
+            .collect();
         let media = require_media_type(&req, &accepted)?;
         // The name's extension decides the format when a name is given; else the media type.
         // A file named by the client is the source of its records (re-importing it syncs);
@@ -97,6 +109,13 @@ pub async fn create(
                     .field("name", "not a catalogue file name", None));
                 }
                 name.to_owned()
+            }
+            None if media == BYTES => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    "an `application/octet-stream` body needs a `name` ending in .md, .markdown or .bib",
+                )
+                .field("name", "required with application/octet-stream", None));
             }
             None if BIBTEX.contains(&media.as_str()) => "upload.bib".to_owned(),
             None => "upload.md".to_owned(),

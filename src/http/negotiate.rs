@@ -1,14 +1,15 @@
 //! Content negotiation (RFC 9110 §12): one URL, several representations. JSON by
 //! default; an HTML page when `Accept` prefers `text/html` (a browser); BibTeX, CSL-JSON
 //! or RIS when `Accept` prefers them, or when `format=` asks (for browsers, where `format`
-//! wins over `Accept`).
+//! wins over `Accept`); formatted citations (`format=text` or `html`, with `style=`) only
+//! when `format=` asks.
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{self, Accept, Header};
 
 use super::problem::{ApiError, ErrorCode};
 use super::query::Query;
-use crate::cite::{BibtexOptions, Charset, Dialect};
+use crate::cite::{BibtexOptions, Charset, CitationStyle, Dialect, Markup};
 use crate::service::ExportFormat;
 
 /// Media type of BibTeX.
@@ -19,7 +20,10 @@ pub const CSL_JSON: &str = "application/vnd.citationstyles.csl+json";
 pub const RIS: &str = "application/x-research-info-systems";
 
 /// Query parameters that choose a bibliographic representation.
-pub const PARAMETERS: &[&str] = &["format", "dialect", "charset"];
+pub const PARAMETERS: &[&str] = &["format", "dialect", "charset", "style"];
+
+/// The citation style when `format=text` or `html` names none.
+pub const DEFAULT_STYLE: CitationStyle = CitationStyle::Apa;
 
 /// The representation a request gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,21 +151,46 @@ pub fn bibtex_options(query: &Query) -> Result<BibtexOptions, ApiError> {
     })
 }
 
-/// The format `format=` names, if any (`json` names no bibliography format).
+/// The citation style `style=` names ([`DEFAULT_STYLE`] without one).
 ///
 /// # Errors
-/// `invalid_parameter` for an unknown format.
+/// `invalid_parameter` naming `style` and listing the styles.
+fn style_parameter(query: &Query) -> Result<CitationStyle, ApiError> {
+    match query.single("style")? {
+        None => Ok(DEFAULT_STYLE),
+        Some(name) => {
+            CitationStyle::parse(name).ok_or_else(|| bad("style", name, &CitationStyle::NAMES))
+        }
+    }
+}
+
+/// The format `format=` names, if any (`json` names no bibliography format); `style`
+/// is used by `format=text` and `html` only (and checked with any format).
+///
+/// # Errors
+/// `invalid_parameter` for an unknown format or style.
 pub fn format_parameter(
     query: &Query,
     allow_json: bool,
 ) -> Result<Option<Representation>, ApiError> {
     let allowed: &[&str] = if allow_json {
-        &["json", "bibtex", "csljson", "ris"]
+        &["json", "bibtex", "csljson", "ris", "text", "html"]
     } else {
-        &["bibtex", "csljson", "ris"]
+        &["bibtex", "csljson", "ris", "text", "html"]
     };
-    Ok(match query.single("format")? {
+    let format = query.single("format")?;
+    // Checked whatever the format, as `dialect` and `charset` are.
+    let style = style_parameter(query)?;
+    Ok(match format {
         None => None,
+        Some("text") => Some(Representation::Bibliography(ExportFormat::Formatted(
+            style,
+            Markup::Text,
+        ))),
+        Some("html") => Some(Representation::Bibliography(ExportFormat::Formatted(
+            style,
+            Markup::Html,
+        ))),
         Some("json") if allow_json => Some(Representation::Json),
         Some("bibtex") => Some(Representation::Bibliography(ExportFormat::Bibtex(
             bibtex_options(query)?,

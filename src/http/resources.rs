@@ -70,9 +70,16 @@ pub struct ListResourcesQuery {
     #[param(pattern = r"^[ab][0-9a-z]{1,12}(\.[0-9a-z]{0,64})?$")]
     cursor: Option<String>,
     /// The representation, for clients that cannot send `Accept`: `json` (default),
-    /// `bibtex`, `csljson` or `ris`.
-    #[param(pattern = "^(json|bibtex|csljson|ris)$")]
+    /// `bibtex`, `csljson`, `ris`, or formatted citations in a `style`: `text` or `html`.
+    #[param(pattern = "^(json|bibtex|csljson|ris|text|html)$")]
     format: Option<String>,
+    /// Citation style of `format=text` and `format=html` (default `apa`): `apa`,
+    /// `chicago-author-date`, `chicago-notes`, `harvard-cite-them-right`, `ieee`,
+    /// `modern-language-association`, `nature` or `vancouver`.
+    #[param(
+        pattern = "^(apa|chicago-author-date|chicago-notes|harvard-cite-them-right|ieee|modern-language-association|nature|vancouver)$"
+    )]
+    style: Option<String>,
     /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
     #[param(pattern = "^(bibtex|biblatex)$")]
     dialect: Option<String>,
@@ -94,9 +101,16 @@ pub struct GetResourceQuery {
     #[param(inline)]
     links: Option<LinkDetail>,
     /// The representation, for clients that cannot send `Accept`: `json` (default),
-    /// `bibtex`, `csljson` or `ris`.
-    #[param(pattern = "^(json|bibtex|csljson|ris)$")]
+    /// `bibtex`, `csljson`, `ris`, or formatted citations in a `style`: `text` or `html`.
+    #[param(pattern = "^(json|bibtex|csljson|ris|text|html)$")]
     format: Option<String>,
+    /// Citation style of `format=text` and `format=html` (default `apa`): `apa`,
+    /// `chicago-author-date`, `chicago-notes`, `harvard-cite-them-right`, `ieee`,
+    /// `modern-language-association`, `nature` or `vancouver`.
+    #[param(
+        pattern = "^(apa|chicago-author-date|chicago-notes|harvard-cite-them-right|ieee|modern-language-association|nature|vancouver)$"
+    )]
+    style: Option<String>,
     /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
     #[param(pattern = "^(bibtex|biblatex)$")]
     dialect: Option<String>,
@@ -107,7 +121,7 @@ pub struct GetResourceQuery {
 
 /// Parameters of `GET /resources` besides the shared filters.
 const LIST_PARAMETERS: &[&str] = &[
-    "topic", "sort", "fields", "links", "limit", "cursor", "format", "dialect", "charset",
+    "topic", "sort", "fields", "links", "limit", "cursor", "format", "dialect", "charset", "style",
 ];
 
 /// Parameters of `GET /resources/{slug}` besides those of the representation.
@@ -126,7 +140,9 @@ const GET_PARAMETERS: &[&str] = &["fields", "links"];
                 (ListView<ResourceSelection> = "application/json"),
                 (String = "application/x-bibtex"),
                 (Vec<Object> = "application/vnd.citationstyles.csl+json"),
-                (String = "application/x-research-info-systems")),
+                (String = "application/x-research-info-systems"),
+                (String = "text/plain"),
+                (String = "text/html")),
             headers(
                 ("Link" = String, description = "RFC 8288 links: `first`, and `prev`/`next` when they exist (JSON)"),
                 ("ETag" = String, description = "Strong entity tag of the body (JSON)"),
@@ -196,7 +212,9 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
                 (ResourceSelection = "application/json"),
                 (String = "application/x-bibtex"),
                 (Vec<Object> = "application/vnd.citationstyles.csl+json"),
-                (String = "application/x-research-info-systems")),
+                (String = "application/x-research-info-systems"),
+                (String = "text/plain"),
+                (String = "text/html")),
             headers(
                 ("ETag" = String, description = "Strong entity tag of the body"),
                 ("Vary" = String, description = "`Accept`"))),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use futures_util::Stream;
 
 use super::{Result, Service};
-use crate::cite::{self, BibtexOptions, ExportWarning};
+use crate::cite::{self, BibtexOptions, CitationStyle, ExportWarning, Markup};
 use crate::domain::{CitationKey, Resource};
 use crate::store::ResourceFilter;
 
@@ -22,16 +22,22 @@ pub enum ExportFormat {
     CslJson,
     /// RIS records.
     Ris,
+    /// Entries as a citation style sets them, in plain text or HTML (see
+    /// [`cite::formatted`]).
+    Formatted(CitationStyle, Markup),
 }
 
 impl ExportFormat {
     /// The media type of the format: `application/x-bibtex`,
-    /// `application/vnd.citationstyles.csl+json`, `application/x-research-info-systems`.
+    /// `application/vnd.citationstyles.csl+json`, `application/x-research-info-systems`,
+    /// `text/plain` or `text/html`.
     pub fn media_type(self) -> &'static str {
         match self {
             ExportFormat::Bibtex(_) => "application/x-bibtex",
             ExportFormat::CslJson => "application/vnd.citationstyles.csl+json",
             ExportFormat::Ris => "application/x-research-info-systems",
+            ExportFormat::Formatted(_, Markup::Text) => "text/plain",
+            ExportFormat::Formatted(_, Markup::Html) => "text/html",
         }
     }
 
@@ -41,21 +47,39 @@ impl ExportFormat {
             ExportFormat::Bibtex(_) => "bib",
             ExportFormat::CslJson => "json",
             ExportFormat::Ris => "ris",
+            ExportFormat::Formatted(_, Markup::Text) => "txt",
+            ExportFormat::Formatted(_, Markup::Html) => "html",
         }
     }
 
-    /// Writes a sequence of resources, each with its citation-key aliases; `first` says
-    /// whether this is the start of the document (CSL-JSON opens its array there and
-    /// separates items with commas). Returns the text, the writers' warnings and the number
+    /// Writes a sequence of resources, each with its citation-key aliases, after `before`
+    /// entries of the same document (CSL-JSON opens its array at the start and separates
+    /// items with commas; numeric citation styles go on counting). Returns the text, the writers' warnings and the number
     /// of entries (BibTeX writes a resource once per alias more; see
     /// [`cite::bibtex::write_entry_with_aliases`]).
     fn write(
         self,
         resources: &[(Resource, Vec<CitationKey>)],
-        first: bool,
+        before: usize,
     ) -> (String, Vec<ExportWarning>, usize) {
+        let first = before == 0;
         let mut text = String::new();
         let mut warnings = Vec::new();
+        if let ExportFormat::Formatted(style, markup) = self {
+            if first {
+                text.push_str(markup.opening());
+            }
+            let items: Vec<cite::csl::CslItem> = resources
+                .iter()
+                .map(|(resource, _)| {
+                    let (item, item_warnings) = cite::csl::to_csl(resource);
+                    warnings.extend(item_warnings);
+                    item
+                })
+                .collect();
+            text.push_str(&cite::formatted::render(&items, style, markup, before));
+            return (text, warnings, resources.len());
+        }
         let mut entries = 0;
         for (i, (resource, aliases)) in resources.iter().enumerate() {
             let leading = first && i == 0;
@@ -82,6 +106,7 @@ impl ExportFormat {
                     text.push_str(&exported.text);
                     warnings.extend(exported.warnings);
                 }
+                ExportFormat::Formatted(..) => {}
             }
         }
         (text, warnings, entries)
@@ -101,6 +126,9 @@ impl ExportFormat {
                 )
             }
             ExportFormat::Bibtex(_) => cite::bibtex::trailer(0),
+            ExportFormat::Formatted(_, markup) if count == 0 => {
+                format!("{}{}", markup.opening(), markup.closing())
+            }
             _ => self.ending(count).to_owned(),
         }
     }
@@ -110,6 +138,7 @@ impl ExportFormat {
         match (self, count) {
             (ExportFormat::CslJson, 0) => "[]\n",
             (ExportFormat::CslJson, _) => "\n]\n",
+            (ExportFormat::Formatted(_, markup), _) => markup.closing(),
             _ => "",
         }
     }
@@ -256,7 +285,15 @@ impl Service {
                             (stored.resource, keys)
                         })
                         .collect();
-                    let (text, warnings, entries) = format.write(&resources, cursor.count == 0);
+                    // Writing is CPU work (setting a batch in a citation style takes a
+                    // while): off the async workers, so other requests are answered meanwhile.
+                    let before = cursor.count;
+                    let written =
+                        tokio::task::spawn_blocking(move || format.write(&resources, before)).await;
+                    let Ok((text, warnings, entries)) = written else {
+                        cursor.done = true;
+                        return Some((Err(super::ServiceError::Task), cursor));
+                    };
                     cursor.count += entries;
                     if matches!(format, ExportFormat::Bibtex(_)) {
                         cursor.replaced.record(&warnings);
@@ -288,7 +325,7 @@ impl Service {
             _ => Vec::new(),
         };
         let resources = [(item.record.resource, aliases)];
-        let (mut text, warnings, _) = format.write(&resources, true);
+        let (mut text, warnings, _) = format.write(&resources, 0);
         text.push_str(format.ending(1));
         Ok(ExportChunk { text, warnings })
     }

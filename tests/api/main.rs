@@ -16,6 +16,7 @@ mod cli;
 mod concepts;
 mod edge;
 mod errors;
+mod formatted;
 mod identity;
 mod import;
 mod openapi;
@@ -95,6 +96,7 @@ fn main() {
         concepts::cases(),
         edge::cases(),
         errors::cases(),
+        formatted::cases(),
         identity::cases(),
         import::cases(),
         openapi::cases(),

@@ -6,6 +6,7 @@ use crate::helpers::{TestApp, repo_root};
 cases![
     unseeded: the_committed_document_matches_the_code,
     unseeded: swagger_ui_is_served_without_network,
+    unseeded: exports_declare_their_media_types_for_generated_clients,
 ];
 
 async fn the_committed_document_matches_the_code(app: &TestApp) {
@@ -56,4 +57,55 @@ async fn swagger_ui_is_served_without_network(app: &TestApp) {
         .await
         .unwrap();
     assert!(initializer.contains("/openapi.json"), "{initializer}");
+}
+
+/// Generated clients read an answer as the first media type they know: JSON for
+/// `application/json` and `+json`, text for `text/*`, bytes for `application/octet-stream`
+/// (openapi-python-client); a request body must be one of JSON, a form or bytes.
+async fn exports_declare_their_media_types_for_generated_clients(app: &TestApp) {
+    let document: serde_json::Value = app.get_json("/openapi.json", 200).await;
+    let content = |path: &str, method: &str| {
+        document["paths"][path][method]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} has content"))
+            .clone()
+    };
+    let text_types = [
+        "application/x-bibtex",
+        "application/x-research-info-systems",
+        "text/plain",
+        "text/html",
+    ];
+    for path in ["/bibliography", "/resources", "/resources/{slug}"] {
+        let content = content(path, "get");
+        for media in text_types {
+            assert_eq!(
+                content[media]["schema"]["type"], "string",
+                "{path} {media}: {content:?}"
+            );
+        }
+        assert_eq!(
+            content["application/vnd.citationstyles.csl+json"]["schema"]["type"], "array",
+            "{path}"
+        );
+    }
+    let bibliography = content("/bibliography", "get");
+    let known = bibliography
+        .keys()
+        .find(|media| {
+            media.starts_with("text/")
+                || media.ends_with("json")
+                || *media == "application/octet-stream"
+        })
+        .unwrap();
+    assert_eq!(known, "text/plain", "every export reads as text");
+    let body = &document["paths"]["/imports"]["post"]["requestBody"]["content"];
+    let schema = body["application/octet-stream"]["schema"]["$ref"]
+        .as_str()
+        .and_then(|path| path.strip_prefix("#/components/schemas/"))
+        .map_or(&body["application/octet-stream"]["schema"], |name| {
+            &document["components"]["schemas"][name]
+        });
+    assert_eq!(schema["type"], "string", "{body}");
+    assert_eq!(schema["format"], "binary", "{body}");
 }

@@ -664,6 +664,35 @@ async fn imports_take_pages_and_bibtex(app: &TestApp) {
     let all = app.get_json("/resources", 200).await;
     assert!(items(&all).iter().any(|r| r["citation_key"] == "doe2020"));
 
+    // Bytes without a declared format, as generated clients send them: the name says which.
+    let octets =
+        "@book{roe2021, title = {Octets}, author = {Roe, Richard}, year = 2021, publisher = {P}}\n";
+    let response = app
+        .client
+        .post(app.url("/imports?name=octets.bib"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/octet-stream")
+        .body(octets)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["file"], "octets.bib");
+    let all = app.get_json("/resources", 200).await;
+    assert!(items(&all).iter().any(|r| r["citation_key"] == "roe2021"));
+    let unnamed = app
+        .client
+        .post(app.url("/imports"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/octet-stream")
+        .body(octets)
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(unnamed, 400, "invalid_parameter").await;
+    assert_eq!(problem["errors"][0]["field"], "name");
+
     let not_a_catalogue = app
         .client
         .post(app.url("/imports?name=notes.txt"))

@@ -641,3 +641,38 @@ fn abstracts_are_kept_whole() {
     assert_eq!(kept.chars().count(), words.trim().chars().count());
     assert!(kept.chars().count() > crate::domain::MAX_FIELD);
 }
+
+#[test]
+fn a_name_that_starts_with_a_character_of_several_bytes_is_read() {
+    let c =
+        read("@misc{m, title = {T}, author = {Gaël Varoquaux and Ünal Öztürk and Ann Andersen}}");
+    assert_eq!(
+        families(by_key(&c, "m")),
+        ["Varoquaux", "Öztürk", "Andersen"]
+    );
+    assert_eq!(
+        braced_names("Pedregosa, Fabian and Varoquaux, Gaël and {ÉCOLE}").len(),
+        3
+    );
+}
+
+#[test]
+fn lore_s_kind_labels_in_howpublished_give_the_kind_back() {
+    let c = read(
+        "@misc{s, title = {S}, howpublished = {Software}}\n\
+         @misc{c, title = {C}, howpublished = {Online course}}\n\
+         @software{r, title = {R}, howpublished = {GitHub repository}}\n\
+         @misc{w, title = {W}, howpublished = {Printed leaflet}}\n\
+         @proceedings{p, title = {P}, editor = {Ed, Anne}, year = 2015}",
+    );
+    let kind = |key| by_key(&c, key).data.kind;
+    assert_eq!(kind("s"), Some(ResourceKind::Software));
+    assert_eq!(kind("c"), Some(ResourceKind::Course));
+    assert_eq!(kind("r"), Some(ResourceKind::Repository));
+    assert_eq!(kind("w"), Some(ResourceKind::Webpage));
+    assert_eq!(kind("p"), Some(ResourceKind::Book));
+    assert_eq!(
+        by_key(&c, "p").data.attributes[crate::cite::ENTRY_TYPE],
+        "proceedings"
+    );
+}
