@@ -73,13 +73,23 @@ pub struct Escaped {
 /// pdflatex), control and byte-order-mark characters removed, every run of white space
 /// (including no-break spaces and line breaks) turned into one space, ends trimmed.
 pub fn normalize_text(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut pending_space = false;
     // Drop invisible characters first, so that NFC can compose what they separated.
     let visible = raw
         .chars()
         .filter(|&c| c.is_whitespace() || !(c.is_control() || c == '\u{feff}'));
-    for c in visible.nfc() {
+    if raw.is_ascii() {
+        // ASCII text is in NFC already: nothing to compose (most fields of most entries).
+        collapse_white_space(visible, raw.len())
+    } else {
+        collapse_white_space(visible.nfc(), raw.len())
+    }
+}
+
+/// The characters with every run of white space turned into one space, ends trimmed.
+fn collapse_white_space(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    let mut pending_space = false;
+    for c in chars {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
         } else {
@@ -723,6 +733,11 @@ mod tests {
         assert_eq!(normalize_text(decomposed), "Müller and co");
         assert_eq!(esc(decomposed), "Müller and co");
         assert_eq!(normalize_text("\u{feff} a\u{0}b \u{7} "), "ab");
+        // ASCII alone takes the path without composition, to the same rules.
+        assert_eq!(
+            normalize_text("  Deep\tlearning\r\n\u{1b}x \u{7f}"),
+            "Deep learning x"
+        );
     }
 
     #[test]

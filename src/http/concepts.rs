@@ -121,7 +121,7 @@ pub async fn list(req: HttpRequest, service: web::Data<Service>) -> Result<HttpR
             let page = html::concepts_page(&req, &urls, &views, page.total, paging);
             return Ok(html::respond(StatusCode::OK, &page));
         }
-        let items = views.iter().map(|view| selection.apply(view)).collect();
+        let items = views.iter().map(|view| selection.select(view)).collect();
         Ok(varies(list_response(
             &req, &urls, &page, positions, sort, items,
         )))

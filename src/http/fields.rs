@@ -115,6 +115,16 @@ impl Selection {
             || (self.links != LinkDetail::None && LINK_MEMBERS.iter().any(|m| wanted(m)))
     }
 
+    /// One record with only the selected members: the view itself when the selection
+    /// keeps it whole (written straight to the body, without a JSON tree in between).
+    pub fn select<'a, T: Serialize>(&self, view: &'a T) -> Selected<'a, T> {
+        if self.is_whole() {
+            Selected::Whole(view)
+        } else {
+            Selected::Part(self.apply(view))
+        }
+    }
+
     /// One record's JSON with only the selected members.
     pub fn apply(&self, view: &impl Serialize) -> Value {
         let mut value = serde_json::to_value(view).unwrap_or(Value::Null);
@@ -142,6 +152,16 @@ impl Selection {
         }
         value
     }
+}
+
+/// A record as a [`Selection`] keeps it; serialises as the record's JSON.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Selected<'a, T> {
+    /// Every member, as the view writes them.
+    Whole(&'a T),
+    /// Some members, or links shortened.
+    Part(Value),
 }
 
 /// The property names of a view's schema.

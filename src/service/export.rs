@@ -151,10 +151,46 @@ pub struct ExportChunk {
     pub warnings: Vec<ExportWarning>,
 }
 
+/// One batch of an export as read from the store: resources in id order, each with its
+/// citation-key aliases (BibTeX only), and the id of the last.
+struct Batch {
+    resources: Vec<(Resource, Vec<CitationKey>)>,
+    last: Option<i64>,
+}
+
+/// The read of the next batch, running while the current one is written; dropped (the
+/// client left, or the export failed), it stops the read.
+struct Prefetch(tokio::task::JoinHandle<Result<Batch>>);
+
+impl Prefetch {
+    fn start(service: &Service, filter: &ResourceFilter, after: i64, format: ExportFormat) -> Self {
+        let service = service.clone();
+        let filter = filter.clone();
+        Prefetch(tokio::spawn(async move {
+            service.export_batch(&filter, after, format).await
+        }))
+    }
+
+    async fn batch(mut self) -> Result<Batch> {
+        (&mut self.0)
+            .await
+            .unwrap_or(Err(super::ServiceError::Task))
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 struct Cursor {
-    after: i64,
+    /// The read of the batch to write next; `None` before the first and once the export
+    /// has ended.
+    next: Option<Prefetch>,
+    /// Whether the first batch was asked for.
+    started: bool,
     count: usize,
-    done: bool,
     /// BibTeX: what was written in place of characters the charset cannot hold.
     replaced: Replacements,
 }
@@ -217,9 +253,12 @@ impl Replacements {
 
 impl Service {
     /// Every resource matching `filter`, in id order, written in `format`, as a stream of
-    /// chunks (one per batch of 500 resources, then the document's ending: for BibTeX a
-    /// `@comment{lore: N entries}` line). A store failure ends the stream with an error
-    /// and without the ending.
+    /// chunks (one per batch of [`BATCH`] resources, then the document's ending: for
+    /// BibTeX a `@comment{lore: N entries}` line). A store failure ends the stream with an
+    /// error and without the ending.
+    ///
+    /// The next batch is read while the current one is written, so the store and the
+    /// writer work at once.
     pub fn export(
         &self,
         filter: ResourceFilter,
@@ -228,31 +267,28 @@ impl Service {
         let service = self.clone();
         futures_util::stream::unfold(
             Cursor {
-                after: 0,
+                next: None,
+                started: false,
                 count: 0,
-                done: false,
                 replaced: Replacements::default(),
             },
             move |mut cursor| {
                 let service = service.clone();
                 let filter = filter.clone();
                 async move {
-                    if cursor.done {
-                        return None;
-                    }
-                    let batch = match service
-                        .store
-                        .resources_after(&filter, cursor.after, BATCH)
-                        .await
-                    {
-                        Ok(batch) => batch,
-                        Err(err) => {
-                            cursor.done = true;
-                            return Some((Err(err.into()), cursor));
+                    let pending = match cursor.next.take() {
+                        Some(pending) => pending,
+                        None if cursor.started => return None,
+                        None => {
+                            cursor.started = true;
+                            Prefetch::start(&service, &filter, 0, format)
                         }
                     };
-                    let Some(last) = batch.last().map(|r| r.id) else {
-                        cursor.done = true;
+                    let batch = match pending.batch().await {
+                        Ok(batch) => batch,
+                        Err(err) => return Some((Err(err), cursor)),
+                    };
+                    let Some(last) = batch.last else {
                         let mut text = format.export_ending(cursor.count);
                         if matches!(format, ExportFormat::Bibtex(_)) {
                             // Before the trailer, which stays the last line.
@@ -265,44 +301,60 @@ impl Service {
                         };
                         return Some((Ok(chunk), cursor));
                     };
-                    let mut aliases = match format {
-                        ExportFormat::Bibtex(_) => {
-                            let ids: Vec<i64> = batch.iter().map(|stored| stored.id).collect();
-                            match service.store.citation_key_aliases(&ids).await {
-                                Ok(aliases) => aliases,
-                                Err(err) => {
-                                    cursor.done = true;
-                                    return Some((Err(err.into()), cursor));
-                                }
+                    cursor.next = Some(Prefetch::start(&service, &filter, last, format));
+                    let before = cursor.count;
+                    let (text, warnings, entries) = if matches!(format, ExportFormat::Formatted(..))
+                    {
+                        // Setting a batch in a citation style takes a while: off the async
+                        // workers, so other requests are answered meanwhile.
+                        let resources = batch.resources;
+                        match tokio::task::spawn_blocking(move || format.write(&resources, before))
+                            .await
+                        {
+                            Ok(written) => written,
+                            Err(_) => {
+                                cursor.next = None;
+                                return Some((Err(super::ServiceError::Task), cursor));
                             }
                         }
-                        _ => HashMap::new(),
-                    };
-                    let resources: Vec<(Resource, Vec<CitationKey>)> = batch
-                        .into_iter()
-                        .map(|stored| {
-                            let keys = aliases.remove(&stored.id).unwrap_or_default();
-                            (stored.resource, keys)
-                        })
-                        .collect();
-                    // Writing is CPU work (setting a batch in a citation style takes a
-                    // while): off the async workers, so other requests are answered meanwhile.
-                    let before = cursor.count;
-                    let written =
-                        tokio::task::spawn_blocking(move || format.write(&resources, before)).await;
-                    let Ok((text, warnings, entries)) = written else {
-                        cursor.done = true;
-                        return Some((Err(super::ServiceError::Task), cursor));
+                    } else {
+                        format.write(&batch.resources, before)
                     };
                     cursor.count += entries;
                     if matches!(format, ExportFormat::Bibtex(_)) {
                         cursor.replaced.record(&warnings);
                     }
-                    cursor.after = last;
                     Some((Ok(ExportChunk { text, warnings }), cursor))
                 }
             },
         )
+    }
+
+    /// The [`BATCH`] resources matching `filter` after id `after`, with their aliases
+    /// when `format` is BibTeX.
+    async fn export_batch(
+        &self,
+        filter: &ResourceFilter,
+        after: i64,
+        format: ExportFormat,
+    ) -> Result<Batch> {
+        let batch = self.store.resources_after(filter, after, BATCH).await?;
+        let last = batch.last().map(|stored| stored.id);
+        let mut aliases = match format {
+            ExportFormat::Bibtex(_) => {
+                let ids: Vec<i64> = batch.iter().map(|stored| stored.id).collect();
+                self.store.citation_key_aliases(&ids).await?
+            }
+            _ => HashMap::new(),
+        };
+        let resources = batch
+            .into_iter()
+            .map(|stored| {
+                let keys = aliases.remove(&stored.id).unwrap_or_default();
+                (stored.resource, keys)
+            })
+            .collect();
+        Ok(Batch { resources, last })
     }
 
     /// One resource in a bibliography format.

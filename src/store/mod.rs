@@ -248,6 +248,12 @@ impl Store {
     /// log has not moved since it was counted.
     async fn cached_count(&self, count: Sql) -> Result<i64> {
         let seq = self.last_change_seq().await?;
+        self.cached_count_at(seq, count).await
+    }
+
+    /// [`Store::cached_count`] for a caller that has read the change log's end, `seq`, in
+    /// the same snapshot as its page.
+    async fn cached_count_at(&self, seq: i64, count: Sql) -> Result<i64> {
         let key = count.cache_key();
         {
             let mut cache = self.counts.lock().unwrap_or_else(|e| e.into_inner());

@@ -70,6 +70,17 @@ struct ResourceRow {
     updated_at: String,
 }
 
+/// A row of a list page: the resource and the change-log end it was read at.
+#[derive(FromRow)]
+struct PagedRow {
+    change_seq: i64,
+    #[sqlx(flatten)]
+    row: ResourceRow,
+}
+
+/// The last change-log `seq` (zero for none), as a scalar subquery.
+const LAST_SEQ: &str = "(SELECT COALESCE(MAX(seq), 0) FROM changes)";
+
 fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {err}"))
 }
@@ -244,15 +255,23 @@ impl Store {
         page: &PageRequest,
     ) -> Result<Page<StoredResource>> {
         let topics = self.topic_ids(filter).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM resources r WHERE 1 = 1");
-        push_filter(&mut count, filter, &topics);
-        let total = self.cached_count(count).await?;
-
-        let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE 1 = 1"));
+        // The page reads the end of the change log with its rows (one statement, one
+        // snapshot), so a total counted for that state is reused without another query.
+        let mut select = Sql::new(&format!(
+            "SELECT {LAST_SEQ} AS change_seq, {COLUMNS} FROM resources r WHERE 1 = 1"
+        ));
         push_filter(&mut select, filter, &topics);
         let (key, descending) = resource_sort(page.sort);
         page.push_sorted_keyset(&mut select, "r.id", key, descending);
-        let rows: Vec<ResourceRow> = select.fetch_all(&self.pool).await?;
+        let rows: Vec<PagedRow> = select.fetch_all(&self.pool).await?;
+        let seq = match rows.first() {
+            Some(row) => row.change_seq,
+            None => self.last_change_seq().await?,
+        };
+        let mut count = Sql::new("SELECT COUNT(*) FROM resources r WHERE 1 = 1");
+        push_filter(&mut count, filter, &topics);
+        let total = self.cached_count_at(seq, count).await?;
+        let rows = rows.into_iter().map(|paged| paged.row).collect();
         Ok(page.finish(rows_to_resources(rows)?, total))
     }
 

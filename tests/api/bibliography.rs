@@ -15,6 +15,7 @@ cases![
     unseeded: imported_keys_survive_export,
     unseeded: cite_roles_link_concepts_to_entries_in_either_order,
     seeded: complete_exports_end_with_their_format_s_ending,
+    unseeded: an_export_of_several_batches_holds_every_entry_once_in_list_order,
 ];
 
 /// The citation keys of a BibTeX document, in order.
@@ -327,4 +328,55 @@ async fn complete_exports_end_with_their_format_s_ending(app: &TestApp) {
     assert_eq!(none, "@comment{lore: 0 entries}\n");
     let (_, none) = text(app.get("/bibliography?year=1000&format=csljson").await).await;
     assert_eq!(none, "[]\n");
+}
+
+/// More resources than one batch of the export reads (500): the entries come once each,
+/// in the order `/resources` lists them, and the trailer counts them all.
+async fn an_export_of_several_batches_holds_every_entry_once_in_list_order(app: &TestApp) {
+    use std::fmt::Write as _;
+    let rows = 1_201;
+    let mut page = String::from("# Courses\n\n| Title | link | level |\n|---|---|---|\n");
+    for i in 0..rows {
+        let _ = writeln!(
+            page,
+            "| Batched course {i} | https://example.org/batched/{i} | beginner |"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("batched.md");
+    std::fs::write(&file, page).unwrap();
+    let (status, _, stderr) = app.lore(&["import", file.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
+
+    let mut listed = Vec::new();
+    let mut page = app.get_json("/resources?limit=500", 200).await;
+    loop {
+        for item in page["items"].as_array().unwrap() {
+            listed.push(item["citation_key"].as_str().unwrap().to_owned());
+        }
+        let Some(next) = page["next"].as_str() else {
+            break;
+        };
+        page = app
+            .client
+            .get(next)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    }
+    assert_eq!(listed.len(), rows);
+
+    let (_, bibtex) = text(app.get("/bibliography").await).await;
+    assert_eq!(keys(&bibtex), listed);
+    assert!(
+        bibtex.ends_with(&format!("}}\n\n@comment{{lore: {rows} entries}}\n")),
+        "{}",
+        &bibtex[bibtex.len() - 200..]
+    );
+    let (_, csl) = text(app.get("/bibliography?format=csljson").await).await;
+    let items: Vec<Value> = serde_json::from_str(&csl).unwrap();
+    assert_eq!(items.len(), rows);
 }

@@ -10,6 +10,7 @@ use crate::helpers::{TestApp, assert_problem, items};
 cases![
     unseeded: every_write_route_needs_a_write_key,
     seeded: a_resource_is_created_read_changed_and_deleted,
+    unseeded: list_totals_follow_every_write,
     seeded: stale_or_missing_if_match_changes_nothing,
     unseeded: bad_bodies_are_rejected_naming_the_field,
     unseeded: conflicts_are_409,
@@ -1188,4 +1189,45 @@ async fn a_merge_patch_removes_an_attribute_with_null(app: &TestApp) {
     assert_eq!(patched.status(), 200);
     let view: Value = patched.json().await.unwrap();
     assert_eq!(view["attributes"], json!({"venue note": "kept"}), "{view}");
+}
+
+/// Totals are counted once per filter and store state, then reused: the next page after
+/// a write counts again.
+async fn list_totals_follow_every_write(app: &TestApp) {
+    let token = key(app, "curator", "write");
+    let beginners = "/resources?level=beginner&limit=1";
+    for _ in 0..2 {
+        assert_eq!(app.get_json(beginners, 200).await["total"], 0);
+    }
+    let mut locations = Vec::new();
+    for (i, total) in [(0, 1), (1, 2)] {
+        let body = json!({"title": format!("Counted course {i}"), "level": "beginner"});
+        let created = send(app, Method::POST, "/resources", Some(&token), Some(body)).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        locations.push((
+            created.headers()["location"].to_str().unwrap().to_owned(),
+            created.headers()["etag"].to_str().unwrap().to_owned(),
+        ));
+        for _ in 0..2 {
+            let page = app.get_json(beginners, 200).await;
+            assert_eq!(page["total"], total, "{page}");
+        }
+    }
+    let (location, etag) = &locations[0];
+    let patched = app
+        .client
+        .patch(location)
+        .bearer_auth(&token)
+        .header("If-Match", etag)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"level": "advanced"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    assert_eq!(app.get_json(beginners, 200).await["total"], 1);
+    assert_eq!(
+        app.get_json("/resources?level=advanced", 200).await["total"],
+        1
+    );
 }
