@@ -12,12 +12,21 @@ use super::sql::{Sql, Value};
 use super::{Backend, ChangeOp, Result, StoreError, Tx, conflict_on, now};
 use crate::domain::{EntityType, Relation, ResourceData, Slug, author_keys};
 
-/// Resources per insert statement (36 bound values each).
-const RESOURCES_PER_STATEMENT: usize = 500;
-/// Rows per statement for the narrow tables (at most 8 bound values a row).
-const ROWS_PER_STATEMENT: usize = 1000;
+/// Bound values per resource row of an insert.
+const RESOURCE_VALUES: usize = 36;
+/// Resources queued before they are written.
+const QUEUE_LENGTH: usize = 500;
 /// Ids a PostgreSQL transaction reserves from the resources' sequence at a time.
 const IDS_PER_RESERVATION: i64 = 500;
+
+/// Bound values one statement of many rows carries: under SQLite's limit (32,766) and
+/// PostgreSQL's (65,535).
+const VALUES_PER_STATEMENT: usize = 18_000;
+
+/// Rows of `values` bound values each that one statement carries.
+pub(super) fn rows_per_statement(values: usize) -> usize {
+    (VALUES_PER_STATEMENT / values.max(1)).max(1)
+}
 
 /// A resource [`Tx::queue_resource`] has given an id, not written yet.
 #[derive(Debug)]
@@ -70,6 +79,16 @@ impl Tx {
     ///
     /// # Errors
     /// As [`Tx::flush`].
+    /// A statement for many rows: on SQLite with `?` placeholders (see
+    /// [`Sql::anonymous_placeholders`]).
+    pub(super) fn batch_sql(&self, text: &str) -> Sql {
+        let mut sql = Sql::new(text);
+        if self.backend == Backend::Sqlite {
+            sql.anonymous_placeholders();
+        }
+        sql
+    }
+
     pub(super) async fn conn(&mut self) -> Result<&mut sqlx::AnyConnection> {
         self.flush().await?;
         Ok(&mut *self.tx)
@@ -98,7 +117,7 @@ impl Tx {
             enriched_from: enriched_from.map(str::to_owned),
             at: now(),
         });
-        if self.pending.len() >= RESOURCES_PER_STATEMENT {
+        if self.pending.len() >= QUEUE_LENGTH {
             self.flush().await?;
         }
         Ok(id)
@@ -122,13 +141,16 @@ impl Tx {
             }
             Backend::Postgres => {
                 if self.next_ids.reserved.is_empty() {
+                    // One block of values: writers hold the advisory lock, and the API
+                    // inserts resources only in a write transaction, so no other session
+                    // takes a value between `nextval` and `setval`.
                     let mut sql = Sql::new(
-                        "SELECT nextval(pg_get_serial_sequence('resources', 'id')) \
-                         FROM generate_series(1, ",
+                        "SELECT setval(pg_get_serial_sequence('resources', 'id'), \
+                         nextval(pg_get_serial_sequence('resources', 'id')) + ",
                     );
-                    sql.bind(Value::Int(IDS_PER_RESERVATION)).push(")");
-                    let ids: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;
-                    self.next_ids.reserved = ids.into_iter().map(|(id,)| id).collect();
+                    sql.bind(Value::Int(IDS_PER_RESERVATION - 1)).push(")");
+                    let last = sql.fetch_count(&mut *self.tx).await?;
+                    self.next_ids.reserved = (last - IDS_PER_RESERVATION + 1..=last).collect();
                 }
                 self.next_ids
                     .reserved
@@ -153,8 +175,8 @@ impl Tx {
             Backend::Sqlite => "",
             Backend::Postgres => " OVERRIDING SYSTEM VALUE",
         };
-        for chunk in pending.chunks(RESOURCES_PER_STATEMENT) {
-            let mut sql = Sql::new(&format!(
+        for chunk in pending.chunks(rows_per_statement(RESOURCE_VALUES)) {
+            let mut sql = self.batch_sql(&format!(
                 "INSERT INTO resources (id, {INSERT_COLUMNS}){overriding} VALUES "
             ));
             for (i, row) in chunk.iter().enumerate() {
@@ -184,9 +206,9 @@ impl Tx {
                     .map(move |k| (row.id, k))
             })
             .collect();
-        for chunk in authors.chunks(ROWS_PER_STATEMENT) {
+        for chunk in authors.chunks(rows_per_statement(2)) {
             let mut sql =
-                Sql::new("INSERT INTO resource_authors (resource_id, family_key) VALUES ");
+                self.batch_sql("INSERT INTO resource_authors (resource_id, family_key) VALUES ");
             for (i, (id, key)) in chunk.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" })
                     .bind(Value::Int(*id))
@@ -224,8 +246,8 @@ impl Tx {
         }
         let mut added = vec![false; links.len()];
         let at = now();
-        for chunk in unique.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = Sql::new(
+        for chunk in unique.chunks(rows_per_statement(8)) {
+            let mut sql = self.batch_sql(
                 "INSERT INTO links (source_type, source_id, relation, target_type, target_id, \
                  source_file, source_line, created_at) VALUES ",
             );
@@ -268,9 +290,9 @@ impl Tx {
         actor: Option<&str>,
     ) -> Result<()> {
         let at = now();
-        for chunk in changes.chunks(ROWS_PER_STATEMENT) {
-            let mut sql =
-                Sql::new("INSERT INTO changes (entity, entity_id, slug, op, at, actor) VALUES ");
+        for chunk in changes.chunks(rows_per_statement(6)) {
+            let mut sql = self
+                .batch_sql("INSERT INTO changes (entity, entity_id, slug, op, at, actor) VALUES ");
             for (i, (entity, id, slug, op)) in chunk.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" })
                     .bind_list([
@@ -306,8 +328,8 @@ impl Tx {
             let mut seen = HashSet::new();
             ids.iter().copied().filter(|id| seen.insert(*id)).collect()
         };
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-            let mut insert = Sql::new(
+        for chunk in ids.chunks(rows_per_statement(1)) {
+            let mut insert = self.batch_sql(
                 "INSERT INTO import_sources (entity_type, entity_id, file, version) SELECT ",
             );
             insert
@@ -318,17 +340,17 @@ impl Tx {
                 .bind_list(chunk.iter().map(|&id| Value::Int(id)))
                 .push(") ON CONFLICT (entity_type, entity_id, file) DO NOTHING");
             insert.execute(self.conn().await?).await?;
-            let mut confirm = Sql::new(&format!(
-                "UPDATE import_sources SET version = (SELECT t.version FROM {table} t \
-                 WHERE t.id = import_sources.entity_id) WHERE entity_type = "
+            // Only the rows whose version differs are written.
+            let mut confirm = self.batch_sql(&format!(
+                "UPDATE import_sources SET version = t.version FROM {table} t \
+                 WHERE t.id = import_sources.entity_id AND import_sources.version <> t.version \
+                 AND import_sources.entity_type = "
             ));
             confirm
                 .bind(Value::Text(entity.as_str().into()))
-                .push(&format!(
-                    " AND entity_id IN (SELECT id FROM {table} WHERE id IN ("
-                ))
+                .push(" AND import_sources.entity_id IN (")
                 .bind_list(chunk.iter().map(|&id| Value::Int(id)))
-                .push("))");
+                .push(")");
             confirm.execute(self.conn().await?).await?;
         }
         Ok(())
@@ -345,9 +367,10 @@ impl Tx {
         ids: &[i64],
     ) -> Result<HashMap<i64, i64>> {
         let mut versions = HashMap::new();
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-            let mut sql =
-                Sql::new("SELECT entity_id, MAX(version) FROM import_sources WHERE entity_type = ");
+        for chunk in ids.chunks(rows_per_statement(1)) {
+            let mut sql = self.batch_sql(
+                "SELECT entity_id, MAX(version) FROM import_sources WHERE entity_type = ",
+            );
             sql.bind(Value::Text(entity.as_str().into()))
                 .push(" AND entity_id IN (")
                 .bind_list(chunk.iter().map(|&id| Value::Int(id)))
@@ -364,13 +387,116 @@ impl Tx {
     /// [`StoreError::Database`].
     pub async fn resource_slugs_taken(&mut self, slugs: &[String]) -> Result<HashSet<String>> {
         let mut taken = HashSet::new();
-        for chunk in slugs.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = Sql::new("SELECT slug FROM resources WHERE slug IN (");
+        for chunk in slugs.chunks(rows_per_statement(1)) {
+            let mut sql = self.batch_sql("SELECT slug FROM resources WHERE slug IN (");
             sql.bind_list(chunk.iter().map(|s| Value::Text(s.clone())))
                 .push(")");
             let rows: Vec<(String,)> = sql.fetch_all(self.conn().await?).await?;
             taken.extend(rows.into_iter().map(|(slug,)| slug));
         }
         Ok(taken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+    use super::*;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("lore.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        (dir, store)
+    }
+
+    fn titled(title: &str) -> ResourceData {
+        ResourceData {
+            title: title.to_owned(),
+            ..ResourceData::default()
+        }
+    }
+
+    /// Queued resources are read back inside the transaction, and ids stay unique when
+    /// queued and directly inserted resources alternate, past one statement's worth.
+    #[tokio::test]
+    async fn queued_resources_are_seen_by_every_later_statement() {
+        let (_dir, store) = store().await;
+        let mut tx = store.begin().await.unwrap();
+        let mut ids = Vec::new();
+        for i in 0..QUEUE_LENGTH + 3 {
+            let slug = Slug::parse(&format!("queued-{i}")).unwrap();
+            ids.push(
+                tx.queue_resource(&slug, &titled(&format!("Queued {i}")), None, None)
+                    .await
+                    .unwrap(),
+            );
+        }
+        let slug = Slug::parse("queued-2").unwrap();
+        let read = tx.resource_by_slug(&slug).await.unwrap().unwrap();
+        assert_eq!(read.id, ids[2]);
+        let direct = tx
+            .insert_resource(
+                &Slug::parse("direct").unwrap(),
+                &titled("Direct"),
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        let after = tx
+            .queue_resource(&Slug::parse("after").unwrap(), &titled("After"), None, None)
+            .await
+            .unwrap();
+        ids.extend([direct, after]);
+        tx.commit().await.unwrap();
+        let unique: HashSet<i64> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len());
+        assert_eq!(store.count_resources().await.unwrap(), ids.len() as i64);
+        store.close().await;
+    }
+
+    /// A link listed twice, or stored already, is added once.
+    #[tokio::test]
+    async fn links_are_added_once() {
+        let (_dir, store) = store().await;
+        let mut tx = store.begin().await.unwrap();
+        let a = tx
+            .queue_resource(&Slug::parse("a").unwrap(), &titled("A"), None, None)
+            .await
+            .unwrap();
+        let b = tx
+            .queue_resource(&Slug::parse("b").unwrap(), &titled("B"), None, None)
+            .await
+            .unwrap();
+        let (ra, rb) = ((EntityType::Resource, a), (EntityType::Resource, b));
+        let first: Vec<NewLink> = vec![(ra, Relation::Cites, rb, Some(("f.md", 1)))];
+        assert_eq!(tx.insert_links(&first).await.unwrap(), [true]);
+        let again: Vec<NewLink> = vec![
+            (ra, Relation::Cites, rb, None),
+            (rb, Relation::Cites, ra, None),
+            (rb, Relation::Cites, ra, Some(("f.md", 2))),
+        ];
+        assert_eq!(tx.insert_links(&again).await.unwrap(), [false, true, false]);
+        tx.commit().await.unwrap();
+        store.close().await;
+    }
+
+    /// Change-log entries of a batch keep their order, and the transaction's last `seq`
+    /// is the last of them.
+    #[tokio::test]
+    async fn changes_are_appended_in_order() {
+        let (_dir, store) = store().await;
+        let mut tx = store.begin().await.unwrap();
+        let changes: Vec<(EntityType, i64, &str, ChangeOp)> = (1..=1500)
+            .map(|id| (EntityType::Resource, id, "s", ChangeOp::Create))
+            .collect();
+        tx.append_changes(&changes, None).await.unwrap();
+        let last = tx.commit().await.unwrap();
+        let read = store.changes_since(0, 2000).await.unwrap();
+        assert_eq!(read.len(), 1500);
+        assert!(read.windows(2).all(|w| w[0].entity_id < w[1].entity_id));
+        assert_eq!(last, Some(read[1499].seq));
+        store.close().await;
     }
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use sqlx::FromRow;
 
+use super::batch::rows_per_statement;
 use super::querying::{push_resource_filters, resource_key_values, resource_sort};
 use super::sql::{Sql, Value};
 use super::{Page, PageRequest, Result, Store, StoreError, Tx, conflict_on, now};
@@ -99,12 +100,6 @@ impl Probe {
         values
     }
 }
-
-/// Prefixes per statement of [`Tx::citation_keys_with_prefixes`] (four values each).
-const PREFIXES_PER_STATEMENT: usize = 100;
-
-/// Values per `IN (...)` list of a batched read.
-const PROBES_PER_STATEMENT: usize = 500;
 
 /// A resource with what only the store knows about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -452,8 +447,8 @@ impl Tx {
     ) -> Result<Vec<(String, i64)>> {
         let column = probe.column();
         let mut found = Vec::new();
-        for chunk in values.chunks(PROBES_PER_STATEMENT) {
-            let mut sql = Sql::new(&format!(
+        for chunk in values.chunks(rows_per_statement(1)) {
+            let mut sql = self.batch_sql(&format!(
                 "SELECT {column}, r.id FROM resources r WHERE {column} IN ("
             ));
             sql.bind_list(chunk.iter().map(|v| Value::Text(v.clone())))
@@ -470,8 +465,8 @@ impl Tx {
     /// As [`Store::list_resources`].
     pub async fn resources_by_ids(&mut self, ids: &[i64]) -> Result<Vec<StoredResource>> {
         let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(PROBES_PER_STATEMENT) {
-            let mut select = Sql::new(&format!(
+        for chunk in ids.chunks(rows_per_statement(1)) {
+            let mut select = self.batch_sql(&format!(
                 "SELECT {COLUMNS} FROM resources r WHERE r.id IN ("
             ));
             select
@@ -608,8 +603,9 @@ impl Tx {
             super::Backend::Postgres => ("~>=~", "~<~"),
         };
         let mut keys = Vec::new();
-        for chunk in ranges.chunks(PREFIXES_PER_STATEMENT) {
-            let mut sql = Sql::new("");
+        // Four values per prefix; at most a hundred prefixes, each its own index range.
+        for chunk in ranges.chunks(rows_per_statement(4).min(100)) {
+            let mut sql = self.batch_sql("");
             for (i, (prefix, end)) in chunk.iter().enumerate() {
                 if i > 0 {
                     sql.push(" UNION ALL ");
