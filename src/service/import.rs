@@ -6,14 +6,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Result;
-use super::citation::{issue_key, link_citations};
+use super::citation::link_citations;
+use super::known::Known;
 use super::merge::{KEY_GENERATED, fill_concept, fill_resource, merge_concept, merge_resource};
 use crate::catalogue::{
     Catalogue, DraftRef, ItemKind, Outcome, ReportLine, ResourceDraft, SourceFormat,
 };
 use crate::domain::identity::{Described, Evidence, same_work};
 use crate::domain::{CitationKey, EntityType, ResourceData, Slug};
-use crate::store::{AliasOutcome, ChangeOp, Store, StoredResource, Tx};
+use crate::store::{AliasOutcome, ChangeOp, NewLink, Store, StoredResource, Tx};
 
 /// What happened to the records of one kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
@@ -145,6 +146,7 @@ pub(super) async fn apply(
     let rows = (catalogue.resources.len() + catalogue.concepts.len()) as u64;
     let mut done = 0;
     let mut tx = store.begin().await?;
+    let mut known = Known::read(&mut tx, &catalogue).await?;
     let file = catalogue.file.clone();
     // The change-log operation for each record this import wrote, by (type, id).
     let mut changed: BTreeMap<(EntityType, i64), (Slug, ChangeOp)> = BTreeMap::new();
@@ -160,6 +162,7 @@ pub(super) async fn apply(
         resources.push(
             apply_resource(
                 &mut tx,
+                &mut known,
                 &catalogue,
                 index,
                 &mut changed,
@@ -254,26 +257,25 @@ pub(super) async fn apply(
     };
     let mut links_added = 0;
     let mut touched = Vec::new();
-    for link in &catalogue.links {
-        let (Some(source), Some(target)) = (applied_of(link.source), applied_of(link.target))
-        else {
-            continue;
-        };
-        if source.entity == target.entity && source.id == target.id {
-            continue;
-        }
-        let added = tx
-            .insert_link(
+    let links: Vec<NewLink> = catalogue
+        .links
+        .iter()
+        .filter_map(|link| {
+            let (source, target) = (applied_of(link.source)?, applied_of(link.target)?);
+            let different = source.entity != target.entity || source.id != target.id;
+            different.then_some((
                 (source.entity, source.id),
                 link.relation,
                 (target.entity, target.id),
-                Some((&file, link.line)),
-            )
-            .await?;
+                Some((file.as_str(), link.line)),
+            ))
+        })
+        .collect();
+    for (link, added) in links.iter().zip(tx.insert_links(&links).await?) {
         if added {
             links_added += 1;
-            touched.push((source.entity, source.id));
-            touched.push((target.entity, target.id));
+            touched.push(link.0);
+            touched.push(link.2);
         }
     }
     // `{cite}` roles become links once the cited work is stored, whichever came first.
@@ -422,15 +424,22 @@ pub(super) async fn apply(
             changed.insert((entity, id), (slug, ChangeOp::Update));
         }
     }
-    for applied in resources.iter().chain(&concepts) {
-        if applied.outcome != Outcome::Kept {
-            tx.record_source(applied.entity, applied.id, &file).await?;
-        }
+    for (entity, applied) in [
+        (EntityType::Resource, &resources),
+        (EntityType::Concept, &concepts),
+    ] {
+        let ids: Vec<i64> = applied
+            .iter()
+            .filter(|a| a.outcome != Outcome::Kept)
+            .map(|a| a.id)
+            .collect();
+        tx.record_sources(entity, &ids, &file).await?;
     }
-    for ((entity, id), (slug, op)) in &changed {
-        tx.append_change(*entity, *id, slug.as_str(), *op, actor)
-            .await?;
-    }
+    let changes: Vec<(EntityType, i64, &str, ChangeOp)> = changed
+        .iter()
+        .map(|((entity, id), (slug, op))| (*entity, *id, slug.as_str(), *op))
+        .collect();
+    tx.append_changes(&changes, actor).await?;
     let last_seq = if options.dry_run {
         tx.rollback().await?;
         None
@@ -534,13 +543,15 @@ async fn declared_same_work(tx: &mut Tx, draft: &ResourceDraft) -> Result<Option
 /// declares for it citable.
 async fn apply_resource(
     tx: &mut Tx,
+    known: &mut Known,
     catalogue: &Catalogue,
     index: usize,
     changed: &mut BTreeMap<(EntityType, i64), (Slug, ChangeOp)>,
     seen: &mut HashMap<(EntityType, i64), u32>,
     extra_lines: &mut Vec<ReportLine>,
 ) -> Result<Applied> {
-    let applied = apply_resource_data(tx, catalogue, index, changed, seen, extra_lines).await?;
+    let applied =
+        apply_resource_data(tx, known, catalogue, index, changed, seen, extra_lines).await?;
     let draft = &catalogue.resources[index];
     if draft.aliases.is_empty() {
         return Ok(applied);
@@ -550,13 +561,23 @@ async fn apply_resource(
         return Ok(applied);
     };
     for alias in &draft.aliases {
-        keep_citable(tx, applied.id, &stored.resource, alias, line, extra_lines).await?;
+        keep_citable(
+            tx,
+            known,
+            applied.id,
+            &stored.resource,
+            alias,
+            line,
+            extra_lines,
+        )
+        .await?;
     }
     Ok(applied)
 }
 
 async fn apply_resource_data(
     tx: &mut Tx,
+    known: &mut Known,
     catalogue: &Catalogue,
     index: usize,
     changed: &mut BTreeMap<(EntityType, i64), (Slug, ChangeOp)>,
@@ -575,16 +596,13 @@ async fn apply_resource_data(
     };
     let found = match cited {
         Some(cited) => Some(cited),
-        None => {
-            find_same_work(
-                tx,
-                &draft.data,
-                Some(file),
-                draft.title_guessed,
-                catalogue.format == SourceFormat::Bibtex,
-            )
-            .await?
-        }
+        None => best_same_work(
+            known.candidates(&draft.data),
+            &draft.data,
+            Some(file),
+            draft.title_guessed,
+            catalogue.format == SourceFormat::Bibtex,
+        ),
     };
     let evidence = found.as_ref().map_or("", |(_, e)| e.as_str());
     let found = found.map(|(stored, _)| stored);
@@ -600,12 +618,19 @@ async fn apply_resource_data(
                 stored.enriched_from.as_deref(),
             )
             .await?;
+            known.updated(
+                stored,
+                &filled,
+                stored.key_origin.as_deref(),
+                stored.enriched_from.as_deref(),
+            );
             changed
                 .entry((EntityType::Resource, stored.id))
                 .or_insert((stored.resource.slug.clone(), ChangeOp::Update));
         }
         keep_key_citable(
             tx,
+            known,
             stored.id,
             &stored.resource,
             &draft.data,
@@ -627,12 +652,10 @@ async fn apply_resource_data(
     }
     if let Some(stored) = &found {
         seen.insert((EntityType::Resource, stored.id), line);
-        if tx
-            .edited_since_import(EntityType::Resource, stored.id)
-            .await?
-        {
+        if known.edited_since_import(tx, stored).await? {
             keep_key_citable(
                 tx,
+                known,
                 stored.id,
                 &stored.resource,
                 &draft.data,
@@ -650,7 +673,7 @@ async fn apply_resource_data(
         }
     }
     let Some(stored) = found else {
-        let slug = free_slug(tx, EntityType::Resource, &draft.data.title).await?;
+        let slug = known.free_slug(tx, &draft.data.title).await?;
         let mut data = draft.data.clone();
         let mut key_origin = data
             .citation_key
@@ -669,12 +692,13 @@ async fn apply_resource_data(
             key_origin = None;
         }
         if data.citation_key.is_none() {
-            data.citation_key = Some(issue_key(tx, &data).await?);
+            data.citation_key = Some(known.issue_key(tx, &data).await?);
             key_origin = Some(KEY_GENERATED);
         }
         let id = tx
-            .insert_resource(&slug, &data, key_origin, enriched(catalogue))
+            .queue_resource(&slug, &data, key_origin, enriched(catalogue))
             .await?;
+        known.inserted(id, slug.clone(), data, key_origin, enriched(catalogue));
         changed.insert((EntityType::Resource, id), (slug.clone(), ChangeOp::Create));
         seen.insert((EntityType::Resource, id), line);
         return Ok(Applied {
@@ -707,7 +731,16 @@ async fn apply_resource_data(
         merged.key_origin.clone_from(&stored.key_origin);
     }
     if merged.key_kept.is_some() {
-        keep_key_citable(tx, stored.id, resource, &draft.data, line, extra_lines).await?;
+        keep_key_citable(
+            tx,
+            known,
+            stored.id,
+            resource,
+            &draft.data,
+            line,
+            extra_lines,
+        )
+        .await?;
     }
     let slug = resource.slug.clone();
     let unchanged = merged.data == resource.data
@@ -729,6 +762,12 @@ async fn apply_resource_data(
         merged.enriched_from.as_deref(),
     )
     .await?;
+    known.updated(
+        &stored,
+        &merged.data,
+        merged.key_origin.as_deref(),
+        merged.enriched_from.as_deref(),
+    );
     changed
         .entry((EntityType::Resource, stored.id))
         .or_insert((slug.clone(), ChangeOp::Update));
@@ -772,6 +811,7 @@ async fn apply_resource_data(
 /// [`super::ServiceError::Store`].
 async fn keep_key_citable(
     tx: &mut Tx,
+    known: &mut Known,
     id: i64,
     stored: &crate::domain::Resource,
     draft: &ResourceData,
@@ -779,7 +819,7 @@ async fn keep_key_citable(
     extra_lines: &mut Vec<ReportLine>,
 ) -> Result<()> {
     match &draft.citation_key {
-        Some(key) => keep_citable(tx, id, stored, key, line, extra_lines).await,
+        Some(key) => keep_citable(tx, known, id, stored, key, line, extra_lines).await,
         None => Ok(()),
     }
 }
@@ -788,6 +828,7 @@ async fn keep_key_citable(
 /// or already names it; reports what became of it.
 async fn keep_citable(
     tx: &mut Tx,
+    known: &mut Known,
     id: i64,
     stored: &crate::domain::Resource,
     key: &CitationKey,
@@ -800,6 +841,7 @@ async fn keep_citable(
     }
     let detail = match tx.add_citation_key_alias(id, key).await? {
         AliasOutcome::Added => {
+            known.key_taken(key.as_str());
             link_citations(tx, key.as_str(), None).await?;
             format!(
                 "the same work as `{}`, whose citation key is `{own}`: `{key}` stays citable as an alias of it",
@@ -831,6 +873,24 @@ pub(super) async fn find_same_work(
     title_guessed: bool,
     bibliographic: bool,
 ) -> Result<Option<(StoredResource, Evidence)>> {
+    Ok(best_same_work(
+        tx.resource_candidates(data).await?,
+        data,
+        file,
+        title_guessed,
+        bibliographic,
+    ))
+}
+
+/// Of `candidates` (in id order), the one that is the same work as `data`, with the
+/// evidence: see [`find_same_work`].
+fn best_same_work(
+    candidates: Vec<StoredResource>,
+    data: &ResourceData,
+    file: Option<&str>,
+    title_guessed: bool,
+    bibliographic: bool,
+) -> Option<(StoredResource, Evidence)> {
     let draft_sources: Vec<&str> = file.into_iter().collect();
     let draft = Described {
         data,
@@ -839,7 +899,7 @@ pub(super) async fn find_same_work(
         bibliographic,
     };
     let mut best: Option<(StoredResource, Evidence)> = None;
-    for stored in tx.resource_candidates(data).await? {
+    for stored in candidates {
         let sources: Vec<&str> = stored
             .resource
             .data
@@ -862,7 +922,7 @@ pub(super) async fn find_same_work(
             best = Some((stored, evidence));
         }
     }
-    Ok(best)
+    best
 }
 
 /// The stored work a page's draft cites as its own (a table row whose `{cite}` gave it

@@ -4,6 +4,7 @@ mod citation;
 mod export;
 mod import;
 mod keys;
+mod known;
 mod merge;
 mod overview;
 mod write;

@@ -48,7 +48,7 @@ impl Tx {
                 Value::Int(resource_id),
             ])
             .push(")");
-        insert.execute(&mut *self.tx).await?;
+        insert.execute(self.conn().await?).await?;
         Ok(AliasOutcome::Added)
     }
 
@@ -98,7 +98,7 @@ impl Tx {
             .bind(Value::Text(key.to_lowercase()))
             .push(" AND resource_id <> ")
             .bind(Value::Int(except_id.unwrap_or(-1)));
-        Ok(count.fetch_count(&mut *self.tx).await? > 0)
+        Ok(count.fetch_count(self.conn().await?).await? > 0)
     }
 }
 

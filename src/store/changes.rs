@@ -21,7 +21,7 @@ pub enum ChangeOp {
 }
 
 impl ChangeOp {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             ChangeOp::Create => "create",
             ChangeOp::Update => "update",
@@ -133,7 +133,7 @@ impl Tx {
             Value::opt_text(actor),
         ])
         .push(") RETURNING seq");
-        let seq = sql.fetch_count(&mut *self.tx).await?;
+        let seq = sql.fetch_count(self.conn().await?).await?;
         self.last_seq = self.last_seq.max(Some(seq));
         Ok(())
     }

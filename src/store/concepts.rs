@@ -181,7 +181,7 @@ impl Tx {
         select
             .bind(Value::Text(name_key(name)))
             .push(" ORDER BY c.id LIMIT 1");
-        let rows: Vec<ConceptRow> = select.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<ConceptRow> = select.fetch_all(self.conn().await?).await?;
         rows.into_iter()
             .next()
             .map(StoredConcept::try_from)
@@ -195,7 +195,7 @@ impl Tx {
     pub async fn concept_by_slug(&mut self, slug: &Slug) -> Result<Option<StoredConcept>> {
         let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM concepts c WHERE c.slug = "));
         select.bind(Value::Text(slug.to_string()));
-        let rows: Vec<ConceptRow> = select.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<ConceptRow> = select.fetch_all(self.conn().await?).await?;
         rows.into_iter()
             .next()
             .map(StoredConcept::try_from)
@@ -209,7 +209,7 @@ impl Tx {
     pub async fn delete_concept(&mut self, id: i64) -> Result<()> {
         let mut sql = Sql::new("DELETE FROM concepts WHERE id = ");
         sql.bind(Value::Int(id));
-        sql.execute(&mut *self.tx).await?;
+        sql.execute(self.conn().await?).await?;
         self.forget_source(crate::domain::EntityType::Concept, id, None)
             .await
     }
@@ -222,7 +222,7 @@ impl Tx {
         let mut sql = Sql::new("SELECT concept_id FROM concept_citations WHERE key_lower = ");
         sql.bind(Value::Text(key.to_lowercase()))
             .push(" ORDER BY concept_id");
-        let rows: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(i64,)> = sql.fetch_all(self.conn().await?).await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
@@ -231,7 +231,7 @@ impl Tx {
         if replace {
             let mut delete = Sql::new("DELETE FROM concept_citations WHERE concept_id = ");
             delete.bind(Value::Int(id));
-            delete.execute(&mut *self.tx).await?;
+            delete.execute(self.conn().await?).await?;
         }
         let keys: std::collections::BTreeSet<String> = data
             .citation_keys
@@ -254,7 +254,7 @@ impl Tx {
                 .bind(Value::Text(key))
                 .push(")");
         }
-        insert.execute(&mut *self.tx).await?;
+        insert.execute(self.conn().await?).await?;
         Ok(())
     }
 
@@ -265,7 +265,7 @@ impl Tx {
     pub async fn concept_slug_taken(&mut self, slug: &Slug) -> Result<bool> {
         let mut count = Sql::new("SELECT COUNT(*) FROM concepts WHERE slug = ");
         count.bind(Value::Text(slug.to_string()));
-        Ok(count.fetch_count(&mut *self.tx).await? > 0)
+        Ok(count.fetch_count(self.conn().await?).await? > 0)
     }
 
     /// Inserts a concept and returns its id.
@@ -287,7 +287,7 @@ impl Tx {
             .bind(Value::Text(at))
             .push(") RETURNING id");
         let ids: Vec<(i64,)> = sql
-            .fetch_all(&mut *self.tx)
+            .fetch_all(self.conn().await?)
             .await
             .map_err(conflict_on("slug"))?;
         let id = ids
@@ -313,7 +313,7 @@ impl Tx {
             .bind(Value::Text(now()))
             .push(") WHERE id = ")
             .bind(Value::Int(id));
-        sql.execute(&mut *self.tx).await?;
+        sql.execute(self.conn().await?).await?;
         self.write_citations(id, data, true).await
     }
 }

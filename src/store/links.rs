@@ -280,7 +280,7 @@ impl Tx {
     pub async fn links_of(&mut self, entity_type: EntityType, id: i64) -> Result<Vec<StoredLink>> {
         rows_to_links(
             links_of_query(entity_type, &[id])
-                .fetch_all(&mut *self.tx)
+                .fetch_all(self.conn().await?)
                 .await?,
         )
     }
@@ -307,7 +307,7 @@ impl Tx {
             .bind(kind())
             .push(" AND target_id = ")
             .bind(Value::Int(id));
-        let rows: Vec<EndRow> = others.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<EndRow> = others.fetch_all(self.conn().await?).await?;
         let mut delete = Sql::new("DELETE FROM links WHERE (source_type = ");
         delete
             .bind(kind())
@@ -318,7 +318,7 @@ impl Tx {
             .push(" AND target_id = ")
             .bind(Value::Int(id))
             .push(")");
-        delete.execute(&mut *self.tx).await?;
+        delete.execute(self.conn().await?).await?;
         rows.into_iter()
             .filter(|row| !(row.entity_type == entity_type.as_str() && row.id == id))
             .map(|row| {
@@ -350,7 +350,7 @@ impl Tx {
             .bind(Value::Text(target.0.as_str().into()))
             .push(" AND target_id = ")
             .bind(Value::Int(target.1));
-        Ok(sql.execute(&mut *self.tx).await? > 0)
+        Ok(sql.execute(self.conn().await?).await? > 0)
     }
 
     /// The relations of the links that join the concepts `a` and `b`, in either direction,
@@ -375,7 +375,7 @@ impl Tx {
             .push(" AND target_id = ")
             .bind(Value::Int(a))
             .push(")) ORDER BY id");
-        let rows: Vec<(i64, String, i64)> = sql.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(i64, String, i64)> = sql.fetch_all(self.conn().await?).await?;
         rows.into_iter()
             .map(|(source, relation, target)| {
                 let relation =
@@ -413,6 +413,6 @@ impl Tx {
         .push(
             ") ON CONFLICT (source_type, source_id, relation, target_type, target_id) DO NOTHING",
         );
-        Ok(sql.execute(&mut *self.tx).await? > 0)
+        Ok(sql.execute(self.conn().await?).await? > 0)
     }
 }

@@ -7,6 +7,7 @@
 //! `seq > n` never skips a change that commits late).
 
 mod aliases;
+mod batch;
 mod changes;
 mod concepts;
 mod keys;
@@ -31,13 +32,14 @@ use sql::{Sql, Value};
 
 pub use crate::domain::{ConceptFilter, ResourceFilter};
 pub use aliases::AliasOutcome;
+pub use batch::NewLink;
 pub use changes::{Change, ChangeOp};
 pub use concepts::StoredConcept;
 pub use keys::StoredKey;
 pub use links::{LinkEnd, StoredLink};
 pub use overview::Counts;
 pub use page::{Cursor, Page, PageRequest};
-pub use resources::StoredResource;
+pub use resources::{Probe, StoredResource};
 pub use sources::{RecordLabel, SourcedRecord};
 
 /// Which database a store talks to, chosen from the URL scheme.
@@ -342,6 +344,8 @@ impl Store {
             tx,
             last_seq: None,
             backend: self.backend,
+            pending: Vec::new(),
+            next_ids: batch::IdBlock::default(),
         })
     }
 }
@@ -352,6 +356,11 @@ pub struct Tx {
     /// The last change-log `seq` this transaction appended.
     last_seq: Option<i64>,
     backend: Backend,
+    /// Resources queued by [`Tx::queue_resource`], written by [`Tx::flush`]: before any
+    /// other statement of the transaction runs, so that every read sees them.
+    pending: Vec<batch::PendingResource>,
+    /// Ids reserved for queued resources.
+    next_ids: batch::IdBlock,
 }
 
 impl Tx {
@@ -360,7 +369,8 @@ impl Tx {
     ///
     /// # Errors
     /// [`StoreError::Database`]; nothing is written then.
-    pub async fn commit(self) -> Result<Option<i64>> {
+    pub async fn commit(mut self) -> Result<Option<i64>> {
+        self.flush().await?;
         self.tx.commit().await?;
         Ok(self.last_seq)
     }
@@ -391,7 +401,7 @@ impl Tx {
             .push(" WHERE id = ")
             .bind(Value::Int(id))
             .push(" RETURNING slug");
-        let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(String,)> = sql.fetch_all(self.conn().await?).await?;
         Ok(rows.into_iter().next().map(|(slug,)| slug))
     }
 }

@@ -168,9 +168,9 @@ impl Tx {
         if replace {
             let mut delete = Sql::new("DELETE FROM resource_authors WHERE resource_id = ");
             delete.bind(Value::Int(id));
-            delete.execute(&mut *self.tx).await?;
+            delete.execute(self.conn().await?).await?;
         }
-        insert_author_keys(&mut *self.tx, id, data).await
+        insert_author_keys(self.conn().await?, id, data).await
     }
 }
 

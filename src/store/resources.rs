@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use sqlx::FromRow;
 
+use super::batch::rows_per_statement;
 use super::querying::{push_resource_filters, resource_key_values, resource_sort};
 use super::sql::{Sql, Value};
 use super::{Page, PageRequest, Result, Store, StoreError, Tx, conflict_on, now};
@@ -20,6 +21,85 @@ const COLUMNS: &str = "r.id, r.slug, r.kind, r.title, r.url, r.level, r.descript
     r.volume, r.number, r.pages, r.doi, r.arxiv_id, r.arxiv_class, r.isbn, r.urldate, \
     r.citation_key, r.key_origin, r.attributes, r.enriched_from, r.source_file, r.heading_path, \
     r.source_line, r.version, r.created_at, r.updated_at";
+
+/// How [`Tx::resource_candidates`] finds a stored resource that may be the same work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Probe {
+    /// DOI, ignoring case ([`doi_key`]).
+    Doi,
+    /// arXiv id without version ([`arxiv_key`]).
+    Arxiv,
+    /// Normalised URL ([`url_key`]).
+    Url,
+    /// Citation key, ignoring case (in lower case).
+    CitationKey,
+    /// Title key ([`title_key`]).
+    Title,
+}
+
+impl Probe {
+    /// The stored value the probe compares, as SQL.
+    fn column(self) -> &'static str {
+        match self {
+            Probe::Doi => "lower(r.doi)",
+            Probe::Arxiv => "r.arxiv_id",
+            Probe::Url => "r.url_key",
+            Probe::CitationKey => "lower(r.citation_key)",
+            Probe::Title => "r.title_key",
+        }
+    }
+
+    /// The value of each probe for the work `data` describes, as a statement compares
+    /// them with [`Probe::column`].
+    pub fn values(data: &ResourceData) -> Vec<(Probe, String)> {
+        let mut probes = Vec::new();
+        if let Some(doi) = data.doi.as_deref().map(doi_key).filter(|d| !d.is_empty()) {
+            probes.push((Probe::Doi, doi));
+        }
+        if let Some(arxiv) = data
+            .arxiv_id
+            .as_deref()
+            .map(arxiv_key)
+            .filter(|a| !a.is_empty())
+        {
+            probes.push((Probe::Arxiv, arxiv));
+        }
+        if let Some(key) = data.url.as_deref().and_then(url_key) {
+            probes.push((Probe::Url, key));
+        }
+        if let Some(key) = &data.citation_key {
+            probes.push((Probe::CitationKey, key.as_str().to_lowercase()));
+        }
+        let title = title_key(&data.title);
+        if !title.is_empty() {
+            probes.push((Probe::Title, title));
+        }
+        probes
+    }
+
+    /// The values under which a resource stored with `data` is found, as the columns
+    /// hold them (a superset where SQL's `lower` may differ from Rust's).
+    pub fn stored_values(data: &ResourceData) -> Vec<(Probe, String)> {
+        let mut values = Vec::new();
+        if let Some(doi) = &data.doi {
+            values.push((Probe::Doi, doi.to_ascii_lowercase()));
+            values.push((Probe::Doi, doi.to_lowercase()));
+        }
+        if let Some(arxiv) = &data.arxiv_id {
+            values.push((Probe::Arxiv, arxiv.clone()));
+        }
+        if let Some(key) = data.url.as_deref().and_then(url_key) {
+            values.push((Probe::Url, key));
+        }
+        if let Some(key) = &data.citation_key {
+            values.push((Probe::CitationKey, key.as_str().to_ascii_lowercase()));
+            values.push((Probe::CitationKey, key.as_str().to_lowercase()));
+        }
+        values.push((Probe::Title, title_key(&data.title)));
+        values.dedup();
+        values
+    }
+}
 
 /// A resource with what only the store knows about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -354,31 +434,10 @@ impl Tx {
         &mut self,
         data: &ResourceData,
     ) -> Result<Vec<StoredResource>> {
-        let mut probes: Vec<(&str, Value)> = Vec::new();
-        if let Some(doi) = data.doi.as_deref().map(doi_key).filter(|d| !d.is_empty()) {
-            probes.push(("lower(r.doi) = ", Value::Text(doi)));
-        }
-        if let Some(arxiv) = data
-            .arxiv_id
-            .as_deref()
-            .map(arxiv_key)
-            .filter(|a| !a.is_empty())
-        {
-            probes.push(("r.arxiv_id = ", Value::Text(arxiv)));
-        }
-        if let Some(key) = data.url.as_deref().and_then(url_key) {
-            probes.push(("r.url_key = ", Value::Text(key)));
-        }
-        if let Some(key) = &data.citation_key {
-            probes.push((
-                "lower(r.citation_key) = ",
-                Value::Text(key.as_str().to_lowercase()),
-            ));
-        }
-        let title = title_key(&data.title);
-        if !title.is_empty() {
-            probes.push(("r.title_key = ", Value::Text(title)));
-        }
+        let probes: Vec<(String, Value)> = Probe::values(data)
+            .into_iter()
+            .map(|(probe, value)| (format!("{} = ", probe.column()), Value::Text(value)))
+            .collect();
         if probes.is_empty() {
             return Ok(Vec::new());
         }
@@ -387,11 +446,56 @@ impl Tx {
             if i > 0 {
                 select.push(" OR ");
             }
-            select.push(condition).bind(value);
+            select.push(&condition).bind(value);
         }
         select.push(" ORDER BY r.id");
-        let rows: Vec<ResourceRow> = select.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<ResourceRow> = select.fetch_all(self.conn().await?).await?;
         rows_to_resources(rows)
+    }
+
+    /// The ids of the stored resources that [`Tx::resource_candidates`] finds by `probe`
+    /// for any of `values`, with the value each matched: an import reads these once for
+    /// all of its rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn resource_ids_by_probe(
+        &mut self,
+        probe: Probe,
+        values: &[String],
+    ) -> Result<Vec<(String, i64)>> {
+        let column = probe.column();
+        let mut found = Vec::new();
+        for chunk in values.chunks(rows_per_statement(1)) {
+            let mut sql = self.batch_sql(&format!(
+                "SELECT {column}, r.id FROM resources r WHERE {column} IN ("
+            ));
+            sql.bind_list(chunk.iter().map(|v| Value::Text(v.clone())))
+                .push(")");
+            let rows: Vec<(String, i64)> = sql.fetch_all(self.conn().await?).await?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    /// The resources with these ids, in id order, read inside the transaction.
+    ///
+    /// # Errors
+    /// As [`Store::list_resources`].
+    pub async fn resources_by_ids(&mut self, ids: &[i64]) -> Result<Vec<StoredResource>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(rows_per_statement(1)) {
+            let mut select = self.batch_sql(&format!(
+                "SELECT {COLUMNS} FROM resources r WHERE r.id IN ("
+            ));
+            select
+                .bind_list(chunk.iter().map(|&id| Value::Int(id)))
+                .push(")");
+            let rows: Vec<ResourceRow> = select.fetch_all(self.conn().await?).await?;
+            found.extend(rows_to_resources(rows)?);
+        }
+        found.sort_by_key(|r| r.id);
+        Ok(found)
     }
 
     /// The resource with `slug`, read inside the transaction.
@@ -403,7 +507,7 @@ impl Tx {
             "SELECT {COLUMNS} FROM resources r WHERE r.slug = "
         ));
         select.bind(Value::Text(slug.to_string()));
-        let rows: Vec<ResourceRow> = select.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<ResourceRow> = select.fetch_all(self.conn().await?).await?;
         rows.into_iter()
             .next()
             .map(StoredResource::try_from)
@@ -429,7 +533,7 @@ impl Tx {
     pub async fn resource_by_id(&mut self, id: i64) -> Result<Option<StoredResource>> {
         let mut select = Sql::new(&format!("SELECT {COLUMNS} FROM resources r WHERE r.id = "));
         select.bind(Value::Int(id));
-        let rows: Vec<ResourceRow> = select.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<ResourceRow> = select.fetch_all(self.conn().await?).await?;
         rows.into_iter()
             .next()
             .map(StoredResource::try_from)
@@ -443,7 +547,7 @@ impl Tx {
     pub async fn delete_resource(&mut self, id: i64) -> Result<()> {
         let mut sql = Sql::new("DELETE FROM resources WHERE id = ");
         sql.bind(Value::Int(id));
-        sql.execute(&mut *self.tx).await?;
+        sql.execute(self.conn().await?).await?;
         self.forget_source(crate::domain::EntityType::Resource, id, None)
             .await
     }
@@ -479,7 +583,7 @@ impl Tx {
         };
         sql.bind(Value::Text(format!("{}%", like_escape(&prefix))))
             .push(" ESCAPE '\\'");
-        let mut rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
+        let mut rows: Vec<(String,)> = sql.fetch_all(self.conn().await?).await?;
         // Aliases are keys too (a range of their primary key).
         let mut aliases =
             Sql::new("SELECT key_lower FROM citation_key_aliases WHERE key_lower >= ");
@@ -487,13 +591,59 @@ impl Tx {
         if let Some(end) = super::querying::prefix_end(&prefix) {
             aliases.push(" AND key_lower < ").bind(Value::Text(end));
         }
-        let aliases: Vec<(String,)> = aliases.fetch_all(&mut *self.tx).await?;
+        let aliases: Vec<(String,)> = aliases.fetch_all(self.conn().await?).await?;
         rows.extend(
             aliases
                 .into_iter()
                 .filter(|(key,)| key.starts_with(&prefix)),
         );
         Ok(rows.into_iter().map(|(key,)| key).collect())
+    }
+
+    /// The stored citation keys and aliases, in lower case, that start with any of these
+    /// (lower-case, non-empty) prefixes: [`Tx::citation_keys_starting_with`] for many
+    /// prefixes, a range of each index per prefix, many prefixes per statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn citation_keys_with_prefixes(
+        &mut self,
+        prefixes: &[String],
+    ) -> Result<Vec<String>> {
+        let ranges: Vec<(&String, String)> = prefixes
+            .iter()
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| super::querying::prefix_end(p).map(|end| (p, end)))
+            .collect();
+        // As in `citation_keys_starting_with`: PostgreSQL's pattern operators seek the
+        // `text_pattern_ops` index in a generic plan too.
+        let (from, to) = match self.backend {
+            super::Backend::Sqlite => (">=", "<"),
+            super::Backend::Postgres => ("~>=~", "~<~"),
+        };
+        let mut keys = Vec::new();
+        // Four values per prefix; at most a hundred prefixes, each its own index range.
+        for chunk in ranges.chunks(rows_per_statement(4).min(100)) {
+            let mut sql = self.batch_sql("");
+            for (i, (prefix, end)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                sql.push(&format!(
+                    "SELECT lower(citation_key) FROM resources WHERE lower(citation_key) {from} "
+                ))
+                .bind(Value::Text((*prefix).clone()))
+                .push(&format!(" AND lower(citation_key) {to} "))
+                .bind(Value::Text(end.clone()))
+                .push(" UNION ALL SELECT key_lower FROM citation_key_aliases WHERE key_lower >= ")
+                .bind(Value::Text((*prefix).clone()))
+                .push(" AND key_lower < ")
+                .bind(Value::Text(end.clone()));
+            }
+            let rows: Vec<(String,)> = sql.fetch_all(self.conn().await?).await?;
+            keys.extend(rows.into_iter().map(|(key,)| key));
+        }
+        Ok(keys)
     }
 
     /// The id of the resource cited as `key` (ignoring case; its own key or an alias), if
@@ -507,7 +657,7 @@ impl Tx {
         sql.bind(Value::Text(lower.clone()))
             .push(" UNION ALL SELECT resource_id FROM citation_key_aliases WHERE key_lower = ")
             .bind(Value::Text(lower));
-        let rows: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(i64,)> = sql.fetch_all(self.conn().await?).await?;
         Ok(rows.first().map(|(id,)| *id))
     }
 
@@ -518,7 +668,7 @@ impl Tx {
     pub async fn resource_slug_taken(&mut self, slug: &Slug) -> Result<bool> {
         let mut count = Sql::new("SELECT COUNT(*) FROM resources WHERE slug = ");
         count.bind(Value::Text(slug.to_string()));
-        Ok(count.fetch_count(&mut *self.tx).await? > 0)
+        Ok(count.fetch_count(self.conn().await?).await? > 0)
     }
 
     /// Whether a resource other than `except_id` has `key`, ignoring case, as its own key or
@@ -532,7 +682,7 @@ impl Tx {
         count
             .push(" AND id <> ")
             .bind(Value::Int(except_id.unwrap_or(-1)));
-        Ok(count.fetch_count(&mut *self.tx).await? > 0
+        Ok(count.fetch_count(self.conn().await?).await? > 0
             || self.citation_key_alias_taken(key, except_id).await?)
     }
 
@@ -548,30 +698,21 @@ impl Tx {
         key_origin: Option<&str>,
         enriched_from: Option<&str>,
     ) -> Result<i64> {
-        let at = now();
-        let mut sql = Sql::new(
-            "INSERT INTO resources (slug, kind, title, title_key, url, url_key, level, description, \
-             authors, authors_truncated, year, month, journal, booktitle, publisher, institution, volume, \
-             number, pages, doi, arxiv_id, arxiv_class, isbn, urldate, citation_key, key_origin, attributes, \
-             enriched_from, source_file, heading_path, source_line, title_sort, venue_key, version, created_at, \
-             updated_at) VALUES (",
-        );
-        sql.bind(Value::Text(slug.to_string())).push(", ");
-        push_data_values(&mut sql, data, key_origin, enriched_from);
-        sql.push(", ").bind_list(resource_key_values(data));
-        sql.push(", 1, ")
-            .bind(Value::Text(at.clone()))
-            .push(", ")
-            .bind(Value::Text(at))
-            .push(") RETURNING id");
+        let mut sql = Sql::new(&format!(
+            "INSERT INTO resources ({INSERT_COLUMNS}) VALUES ("
+        ));
+        push_insert_values(&mut sql, slug, data, key_origin, enriched_from, &now());
+        sql.push(") RETURNING id");
         let ids: Vec<(i64,)> = sql
-            .fetch_all(&mut *self.tx)
+            .fetch_all(self.conn().await?)
             .await
             .map_err(conflict_on("slug or citation key"))?;
         let id = ids
             .first()
             .map(|(id,)| *id)
             .ok_or_else(|| StoreError::Corrupt("insert returned no id".into()))?;
+        // The database chose the id: ids of queued resources are counted afresh.
+        self.next_ids.forget();
         self.write_author_keys(id, data, false).await?;
         Ok(id)
     }
@@ -600,7 +741,7 @@ impl Tx {
             .bind(Value::Text(now()))
             .push(") WHERE id = ")
             .bind(Value::Int(id));
-        sql.execute(&mut *self.tx)
+        sql.execute(self.conn().await?)
             .await
             .map_err(conflict_on("citation key"))?;
         self.write_author_keys(id, data, true).await
@@ -617,6 +758,32 @@ pub(super) fn like_escape(text: &str) -> String {
         escaped.push(c);
     }
     escaped
+}
+
+/// The columns an insert of a resource names, in [`push_insert_values`] order.
+pub(super) const INSERT_COLUMNS: &str = "slug, kind, title, title_key, url, url_key, level, \
+    description, authors, authors_truncated, year, month, journal, booktitle, publisher, \
+    institution, volume, number, pages, doi, arxiv_id, arxiv_class, isbn, urldate, citation_key, \
+    key_origin, attributes, enriched_from, source_file, heading_path, source_line, title_sort, \
+    venue_key, version, created_at, updated_at";
+
+/// The bound values of one inserted resource (version 1, created and updated `at`), in
+/// [`INSERT_COLUMNS`] order, without parentheses.
+pub(super) fn push_insert_values(
+    sql: &mut Sql,
+    slug: &Slug,
+    data: &ResourceData,
+    key_origin: Option<&str>,
+    enriched_from: Option<&str>,
+    at: &str,
+) {
+    sql.bind(Value::Text(slug.to_string())).push(", ");
+    push_data_values(sql, data, key_origin, enriched_from);
+    sql.push(", ").bind_list(resource_key_values(data));
+    sql.push(", 1, ")
+        .bind(Value::Text(at.to_owned()))
+        .push(", ")
+        .bind(Value::Text(at.to_owned()));
 }
 
 /// Appends the bound values of every data column, in the order the statements name them.

@@ -31,7 +31,7 @@ impl Tx {
             Sql::new("SELECT entity_type, entity_id, version FROM import_sources WHERE file = ");
         sql.bind(Value::Text(file.to_owned()))
             .push(" ORDER BY entity_type, entity_id");
-        let rows: Vec<(String, i64, i64)> = sql.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(String, i64, i64)> = sql.fetch_all(self.conn().await?).await?;
         Ok(rows
             .into_iter()
             .filter_map(|(entity, id, version)| {
@@ -61,7 +61,7 @@ impl Tx {
             .push(" AND file <> ")
             .bind(Value::Text(file.to_owned()))
             .push(" ORDER BY file");
-        let rows: Vec<(String,)> = sql.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(String,)> = sql.fetch_all(self.conn().await?).await?;
         Ok(rows.into_iter().map(|(file,)| file).collect())
     }
 
@@ -75,7 +75,7 @@ impl Tx {
             table(entity)
         ));
         sql.bind(Value::Int(id));
-        let rows: Vec<(i64,)> = sql.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(i64,)> = sql.fetch_all(self.conn().await?).await?;
         Ok(rows.first().map(|(version,)| *version))
     }
 
@@ -98,7 +98,7 @@ impl Tx {
                 Value::Int(version),
             ])
             .push(") ON CONFLICT (entity_type, entity_id, file) DO NOTHING");
-        insert.execute(&mut *self.tx).await?;
+        insert.execute(self.conn().await?).await?;
         self.confirm_sources(entity, id).await
     }
 
@@ -119,7 +119,7 @@ impl Tx {
         if let Some(file) = file {
             sql.push(" AND file = ").bind(Value::Text(file.to_owned()));
         }
-        sql.execute(&mut *self.tx).await?;
+        sql.execute(self.conn().await?).await?;
         Ok(())
     }
 }
@@ -158,7 +158,7 @@ impl Tx {
             table(entity)
         ));
         sql.bind(Value::Int(id));
-        let rows: Vec<LabelRow> = sql.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<LabelRow> = sql.fetch_all(self.conn().await?).await?;
         Ok(rows
             .into_iter()
             .next()
@@ -182,7 +182,7 @@ impl Tx {
         sql.bind(Value::Text(entity.as_str().into()))
             .push(" AND entity_id = ")
             .bind(Value::Int(id));
-        let rows: Vec<(Option<i64>,)> = sql.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(Option<i64>,)> = sql.fetch_all(self.conn().await?).await?;
         let Some(imported) = rows.first().and_then(|(v,)| *v) else {
             return Ok(false);
         };
@@ -208,7 +208,7 @@ impl Tx {
             .bind(Value::Text(entity.as_str().into()))
             .push(" AND entity_id = ")
             .bind(Value::Int(id));
-        update.execute(&mut *self.tx).await?;
+        update.execute(self.conn().await?).await?;
         Ok(())
     }
 }
