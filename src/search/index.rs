@@ -471,6 +471,21 @@ mod tests {
     use tantivy::Term;
 
     #[test]
+    fn a_writer_released_within_the_patience_is_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = IndexLocation::Dir(dir.path().join("index"));
+        let (index, _) = SearchIndex::open(&location).unwrap();
+        let held = index.writer(WriterBudget::FOLLOW).unwrap();
+        // Released a moment later, as a lock held by a child between fork and exec is.
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(LOCK_PATIENCE / 10);
+            drop(held);
+        });
+        assert!(index.writer(WriterBudget::FOLLOW).is_ok());
+        release.join().unwrap();
+    }
+
+    #[test]
     fn a_new_directory_gives_an_empty_index_and_a_commit_records_the_seq() {
         let dir = tempfile::tempdir().unwrap();
         let location = IndexLocation::Dir(dir.path().join("index"));
