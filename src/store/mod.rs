@@ -311,10 +311,13 @@ impl Store {
 
     /// Starts a write transaction. Writers run one at a time: on PostgreSQL a
     /// transaction-scoped advisory lock serialises them, so change-log `seq` values become
-    /// visible in order; on SQLite `BEGIN IMMEDIATE` takes the write lock.
+    /// visible in order; on SQLite `BEGIN IMMEDIATE` takes the write lock. A write's
+    /// statements have no time limit (PostgreSQL `statement_timeout = 0` for the
+    /// transaction): they are bounded by what they write.
     ///
     /// # Errors
-    /// [`StoreError::Database`].
+    /// [`StoreError::Busy`] when another write holds the lock for longer than
+    /// [`WRITE_LOCK_WAIT`]; [`StoreError::Database`].
     pub async fn begin(&self) -> Result<Tx> {
         // SQLite: take the write lock at once, so a transaction that reads and then writes
         // never fails to upgrade its snapshot (SQLITE_BUSY_SNAPSHOT) under concurrent writers;
@@ -335,6 +338,12 @@ impl Store {
             )))
             .execute(&mut *tx)
             .await?;
+            // A write is bounded by what it writes, not by the readers' time limit: an
+            // import's large statements must not be stopped halfway, and a wait for the
+            // write lock must end as `lock_timeout` (Busy), not as a read's timeout.
+            sqlx::query("SET LOCAL statement_timeout = 0")
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("SELECT pg_advisory_xact_lock(7311)")
                 .execute(&mut *tx)
                 .await

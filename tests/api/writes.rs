@@ -995,6 +995,16 @@ async fn a_write_behind_a_long_one_gives_up_with_503(app: &TestApp) {
     assert!(started.elapsed() >= lore::store::WRITE_LOCK_WAIT);
     assert_eq!(response.headers()["retry-after"], "5");
     assert_problem(response, 503, "store_unavailable").await;
+    // `lore import` says the same, whatever the readers' time limit.
+    let page = app.data_dir.path().join("behind.md");
+    std::fs::write(
+        &page,
+        "# Behind\n\n## Courses\n\n- [Behind](https://behind.example/)\n",
+    )
+    .unwrap();
+    let (status, _, stderr) = app.lore(&["import", page.to_str().unwrap()]);
+    assert_ne!(status, 0);
+    assert!(stderr.contains("another write holds the store"), "{stderr}");
     drop(long_write);
     assert_eq!(post().await.status(), StatusCode::CREATED);
     store.close().await;
