@@ -89,7 +89,12 @@ pub fn read(dir: &Path) -> Result<Book, BookError> {
     let mut book = Book::default();
     for bib in &config.bibtex_bibfiles {
         let path = dir.join(bib);
-        if path.is_file() {
+        if !within(dir, Path::new(bib)) {
+            book.passed_over.push((
+                path,
+                "named in _config.yml's bibtex_bibfiles, but outside the book's directory (import it on its own)",
+            ));
+        } else if path.is_file() {
             book.bib_files.push(path);
         } else {
             book.passed_over
@@ -123,7 +128,7 @@ impl Book {
 
     fn page(&mut self, dir: &Path, file: &str, parts: &[String]) {
         let base = dir.join(file);
-        if !stays_within(Path::new(file)) {
+        if !within(dir, Path::new(file)) {
             self.passed_over.push((
                 base,
                 "named in _toc.yml, but outside the book's directory (pages are read from the book only)",
@@ -136,6 +141,12 @@ impl Book {
             .chain([base.clone()])
             .find(|p| p.is_file() && p.extension().is_some_and(|e| e == "md" || e == "markdown"));
         match found {
+            Some(path) if !within(dir, path.strip_prefix(dir).unwrap_or(&path)) => {
+                self.passed_over.push((
+                    path,
+                    "named in _toc.yml, but a link to a file outside the book's directory",
+                ));
+            }
             Some(path) if !self.pages.iter().any(|p| p.path == path) => {
                 self.pages.push(BookPage {
                     path,
@@ -155,9 +166,22 @@ impl Book {
     }
 }
 
-/// Whether a relative path from `_toc.yml` names a file within the book's directory: it
-/// is not absolute and no `..` climbs above the directory (read lexically, as Jupyter
-/// Book's Sphinx does with document names).
+/// Whether `file`, a path from `_toc.yml` or `_config.yml` relative to the book's
+/// directory `dir`, names a file within it: it is not absolute, no `..` climbs above the
+/// directory, and where it exists, no symbolic link leads out of it.
+fn within(dir: &Path, file: &Path) -> bool {
+    if !stays_within(file) {
+        return false;
+    }
+    match (dir.canonicalize(), dir.join(file).canonicalize()) {
+        (Ok(dir), Ok(target)) => target.starts_with(dir),
+        // A file that does not exist is reported as missing.
+        _ => true,
+    }
+}
+
+/// Whether a relative path stays within its base, read lexically: it is not absolute and
+/// no `..` climbs above the base.
 fn stays_within(file: &Path) -> bool {
     use std::path::Component;
     let mut depth = 0_usize;
@@ -268,6 +292,29 @@ mod tests {
             [dir.join("intro.md"), dir.join("part/../part/page.md")]
         );
         assert_eq!(book.passed_over.len(), 2, "{:?}", book.passed_over);
+        assert!(
+            book.passed_over
+                .iter()
+                .all(|(_, why)| why.contains("outside the book"))
+        );
+
+        // Nor are .bib files outside it, or pages that link out of it.
+        std::fs::write(root.path().join("refs.bib"), "@misc{s, title = {Secret}}\n").unwrap();
+        std::fs::write(
+            dir.join("_config.yml"),
+            "bibtex_bibfiles:\n  - ../refs.bib\n  - /etc/hostname\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(root.path().join("secret.md"), dir.join("link.md")).unwrap();
+        std::fs::write(
+            dir.join("_toc.yml"),
+            "root: intro\nchapters:\n  - file: link\n",
+        )
+        .unwrap();
+        let book = read(&dir).unwrap();
+        assert!(book.bib_files.is_empty(), "{:?}", book.bib_files);
+        assert_eq!(book.pages.len(), 1, "{:?}", book.pages);
+        assert_eq!(book.passed_over.len(), 3, "{:?}", book.passed_over);
         assert!(
             book.passed_over
                 .iter()
