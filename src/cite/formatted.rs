@@ -39,13 +39,11 @@ pub enum CitationStyle {
     ModernLanguageAssociation,
     /// Nature (numeric).
     Nature,
-    /// Vancouver, as the NLM citation-sequence style (numeric).
-    Vancouver,
 }
 
 impl CitationStyle {
     /// Every style, in the order of [`CitationStyle::NAMES`].
-    pub const ALL: [CitationStyle; 8] = [
+    pub const ALL: [CitationStyle; 7] = [
         CitationStyle::Apa,
         CitationStyle::ChicagoAuthorDate,
         CitationStyle::ChicagoNotes,
@@ -53,11 +51,10 @@ impl CitationStyle {
         CitationStyle::Ieee,
         CitationStyle::ModernLanguageAssociation,
         CitationStyle::Nature,
-        CitationStyle::Vancouver,
     ];
 
     /// The names the `style` parameter accepts, one per style.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 7] = [
         "apa",
         "chicago-author-date",
         "chicago-notes",
@@ -65,7 +62,6 @@ impl CitationStyle {
         "ieee",
         "modern-language-association",
         "nature",
-        "vancouver",
     ];
 
     /// The style a name (exactly one of [`CitationStyle::NAMES`]) names.
@@ -90,14 +86,13 @@ impl CitationStyle {
             CitationStyle::Ieee => ArchivedStyle::InstituteOfElectricalAndElectronicsEngineers,
             CitationStyle::ModernLanguageAssociation => ArchivedStyle::ModernLanguageAssociation,
             CitationStyle::Nature => ArchivedStyle::Nature,
-            CitationStyle::Vancouver => ArchivedStyle::NlmCitationSequence,
         }
     }
 
     /// The style, decoded once, without its bibliography sort; `None` if the archive
     /// holds a dependent style under this name (none of ours is).
     fn independent(self) -> Option<&'static IndependentStyle> {
-        static STYLES: [OnceLock<Option<IndependentStyle>>; 8] = [const { OnceLock::new() }; 8];
+        static STYLES: [OnceLock<Option<IndependentStyle>>; 7] = [const { OnceLock::new() }; 7];
         STYLES[self as usize]
             .get_or_init(|| match self.archived().get() {
                 Style::Independent(mut style) => {
@@ -390,6 +385,11 @@ mod tests {
             assert_eq!(lines.len(), 2, "{style:?}: {text}");
             assert!(lines[0].contains("Zebra"), "{style:?}: {text}");
             assert!(lines[1].contains("Aardvark"), "{style:?}: {text}");
+            // (A repeated author may be written as a dash, as MLA does.)
+            assert!(
+                lines[0].contains("Lovelace") && lines.iter().all(|l| l.contains("2019")),
+                "{style:?} names the author and year: {text}"
+            );
         }
     }
 

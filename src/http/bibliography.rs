@@ -52,9 +52,9 @@ pub struct BibliographyQuery {
     format: Option<String>,
     /// Citation style of `format=text` and `format=html` (default `apa`): `apa`,
     /// `chicago-author-date`, `chicago-notes`, `harvard-cite-them-right`, `ieee`,
-    /// `modern-language-association`, `nature` or `vancouver`.
+    /// `modern-language-association` or `nature`.
     #[param(
-        pattern = "^(apa|chicago-author-date|chicago-notes|harvard-cite-them-right|ieee|modern-language-association|nature|vancouver)$"
+        pattern = "^(apa|chicago-author-date|chicago-notes|harvard-cite-them-right|ieee|modern-language-association|nature)$"
     )]
     style: Option<String>,
     /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.

@@ -75,9 +75,9 @@ pub struct ListResourcesQuery {
     format: Option<String>,
     /// Citation style of `format=text` and `format=html` (default `apa`): `apa`,
     /// `chicago-author-date`, `chicago-notes`, `harvard-cite-them-right`, `ieee`,
-    /// `modern-language-association`, `nature` or `vancouver`.
+    /// `modern-language-association` or `nature`.
     #[param(
-        pattern = "^(apa|chicago-author-date|chicago-notes|harvard-cite-them-right|ieee|modern-language-association|nature|vancouver)$"
+        pattern = "^(apa|chicago-author-date|chicago-notes|harvard-cite-them-right|ieee|modern-language-association|nature)$"
     )]
     style: Option<String>,
     /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
@@ -106,9 +106,9 @@ pub struct GetResourceQuery {
     format: Option<String>,
     /// Citation style of `format=text` and `format=html` (default `apa`): `apa`,
     /// `chicago-author-date`, `chicago-notes`, `harvard-cite-them-right`, `ieee`,
-    /// `modern-language-association`, `nature` or `vancouver`.
+    /// `modern-language-association` or `nature`.
     #[param(
-        pattern = "^(apa|chicago-author-date|chicago-notes|harvard-cite-them-right|ieee|modern-language-association|nature|vancouver)$"
+        pattern = "^(apa|chicago-author-date|chicago-notes|harvard-cite-them-right|ieee|modern-language-association|nature)$"
     )]
     style: Option<String>,
     /// BibTeX flavour: `bibtex` (portable, default) or `biblatex`.
