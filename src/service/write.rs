@@ -111,7 +111,7 @@ impl Service {
         }
         let key_origin = match &data.citation_key {
             Some(key) => match tx.citation_key_holder(key.as_str(), None).await? {
-                Some((holder, alias)) => {
+                Some((holder, held, alias)) => {
                     let how = if alias {
                         "as an alias of its own key"
                     } else {
@@ -120,7 +120,7 @@ impl Service {
                     return Err(ServiceError::Conflict {
                         field: "citation_key",
                         what: format!(
-                            "the resource `{holder}` (/resources/{holder}) already has the citation key `{key}` {how}"
+                            "the resource `{holder}` (/resources/{holder}) already has the citation key `{held}` {how} (keys are compared ignoring case)"
                         ),
                     });
                 }

@@ -53,7 +53,8 @@ impl Tx {
     }
 
     /// The resource that `key` (ignoring case) names, other than `except_id`: its slug,
-    /// and whether the key is an alias rather than its own citation key.
+    /// the key as it holds it (its case), and whether that is an alias rather than its own
+    /// citation key.
     ///
     /// # Errors
     /// [`super::StoreError::Database`].
@@ -61,27 +62,29 @@ impl Tx {
         &mut self,
         key: &str,
         except_id: Option<i64>,
-    ) -> Result<Option<(String, bool)>> {
+    ) -> Result<Option<(String, String, bool)>> {
         let lower = key.to_lowercase();
         let except = except_id.unwrap_or(-1);
-        let mut select = Sql::new("SELECT slug, 'key' FROM resources WHERE lower(citation_key) = ");
+        let mut select = Sql::new(
+            "SELECT slug, 'key', citation_key FROM resources WHERE lower(citation_key) = ",
+        );
         select
             .bind(Value::Text(lower.clone()))
             .push(" AND id <> ")
             .bind(Value::Int(except))
             .push(
-                " UNION ALL SELECT r.slug, 'alias' FROM citation_key_aliases a \
+                " UNION ALL SELECT r.slug, 'alias', a.key FROM citation_key_aliases a \
                  JOIN resources r ON r.id = a.resource_id WHERE a.key_lower = ",
             )
             .bind(Value::Text(lower))
             .push(" AND a.resource_id <> ")
             .bind(Value::Int(except));
-        let rows: Vec<(String, String)> = select.fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(String, String, String)> = select.fetch_all(&mut *self.tx).await?;
         // A key is unique across keys and aliases; should both hold it, the key wins.
         Ok(rows
             .into_iter()
-            .min_by_key(|(_, held_as)| held_as == "alias")
-            .map(|(slug, held_as)| (slug, held_as == "alias")))
+            .min_by_key(|(_, held_as, _)| held_as == "alias")
+            .map(|(slug, held_as, held)| (slug, held, held_as == "alias")))
     }
 
     /// Whether `key` (ignoring case) is an alias of a resource other than `except_id`.

@@ -515,7 +515,8 @@ async fn merged_citation_keys_stay_citable_and_redirect(app: &TestApp) {
     let problem: serde_json::Value = response.json().await.unwrap();
     let detail = problem["detail"].as_str().unwrap_or_default();
     assert!(
-        detail.contains("/resources/counting-pebbles") && detail.contains("as an alias"),
+        detail.contains("/resources/counting-pebbles")
+            && detail.contains("`pebble2020b` as an alias"),
         "{problem}"
     );
 

@@ -127,7 +127,7 @@ struct Corrections {
 /// `base` alone.
 pub(super) fn reading(front: &FrontMatter<'_>, base: &Reading) -> Result<Option<Reading>, String> {
     let document: Option<Document> =
-        serde_saphyr::from_str(front.yaml).map_err(|e| e.to_string())?;
+        serde_saphyr::from_str(front.yaml).map_err(|e| one_line(&e.to_string()))?;
     let Some(corrections) = document.and_then(|d| d.lore) else {
         return Ok(None);
     };
@@ -140,6 +140,17 @@ pub(super) fn reading(front: &FrontMatter<'_>, base: &Reading) -> Result<Option<
                 .replace("[import.ratings]", "lore.ratings:")
         })?;
     Ok(Some(base.overlaid_by(own)))
+}
+
+/// A YAML error as one report line: its first line (the parser adds the snippet it
+/// read on the next ones), at most 200 characters.
+fn one_line(message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default().trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    match first.char_indices().nth(200) {
+        Some((end, _)) => format!("{}…", &first[..end]),
+        None => first.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -194,7 +205,8 @@ mod tests {
         let err = reading_of(&typo).unwrap_err();
         assert!(err.contains("heading"), "{err}");
         let broken = find("---\nlore: [unclosed\n---\n").unwrap();
-        assert!(reading_of(&broken).is_err());
+        let err = reading_of(&broken).unwrap_err();
+        assert!(!err.contains('\n') && !err.is_empty(), "{err}");
     }
 
     fn reading_of(front: &FrontMatter<'_>) -> Result<Option<Reading>, String> {
