@@ -134,6 +134,10 @@ struct Search {
     threads: std::sync::Arc<rayon::ThreadPool>,
 }
 
+/// An import of at least this many items refreshes the store's planner statistics
+/// ([`Store::refresh_statistics`]).
+const STATISTICS_AFTER_ITEMS: usize = 1000;
+
 impl Service {
     /// A service over `store`, without search (the CLI's import and export).
     pub fn new(store: Store) -> Self {
@@ -478,6 +482,12 @@ impl Service {
             .parse_catalogue(file_name, bytes, charset, parts)
             .await?;
         let (report, seq) = import::apply(&self.store, catalogue, actor, options, progress).await?;
+        if seq.is_some() && report.summary.items >= STATISTICS_AFTER_ITEMS {
+            // The import has landed; stale planner statistics only cost speed.
+            if let Err(err) = self.store.refresh_statistics().await {
+                tracing::warn!(error = %err, "the planner statistics could not be refreshed after an import");
+            }
+        }
         self.searchable(seq).await;
         Ok(report)
     }

@@ -150,6 +150,28 @@ async fn importing_a_10k_row_page_twice_is_idempotent(app: &TestApp) {
     }
     let changes = app.get_json("/changes?since=0&limit=1", 200).await;
 
+    // A large import leaves the query planner statistics to choose indexes by.
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    let analysed: i64 = match app.backend {
+        Backend::Sqlite => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'resources'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        }
+        Backend::Postgres => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_user_tables \
+             WHERE relname = 'resources' AND last_analyze IS NOT NULL",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap(),
+    };
+    assert!(analysed > 0, "no planner statistics after a 10k-row import");
+    conn.close().await.unwrap();
+
     let (status, stdout, stderr) = app.lore(&["import", file, "--format", "json"]);
     assert_eq!(status, 0, "{stderr}");
     let again: serde_json::Value = serde_json::from_str(&stdout).unwrap();
