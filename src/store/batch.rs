@@ -253,16 +253,13 @@ impl Tx {
             );
             for (i, (source, relation, target, origin)) in chunk.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" })
-                    .bind_list([
-                        Value::Text(source.0.as_str().into()),
-                        Value::Int(source.1),
-                        Value::Text(relation.as_str().into()),
-                        Value::Text(target.0.as_str().into()),
-                        Value::Int(target.1),
-                        Value::opt_text(origin.map(|(file, _)| file)),
-                        Value::opt_int(origin.map(|(_, line)| line)),
-                        Value::Text(at.clone()),
-                    ])
+                    .bind_list(super::links::link_row(
+                        *source,
+                        *relation,
+                        *target,
+                        *origin,
+                        at.clone(),
+                    ))
                     .push(")");
             }
             sql.push(

@@ -400,19 +400,31 @@ impl Tx {
             "INSERT INTO links (source_type, source_id, relation, target_type, target_id, source_file, \
              source_line, created_at) VALUES (",
         );
-        sql.bind_list([
-            Value::Text(source.0.as_str().into()),
-            Value::Int(source.1),
-            Value::Text(relation.as_str().into()),
-            Value::Text(target.0.as_str().into()),
-            Value::Int(target.1),
-            Value::opt_text(origin.map(|(file, _)| file)),
-            Value::opt_int(origin.map(|(_, line)| line)),
-            Value::Text(now()),
-        ])
+        sql.bind_list(link_row(source, relation, target, origin, now()))
         .push(
             ") ON CONFLICT (source_type, source_id, relation, target_type, target_id) DO NOTHING",
         );
         Ok(sql.execute(self.conn().await?).await? > 0)
     }
+}
+
+/// The values of a `links` row, in the column order `source_type, source_id, relation,
+/// target_type, target_id, source_file, source_line, created_at` (one insert or a batch).
+pub(super) fn link_row(
+    source: (EntityType, i64),
+    relation: Relation,
+    target: (EntityType, i64),
+    origin: Option<(&str, u32)>,
+    at: String,
+) -> [Value; 8] {
+    [
+        Value::Text(source.0.as_str().into()),
+        Value::Int(source.1),
+        Value::Text(relation.as_str().into()),
+        Value::Text(target.0.as_str().into()),
+        Value::Int(target.1),
+        Value::opt_text(origin.map(|(file, _)| file)),
+        Value::opt_int(origin.map(|(_, line)| line)),
+        Value::Text(at),
+    ]
 }
